@@ -1,0 +1,23 @@
+namespace UvLambda.Core.Diagnostics;
+
+/// <summary>
+/// Every user-facing diagnostic code. Ranges: 1xxx project/TOML/lock, 2xxx resolution/wheels/install/audit,
+/// 3xxx artifacts/images, 4xxx AWS/deploy, 5xxx local run/invoke. README's troubleshooting section has an entry
+/// for each (a test checks that). Each area keeps its codes in its own partial file (ErrorCodes.Toml.cs, ...).
+/// </summary>
+public static partial class ErrorCodes
+{
+    // 10xx: project configuration (properties, items).
+    public const string InvalidArchitecture = "UVL1001";
+    public const string InvalidPackageType = "UVL1002";
+    public const string HandlerNotSet = "UVL1003";
+    public const string HandlerModuleMissing = "UVL1004";
+    public const string InvalidPythonVersion = "UVL1005";
+    public const string InvalidHandler = "UVL1006";
+    public const string InvalidSourceDateEpoch = "UVL1007";
+    public const string SourceFileMissing = "UVL1008";
+    public const string DuplicatePackagePath = "UVL1009";
+
+    // 30xx: artifacts.
+    public const string ArchiveTooLarge = "UVL3001";
+}
