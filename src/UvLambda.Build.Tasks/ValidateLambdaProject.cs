@@ -1,0 +1,28 @@
+using Microsoft.Build.Framework;
+using UvLambda.Core.Projects;
+
+namespace UvLambda.Build.Tasks;
+
+/// <summary>Checks the project's Lambda settings and that the handler's module ships; outputs canonical spellings.</summary>
+public sealed class ValidateLambdaProject : UvLambdaTask
+{
+    [Required] public string ProjectDirectory { get; set; } = "";
+    public string PythonVersion { get; set; } = "";
+    public string Architecture { get; set; } = "";
+    public string PackageType { get; set; } = "";
+    public string Handler { get; set; } = "";
+    public ITaskItem[]? Sources { get; set; }
+
+    [Output] public string? NormalizedPythonVersion { get; private set; }
+    [Output] public string? NormalizedArchitecture { get; private set; }
+    [Output] public string? NormalizedPackageType { get; private set; }
+
+    private protected override void ExecuteCore()
+    {
+        var sources = LambdaSourceFile.Map(ProjectDirectory, PathsOf(Sources), ProjectFile);
+        var settings = LambdaProjectSettings.Validate(PythonVersion, Architecture, PackageType, Handler, sources, ProjectFile);
+        NormalizedPythonVersion = settings.PythonVersion;
+        NormalizedArchitecture = settings.Architecture;
+        NormalizedPackageType = settings.PackageType;
+    }
+}

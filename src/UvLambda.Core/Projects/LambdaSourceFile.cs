@@ -1,0 +1,58 @@
+using UvLambda.Core.Archives;
+using UvLambda.Core.Diagnostics;
+
+namespace UvLambda.Core.Projects;
+
+/// <summary>A LambdaSource item: a file of the app and the path it gets in the package.</summary>
+public sealed record LambdaSourceFile(string FullPath, string PackagePath)
+{
+    /// <summary>
+    /// Maps items to package paths: the explicit PackagePath, else the path relative to the project folder.
+    /// Byte-code and caches never ship (Lambda's read-only /var/task cannot refresh them, and they vary by machine).
+    /// </summary>
+    public static IReadOnlyList<LambdaSourceFile> Map(string projectDirectory, IEnumerable<(string Path, string? PackagePath)> items, string? projectFile = null)
+    {
+        var root = Path.GetFullPath(projectDirectory);
+        var result = new List<LambdaSourceFile>();
+        foreach (var (path, explicitPackagePath) in items)
+        {
+            var full = Path.GetFullPath(path, root);
+            if (!File.Exists(full))
+                throw new UvLambdaException(ErrorCodes.SourceFileMissing,
+                    $"LambdaSource item '{path}' does not exist. Remove the item or create the file.", projectFile);
+            string packagePath;
+            if (!string.IsNullOrWhiteSpace(explicitPackagePath))
+            {
+                var p = explicitPackagePath!.Replace('\\', '/');
+                // A PackagePath naming a folder (trailing slash) keeps the file name, as NuGet's PackagePath does.
+                packagePath = p.EndsWith('/') ? p + Path.GetFileName(full) : p;
+            }
+            else
+            {
+                var relative = Path.GetRelativePath(root, full);
+                if (relative.StartsWith("..", StringComparison.Ordinal) || Path.IsPathRooted(relative))
+                    throw new UvLambdaException(ErrorCodes.SourceFileMissing,
+                        $"LambdaSource item '{path}' is outside the project folder; give it PackagePath metadata saying where it goes in the package.", projectFile);
+                packagePath = relative;
+            }
+            packagePath = ArchivePath.Normalize(packagePath);
+            if (IsNeverShipped(packagePath)) continue;
+            result.Add(new LambdaSourceFile(full, packagePath));
+        }
+        return result;
+    }
+
+    public static bool IsNeverShipped(string packagePath) =>
+        packagePath.EndsWith(".pyc", StringComparison.Ordinal) || packagePath.EndsWith(".pyo", StringComparison.Ordinal)
+        || packagePath.StartsWith("__pycache__/", StringComparison.Ordinal) || packagePath.Contains("/__pycache__/", StringComparison.Ordinal);
+
+    /// <summary>0755 when the file is executable for its owner (on Unix), else 0644: only those two modes ship.</summary>
+    public static int UnixModeOf(string fullPath)
+    {
+        if (OperatingSystem.IsWindows()) return 0x1A4;
+        var mode = File.GetUnixFileMode(fullPath);
+        return (mode & UnixFileMode.UserExecute) != 0 ? 0x1ED : 0x1A4;
+    }
+
+    public ArchiveEntry ToArchiveEntry() => ArchiveEntry.FromFile(PackagePath, FullPath, UnixModeOf(FullPath));
+}
