@@ -1,0 +1,49 @@
+using System.IO.Compression;
+using Microsoft.Build.Utilities;
+using UvLambda.Core.Tests;
+
+namespace UvLambda.Build.Tasks.Tests;
+
+public class CreateLambdaZipTests
+{
+    [Fact]
+    public void Writes_the_sources_at_their_package_paths()
+    {
+        using var dir = new TempDirectory();
+        var main = dir.WriteFile("app/main.py", "x = 1\n");
+        var data = dir.WriteFile("assets/db.sqlite", "db");
+        var dataItem = new TaskItem(data);
+        dataItem.SetMetadata("PackagePath", "app/db.sqlite");
+        var engine = new RecordingBuildEngine();
+        var task = new CreateLambdaZip
+        {
+            BuildEngine = engine,
+            ProjectDirectory = dir.Path,
+            OutputPath = dir.Combine("bin", "package.zip"),
+            Sources = [new TaskItem(main), dataItem],
+            SourceDateEpoch = "",
+        };
+        Assert.True(task.Execute(), string.Join("\n", engine.Errors.Select(e => e.Message)));
+        using var zip = ZipFile.OpenRead(dir.Combine("bin", "package.zip"));
+        Assert.Equal(["app/", "app/db.sqlite", "app/main.py"], zip.Entries.Select(e => e.FullName));
+        Assert.Equal(8, task.UncompressedSize);
+    }
+
+    [Fact]
+    public void A_bad_SOURCE_DATE_EPOCH_is_UVL1007_and_writes_nothing()
+    {
+        using var dir = new TempDirectory();
+        var engine = new RecordingBuildEngine();
+        var task = new CreateLambdaZip
+        {
+            BuildEngine = engine,
+            ProjectDirectory = dir.Path,
+            OutputPath = dir.Combine("package.zip"),
+            Sources = [new TaskItem(dir.WriteFile("a.py", ""))],
+            SourceDateEpoch = "soon",
+        };
+        Assert.False(task.Execute());
+        Assert.Equal("UVL1007", Assert.Single(engine.Errors).Code);
+        Assert.False(File.Exists(dir.Combine("package.zip")));
+    }
+}
