@@ -251,6 +251,14 @@ internal sealed class TomlParser
         }
         if (IsNewlineStart(c) || c == '#')
             throw Error(start, "Expected a value.");
+        if (IsBareKeyChar(c))
+        {
+            // Show the whole word: `name = foo` or `flag = True` are the usual mistakes.
+            var end = start;
+            while (end < _s.Length && IsBareKeyChar(_s[end]))
+                end++;
+            throw Error(start, $"Invalid value '{_s.Substring(start, end - start)}': strings need quotes, booleans are lower-case true or false.");
+        }
         throw Error(start, $"Invalid value starting with {Show(c)}.");
     }
 
