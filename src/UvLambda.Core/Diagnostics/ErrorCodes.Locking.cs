@@ -1,0 +1,22 @@
+namespace UvLambda.Core.Diagnostics;
+
+public static partial class ErrorCodes
+{
+    // 13xx: pyproject.toml, uv.lock and workspaces.
+    public const string UnsupportedLockVersion = "UVL1301";
+    public const string MalformedLock = "UVL1302";
+    public const string DanglingDependency = "UVL1303";
+    public const string LockMissing = "UVL1304";
+    public const string MalformedPyProject = "UVL1305";
+    public const string ProjectNotInLock = "UVL1306";
+    public const string LockOutOfDate = "UVL1307";
+    public const string PythonVersionExcluded = "UVL1308";
+    public const string UnknownExtra = "UVL1309";
+    public const string UnknownGroup = "UVL1310";
+    public const string AmbiguousDependency = "UVL1311";
+
+    // 20xx: resolving the Lambda package set.
+    public const string NoCompatibleWheel = "UVL2001";
+    public const string ConflictingExtras = "UVL2002";
+    public const string NoDistribution = "UVL2003";
+}
