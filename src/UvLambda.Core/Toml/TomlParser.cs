@@ -198,7 +198,7 @@ internal sealed class TomlParser
                 while (_pos < _s.Length && IsBareKeyChar(_s[_pos]))
                     _pos++;
                 if (_pos == start)
-                    throw Error(start, _pos >= _s.Length || IsNewlineStart(_s[_pos]) ? "Expected a key." : $"Invalid character {Show(_s[_pos])} in a key.");
+                    throw Error(start, _pos >= _s.Length || IsNewlineStart(_s[_pos]) ? "Expected a key." : $"Invalid character {Show(_s[_pos])} in a key; bare keys may only use A-Z a-z 0-9 _ -, quote any other key.");
                 name = _s.Substring(start, _pos - start);
             }
             _key.Add(new KeyPart(name, start, _line, column));
@@ -245,7 +245,8 @@ internal sealed class TomlParser
                 }
                 break;
             default:
-                if (IsDigit(c) || c == '+' || c == '-' || c == 'i' || c == 'n')
+                if (IsDigit(c) || c == '+' || c == '-'
+                    || string.CompareOrdinal(_s, _pos, "inf", 0, 3) == 0 || string.CompareOrdinal(_s, _pos, "nan", 0, 3) == 0)
                     return ParseNumberOrDateTime(line, column);
                 break;
         }
