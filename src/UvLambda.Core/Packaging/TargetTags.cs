@@ -23,6 +23,7 @@ public sealed class TargetTags
 
     public TargetTags(int pythonMinor, PythonPlatform platform, bool includeLinuxPlatform = false)
     {
+        ArgumentOutOfRangeException.ThrowIfNegative(pythonMinor);
         PythonMinor = pythonMinor;
         Platform = platform;
         var platforms = PlatformTags(platform, includeLinuxPlatform);

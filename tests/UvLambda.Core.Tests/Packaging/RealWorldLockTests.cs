@@ -71,7 +71,6 @@ public partial class RealWorldLockTests
     {
         var env = MarkerEnvironment.ForLambda("3.13.0", "x86_64");
         var extras = new HashSet<string>();
-        var count = 0;
         foreach (Match m in MarkerText().Matches(Read(lockFile)))
         {
             var markers = m.Groups[1].Success
@@ -80,10 +79,8 @@ public partial class RealWorldLockTests
             foreach (var marker in markers)
             {
                 Marker.Parse(marker).Evaluate(env, extras);
-                count++;
             }
         }
-        Assert.True(count >= 0);
     }
 
     [Fact]
