@@ -18,8 +18,12 @@ public sealed class TargetTags
 {
     private readonly Dictionary<WheelTag, int> _rank;
 
+    // Most wheels in a lock are for other platforms (macOS, Windows, musllinux...): one lookup turns them away.
+    private readonly HashSet<string> _platforms;
+
     public TargetTags(int pythonMinor, PythonPlatform platform, bool includeLinuxPlatform = false)
     {
+        ArgumentOutOfRangeException.ThrowIfNegative(pythonMinor);
         PythonMinor = pythonMinor;
         Platform = platform;
         var platforms = PlatformTags(platform, includeLinuxPlatform);
@@ -44,6 +48,7 @@ public sealed class TargetTags
             tags.Add(new WheelTag(py, "none", "any"));
 
         Tags = tags;
+        _platforms = new HashSet<string>(platforms, StringComparer.Ordinal) { "any" };
         _rank = new Dictionary<WheelTag, int>(tags.Count);
         for (var k = 0; k < tags.Count; k++)
             _rank.TryAdd(tags[k], k);
@@ -88,11 +93,15 @@ public sealed class TargetTags
     public int? Rank(WheelFileName wheel)
     {
         var best = int.MaxValue;
-        foreach (var python in wheel.PythonTags)
-            foreach (var abi in wheel.AbiTags)
-                foreach (var platform in wheel.PlatformTags)
+        foreach (var platform in wheel.PlatformTagArray)
+        {
+            if (!_platforms.Contains(platform))
+                continue;
+            foreach (var python in wheel.PythonTagArray)
+                foreach (var abi in wheel.AbiTagArray)
                     if (_rank.TryGetValue(new WheelTag(python, abi, platform), out var rank) && rank < best)
                         best = rank;
+        }
         return best == int.MaxValue ? null : best;
     }
 

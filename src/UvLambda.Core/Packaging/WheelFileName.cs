@@ -18,10 +18,15 @@ public sealed class WheelFileName
         NormalizedName = PackageName.Normalize(name);
         Version = version;
         BuildTag = buildTag;
-        PythonTags = pythonTags;
-        AbiTags = abiTags;
-        PlatformTags = platformTags;
+        PythonTagArray = pythonTags;
+        AbiTagArray = abiTags;
+        PlatformTagArray = platformTags;
     }
+
+    // Arrays for the ranking loop: foreach over IReadOnlyList<T> would box an enumerator per wheel.
+    internal string[] PythonTagArray { get; }
+    internal string[] AbiTagArray { get; }
+    internal string[] PlatformTagArray { get; }
 
     public string FileName { get; }
 
@@ -35,11 +40,11 @@ public sealed class WheelFileName
 
     public BuildTag? BuildTag { get; }
 
-    public IReadOnlyList<string> PythonTags { get; }
+    public IReadOnlyList<string> PythonTags => PythonTagArray;
 
-    public IReadOnlyList<string> AbiTags { get; }
+    public IReadOnlyList<string> AbiTags => AbiTagArray;
 
-    public IReadOnlyList<string> PlatformTags { get; }
+    public IReadOnlyList<string> PlatformTags => PlatformTagArray;
 
     /// <summary>Every tag the compressed sets expand to (python × abi × platform).</summary>
     public IEnumerable<WheelTag> Tags
@@ -55,7 +60,7 @@ public sealed class WheelFileName
 
     public override string ToString() => FileName;
 
-    /// <summary>Parses a file name (a path or URL is cut down to its last segment first).</summary>
+    /// <summary>Parses a file name (a path or URL is cut down to its last segment, percent-escapes decoded).</summary>
     public static WheelFileName Parse(string fileName) =>
         TryParse(fileName, out var wheel, out var error)
             ? wheel
@@ -68,6 +73,9 @@ public sealed class WheelFileName
     {
         wheel = null;
         var file = fileName[(fileName.LastIndexOf('/') + 1)..];
+        // Index URLs percent-encode the local-version '+' (torch-2.9.1%2Bcpu-...); '%' never occurs in a real wheel name.
+        if (file.Contains('%'))
+            file = Uri.UnescapeDataString(file);
         if (!file.EndsWith(".whl", StringComparison.OrdinalIgnoreCase))
         {
             error = "it does not end in .whl";

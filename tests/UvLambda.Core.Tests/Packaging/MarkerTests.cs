@@ -102,6 +102,14 @@ public class MarkerTests
     }
 
     [Fact]
+    public void Environment_with_expression_reparses_versions()
+    {
+        var env = Py3130X86 with { PythonFullVersion = "3.12.4", PythonVersion = "3.12" };
+        Assert.True(Marker.Parse("python_full_version < '3.13'").Evaluate(env, NoExtras));
+        Assert.Equal(Py3130X86, MarkerEnvironment.ForLambda("3.13.0", "x86_64"));
+    }
+
+    [Fact]
     public void Parse_caches_by_text()
     {
         const string text = "python_full_version >= '3.8' and sys_platform == 'linux'";

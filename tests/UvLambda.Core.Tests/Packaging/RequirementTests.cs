@@ -50,6 +50,12 @@ public class RequirementTests
     }
 
     [Theory]
+    [InlineData("Foo[B,a] (>=1.0 , <2) ;python_version<'3.13'", "Foo[b,a]>=1.0,<2; python_version<'3.13'")]
+    [InlineData("pip @ https://x/y.whl ; os_name == 'posix'", "pip @ https://x/y.whl ; os_name == 'posix'")]
+    public void ToString_is_a_normalized_spelling(string text, string expected) =>
+        Assert.Equal(expected, Requirement.Parse(text).ToString());
+
+    [Theory]
     [InlineData("", ErrorCodes.InvalidRequirement)]
     [InlineData("-foo", ErrorCodes.InvalidRequirement)]
     [InlineData("foo[bar", ErrorCodes.InvalidRequirement)]

@@ -92,6 +92,13 @@ public class TargetTagsTests
         Assert.True(new TargetTags(13, PythonPlatform.Parse("x86_64-manylinux_2_34"), includeLinuxPlatform: true).IsCompatible(wheel));
     }
 
+    [Theory]
+    [InlineData("foo-1.0-cp313-cp313-macosx_11_0_arm64.whl", "built for macosx_11_0_arm64")]
+    [InlineData("foo-1.0-cp313-cp313-musllinux_1_2_x86_64.whl", "built for musllinux_1_2_x86_64")]
+    [InlineData("foo-1.0-cp312-cp312-manylinux_2_17_x86_64.whl", "not CPython 3.13")]
+    public void Incompatibility_is_explained(string wheel, string reason) =>
+        Assert.Contains(reason, Cp313X86Glibc234.ExplainIncompatibility(WheelFileName.Parse(wheel)));
+
     [Fact]
     public void Free_threaded_wheels_are_explained()
     {

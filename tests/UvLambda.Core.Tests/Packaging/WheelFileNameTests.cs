@@ -44,6 +44,14 @@ public class WheelFileNameTests
         Assert.Equal("orjson-3.10.0-cp312-cp312-manylinux_2_17_aarch64.manylinux2014_aarch64.whl", w.FileName);
     }
 
+    [Fact]
+    public void Percent_encoded_local_versions_in_urls_are_decoded()
+    {
+        var w = WheelFileName.Parse("https://download.pytorch.org/whl/cpu/torch-2.9.1%2Bcpu-cp310-cp310-manylinux_2_28_aarch64.whl");
+        Assert.Equal("torch-2.9.1+cpu-cp310-cp310-manylinux_2_28_aarch64.whl", w.FileName);
+        Assert.Equal("cpu", w.Version.Local);
+    }
+
     [Theory]
     [InlineData("foo-1.0-py3-none-any.tar.gz")]
     [InlineData("foo-1.0-py3-none.whl")]
