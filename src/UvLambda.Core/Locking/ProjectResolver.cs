@@ -1,0 +1,68 @@
+using UvLambda.Core.Diagnostics;
+using UvLambda.Core.Projects;
+
+namespace UvLambda.Core.Locking;
+
+public sealed record ProjectResolutionRequest(
+    string ProjectDirectory,
+    string? PythonVersion,
+    string Architecture,
+    string? PythonPlatform,
+    IReadOnlyList<string> Extras,
+    IReadOnlyList<string> Groups,
+    bool Locked);
+
+public sealed record ProjectResolution(string PythonVersion, string PythonVersionSource, string? LockPath, TargetEnvironment Target, IReadOnlyList<ResolvedPackage> Packages);
+
+/// <summary>
+/// The whole "what ships" question for one project: find its workspace and lock as uv does, settle PythonVersion,
+/// check the lock still matches pyproject.toml, and resolve the package set for the Lambda target.
+/// </summary>
+public static class ProjectResolver
+{
+    public static ProjectResolution Resolve(ProjectResolutionRequest request, IBuildLog log)
+    {
+        var pyprojectPath = Path.Combine(request.ProjectDirectory, UvWorkspace.PyProjectFileName);
+        if (!File.Exists(pyprojectPath))
+        {
+            // No pyproject.toml: a plain folder of Python files with no dependencies.
+            var version = LambdaRuntime.ValidatePythonVersion(string.IsNullOrWhiteSpace(request.PythonVersion) ? PythonVersionDefault.Fallback : request.PythonVersion!);
+            return new ProjectResolution(version, "default", null, TargetEnvironment.ForLambda(version, request.Architecture, request.PythonPlatform), []);
+        }
+
+        var workspace = UvWorkspace.Discover(request.ProjectDirectory);
+        string pythonVersion, source;
+        if (string.IsNullOrWhiteSpace(request.PythonVersion))
+            (pythonVersion, source) = PythonVersionDefault.Resolve(workspace);
+        else
+            (pythonVersion, source) = (LambdaRuntime.ValidatePythonVersion(request.PythonVersion!, workspace.Project.File), "PythonVersion");
+        PythonVersionDefault.CheckAllowed(pythonVersion, workspace.Project);
+        var target = TargetEnvironment.ForLambda(pythonVersion, request.Architecture, request.PythonPlatform);
+
+        if (workspace.LockPath is null)
+        {
+            if (workspace.Project.HasDependencies || request.Extras.Count > 0 || request.Groups.Count > 0)
+                throw new UvLambdaException(ErrorCodes.LockMissing,
+                    $"'{workspace.Project.Name}' has dependencies but there is no uv.lock in '{workspace.RootDirectory}'. Run `uv lock` there and commit uv.lock.",
+                    workspace.Project.File);
+            return new ProjectResolution(pythonVersion, source, null, target, []);
+        }
+
+        var lk = UvLockReader.Load(workspace.LockPath);
+        if (lk.RequiresPython is { } lockRequires && !PythonVersionDefault.Allows(Packaging.VersionSpecifierSet.Parse(lockRequires), pythonVersion))
+            throw new UvLambdaException(ErrorCodes.PythonVersionExcluded,
+                $"PythonVersion {pythonVersion} is excluded by requires-python '{lockRequires}' in uv.lock. Set PythonVersion to a version it allows, or change requires-python and run `uv lock`.",
+                lk.FilePath);
+
+        var differences = LockFreshness.Differences(workspace.Project, lk);
+        if (differences.Count > 0)
+        {
+            var message = $"uv.lock is out of date with pyproject.toml: {string.Join("; ", differences)}. Run `uv lock`.";
+            if (request.Locked) throw new UvLambdaException(ErrorCodes.LockOutOfDate, message + " (UvLocked=true makes this an error.)", workspace.Project.File);
+            log.Warning(ErrorCodes.LockOutOfDate, message, workspace.Project.File);
+        }
+
+        var packages = LockResolver.Resolve(lk, new ResolveOptions(request.ProjectDirectory, request.Extras, request.Groups, target));
+        return new ProjectResolution(pythonVersion, source, lk.FilePath, target, packages);
+    }
+}
