@@ -5,11 +5,16 @@ public class SdkEvaluationTests
     private const string AppMain = "def handler(event, context):\n    return {}\n";
 
     [Fact]
-    public void Defaults_are_python_3_13_x86_64_zip()
+    public void Defaults_are_x86_64_zip_and_python_3_13_once_resolved()
     {
         using var p = new SdkProject("", ("app/main.py", AppMain));
         var project = p.Evaluate();
-        Assert.Equal("3.13", project.GetPropertyValue("PythonVersion"));
+        // PythonVersion depends on pyproject.toml/.python-version, so ResolvePythonPackages computes it.
+        Assert.Equal("", project.GetPropertyValue("PythonVersion"));
+        var (ok, _, instance) = p.Build("ResolvePythonPackages");
+        Assert.True(ok);
+        Assert.Equal("3.13", instance.GetPropertyValue("PythonVersion"));
+        Assert.Equal("x86_64-manylinux_2_34", instance.GetPropertyValue("PythonPlatform"));
         Assert.Equal("x86_64", project.GetPropertyValue("LambdaArchitecture"));
         Assert.Equal("Zip", project.GetPropertyValue("LambdaPackageType"));
         Assert.Equal("Debug", project.GetPropertyValue("Configuration"));

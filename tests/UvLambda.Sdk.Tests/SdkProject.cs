@@ -16,6 +16,7 @@ public sealed class SdkProject : IDisposable
     public static string SdkDirectory => Path.Combine(Metadata("RepoRoot"), "Sdk");
     public static string TasksAssembly => Metadata("TasksAssembly");
 
+    private static readonly object BuildLock = new();
     private readonly TempDirectory _dir = new();
 
     public SdkProject(string body = "", params (string Path, string Content)[] files)
@@ -47,7 +48,9 @@ public sealed class SdkProject : IDisposable
         var logger = new ErrorLogger(errors);
         using var collection = new ProjectCollection(GlobalProperties(properties));
         var instance = new ProjectInstance(ProjectPath, GlobalProperties(properties), null, collection);
-        var ok = instance.Build([target], [logger]);
+        bool ok;
+        // MSBuild runs one in-process build at a time; test classes run in parallel.
+        lock (BuildLock) ok = instance.Build([target], [logger]);
         return (ok, errors, instance);
     }
 

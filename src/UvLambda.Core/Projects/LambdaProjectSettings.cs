@@ -1,6 +1,9 @@
 namespace UvLambda.Core.Projects;
 
-/// <summary>The project-level choices a .pyproj makes, validated and in canonical spelling.</summary>
+/// <summary>
+/// The project-level choices a .pyproj makes, validated and in canonical spelling. An empty PythonVersion stays
+/// empty: ResolvePythonPackages computes its default from .python-version / requires-python.
+/// </summary>
 public sealed record LambdaProjectSettings(string PythonVersion, string Architecture, string PackageType, LambdaHandler Handler)
 {
     /// <summary>
@@ -11,7 +14,7 @@ public sealed record LambdaProjectSettings(string PythonVersion, string Architec
         IReadOnlyList<LambdaSourceFile> sources, string? projectFile = null)
     {
         var settings = new LambdaProjectSettings(
-            LambdaRuntime.ValidatePythonVersion(pythonVersion, projectFile),
+            string.IsNullOrWhiteSpace(pythonVersion) ? "" : LambdaRuntime.ValidatePythonVersion(pythonVersion, projectFile),
             LambdaRuntime.ValidateArchitecture(architecture, projectFile),
             LambdaRuntime.ValidatePackageType(packageType, projectFile),
             LambdaHandler.Parse(handler, projectFile));

@@ -1,0 +1,192 @@
+namespace UvLambda.Sdk.Tests;
+
+/// <summary>The ResolvePythonPackages target run in-process on small projects.</summary>
+public class ResolvePythonPackagesTargetTests
+{
+    private const string AppMain = "def handler(event, context):\n    return {}\n";
+
+    private const string PyProject = """
+        [project]
+        name = "func"
+        version = "0.1.0"
+        requires-python = ">=3.12"
+        dependencies = ["six", "fastnum"]
+        """;
+
+    private const string Lock = """
+        version = 1
+        revision = 3
+        requires-python = ">=3.12"
+
+        [[package]]
+        name = "fastnum"
+        version = "2.0.0"
+        source = { registry = "https://pypi.org/simple" }
+        wheels = [
+            { url = "https://files.example/fastnum-2.0.0-cp312-cp312-manylinux_2_28_x86_64.whl", hash = "sha256:aaaa", size = 10 },
+            { url = "https://files.example/fastnum-2.0.0-cp312-cp312-manylinux_2_28_aarch64.whl", hash = "sha256:bbbb", size = 11 },
+            { url = "https://files.example/fastnum-2.0.0-cp312-cp312-macosx_11_0_arm64.whl", hash = "sha256:cccc", size = 12 },
+        ]
+
+        [[package]]
+        name = "func"
+        version = "0.1.0"
+        source = { virtual = "." }
+        dependencies = [
+            { name = "fastnum" },
+            { name = "six" },
+        ]
+
+        [package.metadata]
+        requires-dist = [{ name = "fastnum" }, { name = "six" }]
+
+        [[package]]
+        name = "six"
+        version = "1.17.0"
+        source = { registry = "https://pypi.org/simple" }
+        wheels = [
+            { url = "https://files.example/six-1.17.0-py2.py3-none-any.whl", hash = "sha256:dddd", size = 13 },
+        ]
+        """;
+
+    private static SdkProject Project(string lockText = Lock, string pyproject = PyProject, string body = "") =>
+        new(body, ("app/main.py", AppMain), ("pyproject.toml", pyproject), ("uv.lock", lockText));
+
+    [Fact]
+    public void Yields_one_PythonPackage_per_shipped_package_with_its_wheel()
+    {
+        using var p = Project();
+        var (ok, errors, instance) = p.Build("ResolvePythonPackages");
+        Assert.True(ok, string.Join("\n", errors.Select(e => e.Message)));
+        var items = instance.GetItems("PythonPackage").OrderBy(i => i.EvaluatedInclude).ToList();
+        Assert.Equal(["fastnum", "six"], items.Select(i => i.EvaluatedInclude));
+        Assert.Equal("fastnum-2.0.0-cp312-cp312-manylinux_2_28_x86_64.whl", items[0].GetMetadataValue("Wheel"));
+        Assert.Equal("aaaa", items[0].GetMetadataValue("Sha256"));
+        Assert.Equal("10", items[0].GetMetadataValue("Size"));
+        Assert.Equal("registry", items[0].GetMetadataValue("Source"));
+        Assert.Equal("2.0.0", items[0].GetMetadataValue("Version"));
+        // requires-python >=3.12 and no .python-version: the oldest Lambda runtime it allows.
+        Assert.Equal("3.12", instance.GetPropertyValue("PythonVersion"));
+    }
+
+    [Fact]
+    public void Arm64_takes_the_aarch64_wheel()
+    {
+        using var p = Project(body: "<PropertyGroup><LambdaArchitecture>arm64</LambdaArchitecture></PropertyGroup>");
+        var (ok, _, instance) = p.Build("ResolvePythonPackages");
+        Assert.True(ok);
+        Assert.Equal("fastnum-2.0.0-cp312-cp312-manylinux_2_28_aarch64.whl",
+            instance.GetItems("PythonPackage").Single(i => i.EvaluatedInclude == "fastnum").GetMetadataValue("Wheel"));
+    }
+
+    [Fact]
+    public void Python_version_file_sets_the_default_and_abi3_wheels_serve_newer_pythons()
+    {
+        using var p = Project(lockText: Lock.Replace("cp312-cp312", "cp312-abi3"));
+        p.WriteFile(".python-version", "3.13\n");
+        var (ok, errors, instance) = p.Build("ResolvePythonPackages");
+        Assert.True(ok, string.Join("\n", errors.Select(e => $"{e.Code} {e.Message}")));
+        Assert.Equal("3.13", instance.GetPropertyValue("PythonVersion"));
+    }
+
+    [Fact]
+    public void A_wheel_for_a_newer_glibc_than_the_runtime_is_UVL2001()
+    {
+        // python3.11 runs on Amazon Linux 2 (glibc 2.26): manylinux_2_28 wheels do not load there.
+        using var p = Project(
+            lockText: Lock.Replace(">=3.12", ">=3.11").Replace("cp312-cp312", "cp311-cp311"),
+            pyproject: PyProject.Replace(">=3.12", ">=3.11"),
+            body: "<PropertyGroup><PythonVersion>3.11</PythonVersion></PropertyGroup>");
+        var (ok, errors, _) = p.Build("ResolvePythonPackages");
+        Assert.False(ok);
+        var error = Assert.Single(errors);
+        Assert.Equal("UVL2001", error.Code);
+        Assert.Contains("fastnum 2.0.0", error.Message);
+        Assert.Contains("manylinux_2_28_x86_64", error.Message);
+    }
+
+    [Fact]
+    public void Malformed_pyproject_is_UVL1101_at_its_line_and_column()
+    {
+        using var p = Project(pyproject: "[project]\nname = \"func\"\nversion = 0.1.0\n");
+        var (ok, errors, _) = p.Build("ResolvePythonPackages");
+        Assert.False(ok);
+        var error = Assert.Single(errors);
+        Assert.Equal("UVL1101", error.Code);
+        Assert.EndsWith("pyproject.toml", error.File);
+        Assert.Equal(3, error.LineNumber);
+        Assert.True(error.ColumnNumber > 0);
+    }
+
+    [Fact]
+    public void Dependencies_without_a_lock_are_UVL1304_saying_run_uv_lock()
+    {
+        using var p = new SdkProject("", ("app/main.py", AppMain), ("pyproject.toml", PyProject));
+        var (ok, errors, _) = p.Build("ResolvePythonPackages");
+        Assert.False(ok);
+        var error = Assert.Single(errors);
+        Assert.Equal("UVL1304", error.Code);
+        Assert.Contains("uv lock", error.Message);
+    }
+
+    [Fact]
+    public void No_dependencies_and_no_lock_builds()
+    {
+        using var p = new SdkProject("", ("app/main.py", AppMain), ("pyproject.toml", "[project]\nname = \"func\"\nversion = \"1\"\ndependencies = []\n"));
+        var (ok, errors, instance) = p.Build();
+        Assert.True(ok, string.Join("\n", errors.Select(e => e.Message)));
+        Assert.Empty(instance.GetItems("PythonPackage"));
+    }
+
+    [Fact]
+    public void An_unknown_lock_version_is_UVL1301()
+    {
+        using var p = Project(lockText: Lock.Replace("version = 1\nrevision", "version = 7\nrevision"));
+        var (ok, errors, _) = p.Build("ResolvePythonPackages");
+        Assert.False(ok);
+        Assert.Equal("UVL1301", Assert.Single(errors).Code);
+    }
+
+    [Fact]
+    public void A_dangling_dependency_is_UVL1303_at_its_line()
+    {
+        using var p = Project(lockText: Lock.Replace("{ name = \"six\" },\n]", "{ name = \"six\" },\n    { name = \"ghost\" },\n]"));
+        var (ok, errors, _) = p.Build("ResolvePythonPackages");
+        Assert.False(ok);
+        var error = Assert.Single(errors);
+        Assert.Equal("UVL1303", error.Code);
+        Assert.EndsWith("uv.lock", error.File);
+        Assert.True(error.LineNumber > 1);
+    }
+
+    [Fact]
+    public void A_stale_lock_warns_and_UvLocked_makes_it_an_error()
+    {
+        using var p = Project(pyproject: PyProject.Replace("\"six\", \"fastnum\"", "\"six\", \"fastnum\", \"requests>=2\""));
+        var (ok, _, _) = p.Build("ResolvePythonPackages");
+        Assert.True(ok);
+        var (lockedOk, errors, _) = p.Build("ResolvePythonPackages", new Dictionary<string, string> { ["UvLocked"] = "true" });
+        Assert.False(lockedOk);
+        var error = Assert.Single(errors);
+        Assert.Equal("UVL1307", error.Code);
+        Assert.Contains("requests>=2", error.Message);
+    }
+
+    [Fact]
+    public void A_python_version_requires_python_excludes_is_UVL1308()
+    {
+        using var p = Project(body: "<PropertyGroup><PythonVersion>3.10</PythonVersion></PropertyGroup>");
+        var (ok, errors, _) = p.Build("ResolvePythonPackages");
+        Assert.False(ok);
+        Assert.Equal("UVL1308", Assert.Single(errors).Code);
+    }
+
+    [Fact]
+    public void Extras_and_groups_come_from_items()
+    {
+        using var p = Project(body: "<ItemGroup><LambdaExtras Include=\"nope\" /></ItemGroup>");
+        var (ok, errors, _) = p.Build("ResolvePythonPackages");
+        Assert.False(ok);
+        Assert.Equal("UVL1309", Assert.Single(errors).Code);
+    }
+}
