@@ -70,10 +70,9 @@ public sealed class UvWorkspace
                     ? new UvWorkspace(project, root, ExpandMembers(root))
                     : new UvWorkspace(project, project, []);
             }
-            // A project folder around ours (ours is e.g. its example or test) also ends the search, as in uv;
-            // a pyproject.toml with neither [project] nor a workspace (tool config only) is walked past.
-            if (root.HasProjectTable)
-                return new UvWorkspace(project, project, []);
+            // Any other pyproject.toml ends the search, as in uv: ours is then e.g. the example or test project of
+            // the enclosing one, and whatever workspace that one belongs to is not ours.
+            return new UvWorkspace(project, project, []);
         }
         return new UvWorkspace(project, project, []);
     }
