@@ -3,7 +3,7 @@ using UvLambda.Core.Projects;
 
 namespace UvLambda.Build.Tasks;
 
-/// <summary>Checks the project's Lambda settings and that the handler's module ships; outputs canonical spellings.</summary>
+/// <summary>Checks the project's Lambda settings; outputs canonical spellings.</summary>
 public sealed class ValidateLambdaProject : UvLambdaTask
 {
     [Required] public string ProjectDirectory { get; set; } = "";
@@ -11,7 +11,6 @@ public sealed class ValidateLambdaProject : UvLambdaTask
     public string Architecture { get; set; } = "";
     public string PackageType { get; set; } = "";
     public string Handler { get; set; } = "";
-    public ITaskItem[]? Sources { get; set; }
 
     [Output] public string? NormalizedPythonVersion { get; private set; }
     [Output] public string? NormalizedArchitecture { get; private set; }
@@ -19,8 +18,7 @@ public sealed class ValidateLambdaProject : UvLambdaTask
 
     private protected override void ExecuteCore()
     {
-        var sources = LambdaSourceFile.Map(ProjectDirectory, PathsOf(Sources), ProjectFile);
-        var settings = LambdaProjectSettings.Validate(PythonVersion, Architecture, PackageType, Handler, sources, ProjectFile);
+        var settings = LambdaProjectSettings.Validate(PythonVersion, Architecture, PackageType, Handler, ProjectFile);
         NormalizedPythonVersion = settings.PythonVersion;
         NormalizedArchitecture = settings.Architecture;
         NormalizedPackageType = settings.PackageType;

@@ -21,6 +21,7 @@ public class CreateLambdaZipTests
             ProjectDirectory = dir.Path,
             OutputPath = dir.Combine("bin", "package.zip"),
             Sources = [new TaskItem(main), dataItem],
+            Handler = "app.main.handler",
             SourceDateEpoch = "",
         };
         Assert.True(task.Execute(), string.Join("\n", engine.Errors.Select(e => e.Message)));
@@ -40,10 +41,54 @@ public class CreateLambdaZipTests
             ProjectDirectory = dir.Path,
             OutputPath = dir.Combine("package.zip"),
             Sources = [new TaskItem(dir.WriteFile("a.py", ""))],
+            Handler = "a.handler",
             SourceDateEpoch = "soon",
         };
         Assert.False(task.Execute());
         Assert.Equal("UVL1007", Assert.Single(engine.Errors).Code);
+        Assert.False(File.Exists(dir.Combine("package.zip")));
+    }
+
+    [Fact]
+    public void Installed_packages_ship_beside_the_app_and_local_package_sources_do_not()
+    {
+        using var dir = new TempDirectory();
+        var main = dir.WriteFile("app/main.py", "");
+        var member = dir.WriteFile("library/src/library/__init__.py", "");
+        dir.WriteFile("obj/site/library/__init__.py", "");
+        dir.WriteFile("obj/site/library-0.1.0.dist-info/METADATA", "Name: library\n");
+        var engine = new RecordingBuildEngine();
+        var task = new CreateLambdaZip
+        {
+            BuildEngine = engine,
+            ProjectDirectory = dir.Path,
+            OutputPath = dir.Combine("package.zip"),
+            Handler = "app.main.handler",
+            Sources = [new TaskItem(main), new TaskItem(member)],
+            SiteDirectory = dir.Combine("obj", "site"),
+            ExcludedDirectories = [new TaskItem(dir.Combine("library"))],
+        };
+        Assert.True(task.Execute(), string.Join("\n", engine.Errors.Select(e => e.Message)));
+        using var zip = ZipFile.OpenRead(dir.Combine("package.zip"));
+        Assert.Equal(["app/", "app/main.py", "library-0.1.0.dist-info/", "library-0.1.0.dist-info/METADATA", "library/", "library/__init__.py"],
+            zip.Entries.Select(e => e.FullName));
+    }
+
+    [Fact]
+    public void A_handler_whose_module_ships_nowhere_is_UVL1004()
+    {
+        using var dir = new TempDirectory();
+        var engine = new RecordingBuildEngine();
+        var task = new CreateLambdaZip
+        {
+            BuildEngine = engine,
+            ProjectDirectory = dir.Path,
+            OutputPath = dir.Combine("package.zip"),
+            Handler = "service.handler",
+            Sources = [new TaskItem(dir.WriteFile("app/main.py", ""))],
+        };
+        Assert.False(task.Execute());
+        Assert.Equal("UVL1004", Assert.Single(engine.Errors).Code);
         Assert.False(File.Exists(dir.Combine("package.zip")));
     }
 }

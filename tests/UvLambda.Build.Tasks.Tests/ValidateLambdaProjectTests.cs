@@ -18,7 +18,6 @@ public class ValidateLambdaProjectTests
             Architecture = arch,
             PackageType = "zip",
             Handler = handler,
-            Sources = [new TaskItem(main)],
         };
         return (task, engine);
     }
@@ -46,11 +45,11 @@ public class ValidateLambdaProjectTests
     }
 
     [Fact]
-    public void A_handler_whose_module_does_not_ship_is_UVL1004()
+    public void A_malformed_handler_is_UVL1006()
     {
         using var dir = new TempDirectory();
-        var (task, engine) = Create(dir, handler: "service.handler");
+        var (task, engine) = Create(dir, handler: "service");
         Assert.False(task.Execute());
-        Assert.Equal("UVL1004", Assert.Single(engine.Errors).Code);
+        Assert.Equal("UVL1006", Assert.Single(engine.Errors).Code);
     }
 }

@@ -10,13 +10,18 @@ public sealed record LambdaSourceFile(string FullPath, string PackagePath)
     /// Maps items to package paths: the explicit PackagePath, else the path relative to the project folder.
     /// Byte-code and caches never ship (Lambda's read-only /var/task cannot refresh them, and they vary by machine).
     /// </summary>
-    public static IReadOnlyList<LambdaSourceFile> Map(string projectDirectory, IEnumerable<(string Path, string? PackagePath)> items, string? projectFile = null)
+    /// <param name="excludedDirectories">Folders whose files are not app sources: workspace members and path
+    /// dependencies inside the project, which ship installed as packages instead.</param>
+    public static IReadOnlyList<LambdaSourceFile> Map(string projectDirectory, IEnumerable<(string Path, string? PackagePath)> items, string? projectFile = null,
+        IReadOnlyList<string>? excludedDirectories = null)
     {
         var root = Path.GetFullPath(projectDirectory);
+        var excluded = (excludedDirectories ?? []).Select(d => Path.TrimEndingDirectorySeparator(Path.GetFullPath(d)) + Path.DirectorySeparatorChar).ToList();
         var result = new List<LambdaSourceFile>();
         foreach (var (path, explicitPackagePath) in items)
         {
             var full = Path.GetFullPath(path, root);
+            if (excluded.Any(d => full.StartsWith(d, StringComparison.Ordinal))) continue;
             if (!File.Exists(full))
                 throw new UvLambdaException(ErrorCodes.SourceFileMissing,
                     $"LambdaSource item '{path}' does not exist. Remove the item or create the file.", projectFile);

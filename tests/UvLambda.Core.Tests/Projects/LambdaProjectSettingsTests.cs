@@ -5,19 +5,17 @@ namespace UvLambda.Core.Tests.Projects;
 
 public class LambdaProjectSettingsTests
 {
-    private static readonly LambdaSourceFile[] App = [new("/p/app/main.py", "app/main.py")];
-
     [Fact]
     public void Valid_settings_come_back_in_canonical_spelling()
     {
-        var s = LambdaProjectSettings.Validate("3.12", "ARM64", "zip", "app.main.handler", App);
+        var s = LambdaProjectSettings.Validate("3.12", "ARM64", "zip", "app.main.handler");
         Assert.Equal(("3.12", "arm64", "Zip"), (s.PythonVersion, s.Architecture, s.PackageType));
     }
 
     [Fact]
     public void An_unknown_architecture_is_UVL1001_listing_the_valid_values()
     {
-        var e = Assert.Throws<UvLambdaException>(() => LambdaProjectSettings.Validate("3.13", "aarch64", "Zip", "app.main.handler", App, "/p/a.pyproj"));
+        var e = Assert.Throws<UvLambdaException>(() => LambdaProjectSettings.Validate("3.13", "aarch64", "Zip", "app.main.handler", "/p/a.pyproj"));
         Assert.Equal(ErrorCodes.InvalidArchitecture, e.Code);
         Assert.Contains("x86_64, arm64", e.Message);
         Assert.Equal("/p/a.pyproj", e.File);
@@ -26,7 +24,7 @@ public class LambdaProjectSettingsTests
     [Fact]
     public void An_unknown_package_type_is_UVL1002() =>
         Assert.Equal(ErrorCodes.InvalidPackageType,
-            Assert.Throws<UvLambdaException>(() => LambdaProjectSettings.Validate("3.13", "x86_64", "Docker", "app.main.handler", App)).Code);
+            Assert.Throws<UvLambdaException>(() => LambdaProjectSettings.Validate("3.13", "x86_64", "Docker", "app.main.handler")).Code);
 
     [Theory]
     [InlineData("3.9")]
@@ -35,10 +33,6 @@ public class LambdaProjectSettingsTests
     [InlineData("python3.13")]
     public void A_python_version_lambda_does_not_offer_is_UVL1005(string version) =>
         Assert.Equal(ErrorCodes.InvalidPythonVersion,
-            Assert.Throws<UvLambdaException>(() => LambdaProjectSettings.Validate(version, "x86_64", "Zip", "app.main.handler", App)).Code);
+            Assert.Throws<UvLambdaException>(() => LambdaProjectSettings.Validate(version, "x86_64", "Zip", "app.main.handler")).Code);
 
-    [Fact]
-    public void The_handler_module_must_ship() =>
-        Assert.Equal(ErrorCodes.HandlerModuleMissing,
-            Assert.Throws<UvLambdaException>(() => LambdaProjectSettings.Validate("3.13", "x86_64", "Zip", "lambda_function.lambda_handler", App)).Code);
 }
