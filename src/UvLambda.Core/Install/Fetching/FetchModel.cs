@@ -1,3 +1,5 @@
+using UvLambda.Core.Locking;
+
 namespace UvLambda.Core.Install.Fetching;
 
 /// <summary>One wheel to get, as uv.lock records it.</summary>
@@ -7,7 +9,28 @@ namespace UvLambda.Core.Install.Fetching;
 /// <param name="Sha256">Lowercase or uppercase hex; every file is checked against it.</param>
 /// <param name="Size">The size uv.lock records, checked when present.</param>
 /// <param name="RegistryUrl">The package's <c>source = { registry = "…" }</c>, used to pick the index and its credentials.</param>
-public sealed record WheelRequest(string PackageName, string Version, string FileName, string? Url, string Sha256, long? Size, string? RegistryUrl);
+public sealed record WheelRequest(string PackageName, string Version, string FileName, string? Url, string Sha256, long? Size, string? RegistryUrl)
+{
+    /// <summary>
+    /// The request for a resolved package's wheel, or null when it has none to download (local sources, sdist-only,
+    /// no hash). A wheel of a local registry (<c>registry = "wheels"</c>, files by <c>path</c>) becomes a <c>file://</c>
+    /// URL under the lock's folder.
+    /// </summary>
+    public static WheelRequest? For(ResolvedPackage package, string lockDirectory)
+    {
+        if (package.Wheel is not { Sha256: { } sha256 } wheel || package.Version is null)
+            return null;
+        var registry = package.Locked.Source.Kind == LockSourceKind.Registry ? package.Locked.Source.Value : null;
+        var url = wheel.Url;
+        if (url is null && wheel.Path is { } path)
+        {
+            var remote = registry is not null && (registry.StartsWith("http://", StringComparison.OrdinalIgnoreCase) || registry.StartsWith("https://", StringComparison.OrdinalIgnoreCase));
+            var folder = registry is not null && !remote ? Path.Combine(lockDirectory, registry) : lockDirectory;
+            url = new Uri(Path.GetFullPath(Path.Combine(folder, path))).AbsoluteUri;
+        }
+        return new WheelRequest(package.Name, package.Version, wheel.Name, url, sha256, wheel.Size, registry);
+    }
+}
 
 /// <summary>
 /// A package index: a <c>[[tool.uv.index]]</c> entry (Name set) or the <c>UV_INDEX_URL</c>/<c>UV_DEFAULT_INDEX</c>

@@ -282,7 +282,15 @@ public sealed class WheelFetcher : IWheelFetcher, IDisposable
                 response = await SendAsync(url, null, cancellationToken).ConfigureAwait(false);
                 ThrowOnFailureStatus(response, url, request.FileName);
                 contentLength = response.Content.Headers.ContentLength;
-                source = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+                try
+                {
+                    source = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+                }
+                catch (Exception e) when (IsTransient(e, cancellationToken))
+                {
+                    response.Dispose();
+                    throw new TransientFetchException(e.Message, e);
+                }
             }
 
             using (response)
