@@ -1,0 +1,67 @@
+using UvLambda.Core.Locking;
+
+namespace UvLambda.Core.Install.Fetching;
+
+/// <summary>One wheel to get, as uv.lock records it.</summary>
+/// <param name="PackageName">The package's name, for messages.</param>
+/// <param name="FileName">The wheel's file name; find-links folders and index pages are searched for it.</param>
+/// <param name="Url">The URL uv.lock records (<c>http(s)</c> or <c>file</c>), or null when it records none.</param>
+/// <param name="Sha256">Lowercase or uppercase hex; every file is checked against it.</param>
+/// <param name="Size">The size uv.lock records, checked when present.</param>
+/// <param name="RegistryUrl">The package's <c>source = { registry = "…" }</c>, used to pick the index and its credentials.</param>
+public sealed record WheelRequest(string PackageName, string Version, string FileName, string? Url, string Sha256, long? Size, string? RegistryUrl)
+{
+    /// <summary>
+    /// The request for a resolved package's wheel, or null when it has none to download (local sources, sdist-only,
+    /// no hash). A wheel of a local registry (<c>registry = "wheels"</c>, files by <c>path</c>) becomes a <c>file://</c>
+    /// URL under the lock's folder.
+    /// </summary>
+    public static WheelRequest? For(ResolvedPackage package, string lockDirectory)
+    {
+        if (package.Wheel is not { Sha256: { } sha256 } wheel || package.Version is null)
+            return null;
+        var registry = package.Locked.Source.Kind == LockSourceKind.Registry ? package.Locked.Source.Value : null;
+        var url = wheel.Url;
+        if (url is null && wheel.Path is { } path)
+        {
+            var remote = registry is not null && (registry.StartsWith("http://", StringComparison.OrdinalIgnoreCase) || registry.StartsWith("https://", StringComparison.OrdinalIgnoreCase));
+            var folder = registry is not null && !remote ? Path.Combine(lockDirectory, registry) : lockDirectory;
+            url = new Uri(Path.GetFullPath(Path.Combine(folder, path))).AbsoluteUri;
+        }
+        return new WheelRequest(package.Name, package.Version, wheel.Name, url, sha256, wheel.Size, registry);
+    }
+}
+
+/// <summary>
+/// A package index: a <c>[[tool.uv.index]]</c> entry (Name set) or the <c>UV_INDEX_URL</c>/<c>UV_DEFAULT_INDEX</c>
+/// override (no name, default). <see cref="Url"/> may carry <c>user:password@</c> credentials.
+/// </summary>
+public sealed record PackageIndex(string? Name, string Url, bool IsDefault);
+
+/// <summary>
+/// What the project says about getting wheels. The fetcher adds what the environment says on top:
+/// <c>UV_FIND_LINKS</c> (comma-separated), <c>UV_OFFLINE</c>, <c>UV_DEFAULT_INDEX</c>/<c>UV_INDEX_URL</c>,
+/// <c>UV_INDEX</c> (space-separated <c>[name=]url</c>) and <c>UV_INDEX_&lt;NAME&gt;_USERNAME</c>/<c>_PASSWORD</c>.
+/// </summary>
+/// <param name="CacheDirectory">The <see cref="ContentCache"/> root.</param>
+/// <param name="FindLinks">Absolute folders holding wheels (the <c>PythonFindLinks</c> property), searched before any network.</param>
+public sealed record FetchOptions(string CacheDirectory, IReadOnlyList<string> FindLinks, bool Offline, IReadOnlyList<PackageIndex> Indexes, int MaxParallelDownloads = 4)
+{
+    /// <summary>How long to wait for a connection, the response headers, or the next bytes of a body (<c>UV_HTTP_TIMEOUT</c> overrides it).</summary>
+    public TimeSpan NetworkTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Attempts per download for transient failures (5xx, 429, timeouts, resets, truncation).</summary>
+    public int Attempts { get; init; } = 3;
+
+    /// <summary>The first backoff; it doubles per retry.</summary>
+    public TimeSpan RetryDelay { get; init; } = TimeSpan.FromSeconds(0.5);
+}
+
+/// <summary>A wheel in the cache, verified against its request's hash and size.</summary>
+public sealed record FetchedWheel(WheelRequest Request, string CachedPath);
+
+public interface IWheelFetcher
+{
+    /// <summary>Every requested wheel, in request order, or a <see cref="Diagnostics.UvLambdaException"/>.</summary>
+    Task<IReadOnlyList<FetchedWheel>> FetchAsync(IReadOnlyList<WheelRequest> requests, CancellationToken cancellationToken);
+}
