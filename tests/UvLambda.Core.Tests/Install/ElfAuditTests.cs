@@ -69,7 +69,7 @@ public class ElfAuditTests
 
     private static List<(string, string)> CopyOrjson(string target)
     {
-        var sitePackages = ToolProcess.PythonSitePackages;
+        var (sitePackages, _) = ToolProcess.PythonDistribution("orjson");
         var module = Directory.GetFiles(Path.Combine(sitePackages, "orjson"), "*.so").Single();
         var relative = Path.GetRelativePath(sitePackages, module).Replace('\\', '/');
         Directory.CreateDirectory(Path.Combine(target, "orjson"));

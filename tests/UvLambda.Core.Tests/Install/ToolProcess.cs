@@ -33,6 +33,19 @@ internal static class ToolProcess
     }
 
     /// <summary>
+    /// Where python3 has <paramref name="distribution"/> installed: its site-packages folder and dist-info folder name.
+    /// The tests need a python3 with orjson and cffi (binary wheels) installed.
+    /// </summary>
+    public static (string SitePackages, string DistInfo) PythonDistribution(string distribution)
+    {
+        var (exit, output, error) = Run("python3", "-c",
+            $"import importlib.metadata as m, os; p = str(m.distribution('{distribution}')._path); print(os.path.dirname(p)); print(os.path.basename(p))");
+        Assert.True(exit == 0, $"python3 has no '{distribution}' installed (pip install {distribution}): {error}");
+        var lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        return (lines[0], lines[1]);
+    }
+
+    /// <summary>
     /// Runs python3 with <paramref name="directory"/> first on sys.path and without site-packages (-S, so only the
     /// installed copies can import and no .pth hooks interfere); returns stdout, asserting success.
     /// </summary>

@@ -89,8 +89,7 @@ public class WheelInstallerTests
     public void A_repacked_extension_module_installs_and_imports(string package)
     {
         using var temp = new TempDirectory();
-        var sitePackages = ToolProcess.PythonSitePackages;
-        var distInfo = Directory.GetDirectories(sitePackages, package + "-*.dist-info").Select(Path.GetFileName).Single()!;
+        var (sitePackages, distInfo) = ToolProcess.PythonDistribution(package);
         var wheel = TestWheel.FromInstalled(sitePackages, distInfo).Build(temp.Combine("wheels"));
         var target = temp.Combine("python");
 
@@ -195,6 +194,33 @@ public class WheelInstallerTests
         Assert.Equal("fresh", File.ReadAllText(Path.Combine(target, "demo.py")));
         Assert.Equal("kept", File.ReadAllText(Path.Combine(target, "other.py")));
         Assert.Empty(Directory.GetFileSystemEntries(temp.Path, ".uvlambda-wheel-*"));
+    }
+
+    [Fact]
+    public void A_folder_in_the_way_is_UVL2209()
+    {
+        using var temp = new TempDirectory();
+        var target = temp.Combine("python");
+        Directory.CreateDirectory(Path.Combine(target, "demo.py"));
+        var wheel = new TestWheel("demo", "1.0").Add("demo.py", "").Build(temp.Combine("wheels"));
+
+        var error = Assert.Throws<UvLambdaException>(() => WheelInstaller.Install(wheel, target, "demo", "1.0"));
+
+        Assert.Equal(ErrorCodes.WheelInstallFailed, error.Code);
+        Assert.Contains("demo.py", error.Message);
+        Assert.Empty(Directory.GetFileSystemEntries(temp.Path, ".uvlambda-wheel-*"));
+    }
+
+    [Fact]
+    public void Record_paths_with_commas_and_quotes_round_trip()
+    {
+        var rows = new[] { new WheelRecordRow("a,b/\"q\".py", "sha256", "abc", 3), new WheelRecordRow("x.dist-info/RECORD", null, null, null) };
+        var text = WheelRecord.Format(rows);
+        Assert.Equal("\"a,b/\"\"q\"\".py\",sha256=abc,3\nx.dist-info/RECORD,,\n", text);
+        Assert.Equal(rows, WheelRecord.TryParse(text, out _));
+        Assert.Equal(rows, WheelRecord.TryParse(text.Replace("\n", "\r\n"), out _));
+        Assert.Null(WheelRecord.TryParse("a.py,sha256=x,notanumber\n", out var error));
+        Assert.Contains("size", error);
     }
 
     [Theory]
