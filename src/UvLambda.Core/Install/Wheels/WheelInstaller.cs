@@ -1,0 +1,332 @@
+using System.Buffers;
+using System.IO.Compression;
+using System.Security.Cryptography;
+using System.Text;
+using UvLambda.Core.Diagnostics;
+using UvLambda.Core.Packaging;
+
+namespace UvLambda.Core.Install.Wheels;
+
+/// <summary>One installed distribution: its METADATA name and version, and every file written (relative, '/', sorted).</summary>
+public sealed record InstalledPackage(string Name, string Version, IReadOnlyList<string> Files);
+
+/// <summary>
+/// Installs wheels (PEP 427, the binary distribution format) into a flat folder the way
+/// <c>uv pip install --target DIR --no-installer-metadata</c> does: purelib, platlib and data at the root, scripts in
+/// <c>bin/</c>, headers in <c>include/NAME/</c>, the dist-info kept with a RECORD of the installed paths.
+/// A wheel is checked completely (paths, RECORD hashes, names) before anything reaches the target, so a rejected
+/// wheel leaves the target as it was.
+/// </summary>
+public static class WheelInstaller
+{
+    private const string ScriptShebang = "#!/usr/bin/env python3";
+    private const int CopyBufferSize = 1 << 16;
+
+    private const UnixFileMode RegularMode =
+        UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead;
+    private const UnixFileMode ExecutableMode = RegularMode
+        | UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute;
+
+    /// <summary>
+    /// Installs the wheel into <paramref name="targetDirectory"/>, merged with what is there; files at the same paths
+    /// are replaced (a reinstall). <paramref name="expectedVersion"/> null skips the version check.
+    /// </summary>
+    public static InstalledPackage Install(string wheelPath, string targetDirectory, string expectedName, string? expectedVersion)
+    {
+        var wheelName = Path.GetFileName(wheelPath);
+        var fileName = WheelFileName.Parse(wheelName);
+        CheckIdentity(wheelName, "its file name", fileName.Name, fileName.Version.ToString(), expectedName, expectedVersion);
+
+        using var stream = OpenWheel(wheelPath, wheelName);
+        using var zip = OpenZip(stream, wheelName);
+        var layout = WheelLayout.Read(zip, wheelName);
+        var (name, version) = ReadMetadata(layout, wheelName);
+        CheckIdentity(wheelName, $"{layout.DistInfo}/METADATA", name, version, expectedName, expectedVersion ?? fileName.Version.ToString());
+        var record = ReadRecord(layout, wheelName);
+
+        var target = Path.GetFullPath(targetDirectory);
+        var parent = Path.GetDirectoryName(Path.TrimEndingDirectorySeparator(target)) ?? target;
+        Directory.CreateDirectory(parent);
+        // Beside the target, so the final moves are renames on one volume.
+        var staging = Path.Combine(parent, $".uvlambda-wheel-{Environment.ProcessId}-{Guid.NewGuid():N}.tmp");
+        Directory.CreateDirectory(staging);
+        try
+        {
+            var staged = Stage(layout, record, staging);
+            Publish(wheelName, staging, staged, target);
+            return new InstalledPackage(name, version, staged.Select(s => s.Destination).Order(StringComparer.Ordinal).ToList());
+        }
+        finally
+        {
+            try { Directory.Delete(staging, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+        }
+    }
+
+    /// <summary>
+    /// The paths (relative to the target, '/', sorted) that <see cref="Install"/> would write, read from the zip's
+    /// central directory only. Throws the same errors as Install for unsafe paths.
+    /// </summary>
+    public static IReadOnlyList<string> PlannedFiles(string wheelPath)
+    {
+        var wheelName = Path.GetFileName(wheelPath);
+        using var stream = OpenWheel(wheelPath, wheelName);
+        using var zip = OpenZip(stream, wheelName);
+        var layout = WheelLayout.Read(zip, wheelName);
+        var paths = layout.InstalledPaths();
+        // RECORD is written even when the wheel lacks it; Install then refuses the wheel anyway.
+        return paths.Contains(layout.RecordPath) ? paths : paths.Append(layout.RecordPath).Order(StringComparer.Ordinal).ToList();
+    }
+
+    private readonly record struct StagedFile(string TempName, string Destination);
+
+    // Copies every file to the staging folder, hashing as it goes; throws before the target is touched.
+    private static List<StagedFile> Stage(WheelLayout layout, Dictionary<string, WheelRecordRow> record, string staging)
+    {
+        var staged = new List<StagedFile>(layout.Files.Count + 1);
+        var rows = new List<WheelRecordRow>(layout.Files.Count + 1);
+        var buffer = ArrayPool<byte>.Shared.Rent(CopyBufferSize);
+        using var sha256 = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        try
+        {
+            foreach (var file in layout.Files)
+            {
+                if (file.Kind == WheelFileKind.Record)
+                    continue;
+                if (!record.TryGetValue(file.Path, out var row))
+                {
+                    if (IsSignature(layout, file.Path))
+                        continue;
+                    throw new UvLambdaException(ErrorCodes.WheelRecordMismatch,
+                        $"Wheel '{layout.WheelName}' has entry '{file.Path}', which its RECORD does not list; nothing was installed.");
+                }
+                // RECORD almost always uses sha256, which the installed RECORD needs anyway; other algorithms hash twice.
+                using var otherHash = row.HashAlgorithm is null or "sha256" ? null : CreateHash(layout.WheelName, file.Path, row.HashAlgorithm);
+                var tempName = staged.Count.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                var tempPath = Path.Combine(staging, tempName);
+                string digest;
+                long size;
+                if (file.Kind == WheelFileKind.Script)
+                {
+                    var original = ReadAll(file.Entry, layout.WheelName);
+                    sha256.AppendData(original);
+                    otherHash?.AppendData(original);
+                    Verify(layout.WheelName, file.Path, row, WheelRecord.EncodeDigest(sha256.GetHashAndReset()), otherHash, original.Length);
+                    var installed = RewriteShebang(original);
+                    File.WriteAllBytes(tempPath, installed);
+                    digest = WheelRecord.EncodeDigest(SHA256.HashData(installed));
+                    size = installed.Length;
+                }
+                else
+                {
+                    var write = file.Kind != WheelFileKind.Dropped;
+                    size = Copy(file.Entry, write ? tempPath : null, buffer, sha256, otherHash, layout.WheelName);
+                    digest = WheelRecord.EncodeDigest(sha256.GetHashAndReset());
+                    Verify(layout.WheelName, file.Path, row, digest, otherHash, size);
+                    if (!write)
+                        continue;
+                }
+                if (!OperatingSystem.IsWindows())
+                    File.SetUnixFileMode(tempPath, file.Kind == WheelFileKind.Script || IsExecutable(file.Entry) ? ExecutableMode : RegularMode);
+                staged.Add(new StagedFile(tempName, file.Destination));
+                rows.Add(new WheelRecordRow(file.Destination, "sha256", digest, size));
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+
+        rows.Add(new WheelRecordRow(layout.RecordPath, null, null, null));
+        rows.Sort((a, b) => string.CompareOrdinal(a.Path, b.Path));
+        var recordName = staged.Count.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var recordPath = Path.Combine(staging, recordName);
+        File.WriteAllBytes(recordPath, new UTF8Encoding(false).GetBytes(WheelRecord.Format(rows)));
+        if (!OperatingSystem.IsWindows())
+            File.SetUnixFileMode(recordPath, RegularMode);
+        staged.Add(new StagedFile(recordName, layout.RecordPath));
+        return staged;
+    }
+
+    private static void Publish(string wheelName, string staging, List<StagedFile> staged, string target)
+    {
+        var created = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var file in staged)
+        {
+            var destination = Path.Combine(target, file.Destination);
+            try
+            {
+                var directory = Path.GetDirectoryName(destination)!;
+                if (created.Add(directory))
+                    Directory.CreateDirectory(directory);
+                File.Move(Path.Combine(staging, file.TempName), destination, overwrite: true);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                throw new UvLambdaException(ErrorCodes.WheelInstallFailed,
+                    $"Could not install '{file.Destination}' from wheel '{wheelName}' into '{target}': {e.Message}", inner: e);
+            }
+        }
+    }
+
+    private static long Copy(ZipArchiveEntry entry, string? tempPath, byte[] buffer, IncrementalHash sha256, IncrementalHash? otherHash, string wheelName)
+    {
+        try
+        {
+            using var input = entry.Open();
+            using var output = tempPath is null ? null
+                : new FileStream(tempPath, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 0);
+            long size = 0;
+            int read;
+            while ((read = input.Read(buffer, 0, CopyBufferSize)) > 0)
+            {
+                var chunk = buffer.AsSpan(0, read);
+                sha256.AppendData(chunk);
+                otherHash?.AppendData(chunk);
+                output?.Write(chunk);
+                size += read;
+            }
+            return size;
+        }
+        catch (InvalidDataException e)
+        {
+            throw Unreadable(wheelName, e);
+        }
+    }
+
+    private static void Verify(string wheelName, string path, WheelRecordRow row, string sha256Digest, IncrementalHash? otherHash, long size)
+    {
+        if (row.Size is { } expectedSize && expectedSize != size)
+            throw new UvLambdaException(ErrorCodes.WheelRecordMismatch,
+                $"Wheel '{wheelName}' has entry '{path}' of {size} bytes, but its RECORD says {expectedSize}; the wheel is damaged. Nothing was installed.");
+        if (row.HashAlgorithm is null)
+            return;
+        var actual = otherHash is null ? sha256Digest : WheelRecord.EncodeDigest(otherHash.GetHashAndReset());
+        if (!string.Equals(actual, row.Digest, StringComparison.Ordinal))
+            throw new UvLambdaException(ErrorCodes.WheelRecordMismatch,
+                $"Wheel '{wheelName}' has entry '{path}' with {row.HashAlgorithm} {actual}, but its RECORD says {row.Digest}; the wheel is damaged. Nothing was installed.");
+    }
+
+    private static IncrementalHash CreateHash(string wheelName, string path, string algorithm) => algorithm switch
+    {
+        "sha384" => IncrementalHash.CreateHash(HashAlgorithmName.SHA384),
+        "sha512" => IncrementalHash.CreateHash(HashAlgorithmName.SHA512),
+        // The spec forbids md5 and sha1; anything else is unknown.
+        _ => throw new UvLambdaException(ErrorCodes.WheelRecordMismatch,
+            $"Wheel '{wheelName}' lists '{path}' in RECORD with hash algorithm '{algorithm}'; only sha256, sha384 and sha512 are accepted. Nothing was installed."),
+    };
+
+    private static bool IsSignature(WheelLayout layout, string path) =>
+        path == layout.DistInfo + "/RECORD.jws" || path == layout.DistInfo + "/RECORD.p7s";
+
+    private static bool IsExecutable(ZipArchiveEntry entry) => ((entry.ExternalAttributes >> 16) & 0x49) != 0; // any of 0o111
+
+    private static byte[] RewriteShebang(byte[] script)
+    {
+        // The spec's "#!python" (also "#!pythonw") means "the interpreter that runs this install"; on Lambda that is python3 on PATH.
+        if (!script.AsSpan().StartsWith("#!python"u8))
+            return script;
+        var lineEnd = script.AsSpan().IndexOf((byte)'\n');
+        var rest = lineEnd < 0 ? ReadOnlySpan<byte>.Empty : script.AsSpan(lineEnd + 1);
+        var shebang = Encoding.ASCII.GetBytes(ScriptShebang + "\n");
+        return [.. shebang, .. rest];
+    }
+
+    private static (string Name, string Version) ReadMetadata(WheelLayout layout, string wheelName)
+    {
+        var wheelText = ReadText(layout, layout.DistInfo + "/WHEEL", wheelName);
+        var wheelVersion = WheelMetadataFile.GetHeader(wheelText, "Wheel-Version");
+        var dot = wheelVersion?.IndexOf('.') ?? -1;
+        if (wheelVersion is null || dot <= 0 || !int.TryParse(wheelVersion.AsSpan(0, dot), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var major))
+            throw new UvLambdaException(ErrorCodes.InvalidWheelMetadata,
+                $"Wheel '{wheelName}' has no valid Wheel-Version in {layout.DistInfo}/WHEEL; nothing was installed.");
+        if (major > 1)
+            throw new UvLambdaException(ErrorCodes.UnsupportedWheelVersion,
+                $"Wheel '{wheelName}' has Wheel-Version {wheelVersion}; this UvLambda installs wheels of version 1.x only. Nothing was installed.");
+
+        var metadataText = ReadText(layout, layout.DistInfo + "/METADATA", wheelName);
+        var name = WheelMetadataFile.GetHeader(metadataText, "Name");
+        var version = WheelMetadataFile.GetHeader(metadataText, "Version");
+        if (string.IsNullOrEmpty(name) || string.IsNullOrEmpty(version))
+            throw new UvLambdaException(ErrorCodes.InvalidWheelMetadata,
+                $"Wheel '{wheelName}' has no Name or Version in {layout.DistInfo}/METADATA; nothing was installed.");
+        return (name, version);
+    }
+
+    private static Dictionary<string, WheelRecordRow> ReadRecord(WheelLayout layout, string wheelName)
+    {
+        var rows = WheelRecord.TryParse(ReadText(layout, layout.RecordPath, wheelName), out var error)
+            ?? throw new UvLambdaException(ErrorCodes.InvalidWheelMetadata,
+                $"Wheel '{wheelName}' has a malformed {layout.RecordPath}: {error}. Nothing was installed.");
+        var byPath = new Dictionary<string, WheelRecordRow>(rows.Count, StringComparer.Ordinal);
+        foreach (var row in rows)
+            byPath[row.Path] = row;
+        return byPath;
+    }
+
+    private static string ReadText(WheelLayout layout, string path, string wheelName)
+    {
+        var file = layout.Files.FirstOrDefault(f => f.Path == path)
+            ?? throw new UvLambdaException(ErrorCodes.InvalidWheelMetadata,
+                $"Wheel '{wheelName}' has no {path}; nothing was installed.");
+        var bytes = ReadAll(file.Entry, wheelName);
+        return new UTF8Encoding(false).GetString(bytes);
+    }
+
+    private static byte[] ReadAll(ZipArchiveEntry entry, string wheelName)
+    {
+        try
+        {
+            using var input = entry.Open();
+            using var memory = new MemoryStream(entry.Length is > 0 and < int.MaxValue ? (int)entry.Length : 0);
+            input.CopyTo(memory);
+            return memory.ToArray();
+        }
+        catch (InvalidDataException e)
+        {
+            throw Unreadable(wheelName, e);
+        }
+    }
+
+    private static void CheckIdentity(string wheelName, string where, string name, string version, string expectedName, string? expectedVersion)
+    {
+        if (!PackageName.AreEquivalent(name, expectedName))
+            throw new UvLambdaException(ErrorCodes.WheelNameMismatch,
+                $"Wheel '{wheelName}' is for package '{name}' (by {where}), but '{expectedName}' was expected; nothing was installed.");
+        if (expectedVersion is null)
+            return;
+        var same = Pep440Version.TryParse(version, out var actual) && Pep440Version.TryParse(expectedVersion, out var expected)
+            ? actual == expected
+            : string.Equals(version, expectedVersion, StringComparison.Ordinal);
+        if (!same)
+            throw new UvLambdaException(ErrorCodes.WheelNameMismatch,
+                $"Wheel '{wheelName}' is version {version} of '{name}' (by {where}), but {expectedVersion} was expected; nothing was installed.");
+    }
+
+    private static FileStream OpenWheel(string wheelPath, string wheelName)
+    {
+        try
+        {
+            // Entries lie in file order, so a large buffer serves many small entries per read.
+            return new FileStream(wheelPath, FileMode.Open, FileAccess.Read, FileShare.Read, CopyBufferSize);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new UvLambdaException(ErrorCodes.UnreadableWheel, $"Cannot read wheel '{wheelName}' at '{wheelPath}': {e.Message}", inner: e);
+        }
+    }
+
+    private static ZipArchive OpenZip(FileStream stream, string wheelName)
+    {
+        try
+        {
+            return new ZipArchive(stream, ZipArchiveMode.Read, leaveOpen: true);
+        }
+        catch (InvalidDataException e)
+        {
+            throw Unreadable(wheelName, e);
+        }
+    }
+
+    private static UvLambdaException Unreadable(string wheelName, Exception e) =>
+        new(ErrorCodes.UnreadableWheel, $"Wheel '{wheelName}' is not a readable zip file: {e.Message}. Nothing was installed.", inner: e);
+}
