@@ -19,7 +19,4 @@ public static partial class ErrorCodes
     public const string NoCompatibleWheel = "UVL2001";
     public const string ConflictingExtras = "UVL2002";
     public const string NoDistribution = "UVL2003";
-
-    // 209x: install.
-    public const string DependenciesNotInstalled = "UVL2099";
 }

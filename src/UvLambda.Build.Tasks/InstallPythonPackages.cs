@@ -1,0 +1,51 @@
+using Microsoft.Build.Framework;
+using UvLambda.Core.Install;
+using UvLambda.Core.Install.Fetching;
+using UvLambda.Core.Locking;
+using UvLambda.Core.Projects;
+
+namespace UvLambda.Build.Tasks;
+
+/// <summary>
+/// Installs the resolved packages for the Lambda platform into the site folder (like uv pip install --target),
+/// incrementally. Resolution runs again here (two local files, milliseconds) rather than trusting item metadata, so
+/// the installer sees exactly what Core resolved. Credentials come from the environment, never from parameters.
+/// </summary>
+public sealed class InstallPythonPackages : UvLambdaTask
+{
+    [Required] public string ProjectDirectory { get; set; } = "";
+    [Required] public string PythonVersion { get; set; } = "";
+    [Required] public string Architecture { get; set; } = "";
+    public string? PythonPlatform { get; set; }
+    public ITaskItem[]? Extras { get; set; }
+    public ITaskItem[]? DependencyGroups { get; set; }
+    [Required] public string SiteDirectory { get; set; } = "";
+    [Required] public string StateFile { get; set; } = "";
+    public string? CacheDirectory { get; set; }
+    public string? FindLinks { get; set; }
+    public bool Offline { get; set; }
+
+    [Output] public bool Changed { get; private set; }
+
+    private protected override void ExecuteCore()
+    {
+        var resolution = ProjectResolver.Resolve(new ProjectResolutionRequest(
+            ProjectDirectory, PythonVersion, Architecture, PythonPlatform,
+            (Extras ?? []).Select(i => i.ItemSpec).ToList(), (DependencyGroups ?? []).Select(i => i.ItemSpec).ToList(), Locked: false), Core.Diagnostics.NullBuildLog.Instance);
+
+        var environment = Environment.GetEnvironmentVariables().Cast<System.Collections.DictionaryEntry>()
+            .ToDictionary(e => (string)e.Key, e => (string?)e.Value, StringComparer.Ordinal);
+        // The fetcher adds UV_FIND_LINKS, UV_OFFLINE, UV_INDEX_URL... from the environment itself; pass only the project's.
+        var findLinks = (FindLinks ?? "").Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(p => Path.GetFullPath(p, ProjectDirectory)).ToList();
+        var cache = string.IsNullOrWhiteSpace(CacheDirectory) ? ContentCache.DefaultRoot(environment) : CacheDirectory!;
+        var pyproject = File.Exists(Path.Combine(ProjectDirectory, UvWorkspace.PyProjectFileName))
+            ? UvWorkspace.Discover(ProjectDirectory).Root : null;
+        var indexes = (pyproject?.Indexes ?? []).Select(i => new PackageIndex(i.Name, i.Url, i.Default)).ToList();
+
+        using var fetcher = new WheelFetcher(new FetchOptions(cache, findLinks, Offline, indexes), BuildLog, environment: environment);
+        var result = new PackageInstaller(fetcher, BuildLog).Install(resolution.Packages, resolution.LockPath is { } lockPath ? Path.GetDirectoryName(lockPath)! : ProjectDirectory,
+            SiteDirectory, StateFile, resolution.Target);
+        Changed = result.Changed;
+    }
+}

@@ -1,0 +1,173 @@
+using System.Diagnostics;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using UvLambda.Core.Diagnostics;
+using UvLambda.Core.FileSystem;
+using UvLambda.Core.Install.Fetching;
+using UvLambda.Core.Install.Sources;
+using UvLambda.Core.Install.Wheels;
+using UvLambda.Core.Locking;
+using UvLambda.Core.Projects;
+
+namespace UvLambda.Core.Install;
+
+public sealed record InstallResult(int Installed, int Removed, int Unchanged, bool Changed, IReadOnlyList<InstalledPackage> Packages);
+
+/// <summary>
+/// Brings a --target-style folder to exactly the resolved package set, incrementally: per-package state records what
+/// each package wrote and from what (wheel hash or source fingerprint); a changed package is removed and reinstalled,
+/// a removed one disappears, and a build with nothing changed touches nothing (not even the state file). Before a
+/// package is written its planned files are recorded as pending, so a build killed mid-install is cleaned up by the next.
+/// </summary>
+public sealed class PackageInstaller(IWheelFetcher fetcher, IBuildLog log)
+{
+    private const int StateVersion = 1;
+
+    public InstallResult Install(IReadOnlyList<ResolvedPackage> packages, string lockDirectory, string siteDirectory, string stateFile, TargetEnvironment target, CancellationToken cancellationToken = default)
+    {
+        var stopwatch = Stopwatch.StartNew();
+        var state = LoadState(stateFile);
+        var targetKey = target.ToString();
+        bool changed = false;
+        if (state.Target != targetKey || state.Version != StateVersion)
+        {
+            // Another runtime or architecture: nothing installed before can be trusted to fit.
+            if (Directory.Exists(siteDirectory)) Directory.Delete(siteDirectory, recursive: true);
+            state = new InstallState { Version = StateVersion, Target = targetKey };
+            changed = true;
+        }
+        foreach (var (_, files) in state.Pending)
+            DeleteFiles(siteDirectory, files, keep: OwnedFiles(state, except: null));
+        if (state.Pending.Count > 0) { state.Pending.Clear(); changed = true; }
+
+        var desired = packages.ToDictionary(p => Core.Packaging.PackageName.Normalize(p.Name), p => (Package: p, Key: KeyOf(p)), StringComparer.Ordinal);
+        int removed = 0;
+        foreach (var name in state.Packages.Keys.ToList())
+        {
+            if (desired.TryGetValue(name, out var want) && want.Key == state.Packages[name].Key) continue;
+            var files = state.Packages[name].Files;
+            state.Packages.Remove(name);
+            DeleteFiles(siteDirectory, files, keep: OwnedFiles(state, except: null));
+            removed++;
+            changed = true;
+        }
+
+        var toInstall = desired.Where(d => !state.Packages.ContainsKey(d.Key)).Select(d => d.Value).OrderBy(d => d.Package.Name, StringComparer.Ordinal).ToList();
+        var wheelRequests = toInstall.Where(d => d.Package.Source is not (ResolvedSource.Workspace or ResolvedSource.Directory))
+            .Select(d => WheelRequest.For(d.Package, lockDirectory)).OfType<WheelRequest>().ToList();
+        var fetched = wheelRequests.Count == 0 ? [] : fetcher.FetchAsync(wheelRequests, cancellationToken).GetAwaiter().GetResult();
+        var wheelPaths = fetched.ToDictionary(f => f.Request.PackageName, f => f.CachedPath, StringComparer.Ordinal);
+
+        long bytes = 0;
+        var installed = new List<InstalledPackage>();
+        foreach (var (package, key) in toInstall)
+        {
+            var name = Core.Packaging.PackageName.Normalize(package.Name);
+            InstalledPackage result;
+            if (package.Source is ResolvedSource.Workspace or ResolvedSource.Directory && package.LocalPath is { } local)
+            {
+                var project = PyProject.Load(Path.Combine(local, UvWorkspace.PyProjectFileName));
+                RequireNoBuild(project, package);
+                state.Pending[name] = [];
+                SaveState(stateFile, state);
+                result = SourceInstaller.Install(project, package.Version, siteDirectory);
+            }
+            else if (wheelPaths.TryGetValue(package.Name, out var wheel))
+            {
+                state.Pending[name] = WheelInstaller.PlannedFiles(wheel).ToList();
+                SaveState(stateFile, state);
+                result = WheelInstaller.Install(wheel, siteDirectory, package.Name, package.Version);
+                bytes += new FileInfo(wheel).Length;
+            }
+            else
+            {
+                throw new UvLambdaException(ErrorCodes.BuildRequired,
+                    $"'{package.Name}' {package.Version} has no wheel to install (it comes from {package.SourceName}{(package.Sdist is null ? "" : " as an sdist")}) and must be built. Install uv so UvLambda can run `uv build --wheel`, or lock a version that publishes wheels.",
+                    package.Locked.Source.Value);
+            }
+            state.Pending.Remove(name);
+            state.Packages[name] = new InstalledState { Key = key, Version = package.Version, Files = result.Files.ToList() };
+            installed.Add(result);
+            changed = true;
+        }
+        if (changed) SaveState(stateFile, state);
+        if (installed.Count > 0)
+            log.Info($"Installed {installed.Count} package(s) ({ByteSize.Format(bytes)}) in {stopwatch.Elapsed.TotalSeconds:0.0} s");
+        return new InstallResult(installed.Count, removed, desired.Count - installed.Count, changed, installed);
+    }
+
+    /// <summary>Every installed file by package, from the state file (for the audit and the size report).</summary>
+    public static IReadOnlyList<(string Package, string RelativePath)> InstalledFiles(string stateFile) =>
+        LoadState(stateFile).Packages.SelectMany(p => p.Value.Files.Select(f => (p.Key, f))).ToList();
+
+    private static void RequireNoBuild(PyProject project, ResolvedPackage package)
+    {
+        if (SourceLayout.WhyABuildIsNeeded(project) is { } why)
+            throw new UvLambdaException(ErrorCodes.BuildRequired,
+                $"'{package.Name}' cannot be installed by copying its sources: {why}. Install uv so UvLambda can run `uv build --wheel`, or build a wheel and depend on it as a path source.",
+                project.File);
+    }
+
+    private static string KeyOf(ResolvedPackage p)
+    {
+        if (p.Source is ResolvedSource.Workspace or ResolvedSource.Directory && p.LocalPath is { } local)
+            return "source:" + SourceInstaller.Fingerprint(PyProject.Load(Path.Combine(local, UvWorkspace.PyProjectFileName)), p.Version);
+        if (p.Wheel is { } w) return "wheel:" + (w.Sha256 ?? w.Name);
+        return "none:" + p.Name + p.Version;
+    }
+
+    private static HashSet<string> OwnedFiles(InstallState state, string? except) =>
+        state.Packages.Where(p => p.Key != except).SelectMany(p => p.Value.Files).ToHashSet(StringComparer.Ordinal);
+
+    private static void DeleteFiles(string root, IEnumerable<string> files, HashSet<string> keep)
+    {
+        var dirs = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var f in files)
+        {
+            if (keep.Contains(f)) continue;
+            var full = Path.Combine(root, f);
+            if (File.Exists(full)) File.Delete(full);
+            for (var d = Path.GetDirectoryName(f); !string.IsNullOrEmpty(d); d = Path.GetDirectoryName(d)) dirs.Add(d);
+        }
+        // Deepest first, so emptied parents go too.
+        foreach (var d in dirs.OrderByDescending(d => d.Length))
+        {
+            var full = Path.Combine(root, d);
+            if (Directory.Exists(full) && !Directory.EnumerateFileSystemEntries(full).Any()) Directory.Delete(full);
+        }
+    }
+
+    private static InstallState LoadState(string stateFile)
+    {
+        try
+        {
+            return File.Exists(stateFile) ? JsonSerializer.Deserialize(File.ReadAllText(stateFile), InstallStateJson.Default.InstallState) ?? new InstallState() : new InstallState();
+        }
+        catch (JsonException)
+        {
+            return new InstallState(); // unreadable: start over, as if nothing were installed
+        }
+    }
+
+    private static void SaveState(string stateFile, InstallState state) =>
+        AtomicFile.WriteAllText(stateFile, JsonSerializer.Serialize(state, InstallStateJson.Default.InstallState));
+}
+
+internal sealed class InstallState
+{
+    public int Version { get; set; }
+    public string Target { get; set; } = "";
+    public SortedDictionary<string, InstalledState> Packages { get; set; } = new(StringComparer.Ordinal);
+    public SortedDictionary<string, List<string>> Pending { get; set; } = new(StringComparer.Ordinal);
+}
+
+internal sealed class InstalledState
+{
+    public string Key { get; set; } = "";
+    public string? Version { get; set; }
+    public List<string> Files { get; set; } = [];
+}
+
+[JsonSourceGenerationOptions(WriteIndented = true, PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase)]
+[JsonSerializable(typeof(InstallState))]
+internal sealed partial class InstallStateJson : JsonSerializerContext;
