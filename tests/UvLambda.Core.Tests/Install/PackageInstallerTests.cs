@@ -1,0 +1,158 @@
+using UvLambda.Core.Diagnostics;
+using UvLambda.Core.Install;
+using UvLambda.Core.Install.Fetching;
+using UvLambda.Core.Locking;
+
+namespace UvLambda.Core.Tests.Install;
+
+public class PackageInstallerTests
+{
+    /// <summary>Hands out wheels built in the test, and counts what it was asked for.</summary>
+    private sealed class FolderFetcher(string folder) : IWheelFetcher
+    {
+        public List<string> Requested { get; } = [];
+
+        public Task<IReadOnlyList<FetchedWheel>> FetchAsync(IReadOnlyList<WheelRequest> requests, CancellationToken cancellationToken)
+        {
+            Requested.AddRange(requests.Select(r => r.FileName));
+            return Task.FromResult<IReadOnlyList<FetchedWheel>>(requests.Select(r => new FetchedWheel(r, Path.Combine(folder, r.FileName))).ToList());
+        }
+    }
+
+    private static readonly TargetEnvironment Target = TargetEnvironment.ForLambda("3.13", "x86_64");
+
+    private sealed class Fixture : IDisposable
+    {
+        public readonly TempDirectory Dir = new();
+        public readonly FolderFetcher Fetcher;
+        public string Site => Dir.Combine("site");
+        public string State => Dir.Combine("install-state.json");
+
+        public Fixture()
+        {
+            Directory.CreateDirectory(Dir.Combine("wheels"));
+            Fetcher = new FolderFetcher(Dir.Combine("wheels"));
+        }
+
+        public ResolvedPackage Wheel(string name, string version, params (string Path, string Content)[] files)
+        {
+            var wheel = new TestWheel(name, version);
+            foreach (var (path, content) in files) wheel.Add(path, content);
+            var file = wheel.Build(Dir.Combine("wheels"));
+            var sha = Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(file))).ToLowerInvariant();
+            var locked = new LockedPackage
+            {
+                Name = name, NormalizedName = name, Version = version, Source = new LockSource(LockSourceKind.Registry, "https://pypi.org/simple"),
+                Dependencies = [], OptionalDependencies = new Dictionary<string, IReadOnlyList<LockedDependency>>(),
+                DevDependencies = new Dictionary<string, IReadOnlyList<LockedDependency>>(), Wheels = [],
+            };
+            var lockedFile = new LockedFile($"https://files.example/{Path.GetFileName(file)}", null, null, "sha256:" + sha, new FileInfo(file).Length);
+            return new ResolvedPackage(name, version, ResolvedSource.Registry, lockedFile, null, null, locked);
+        }
+
+        public InstallResult Install(params ResolvedPackage[] packages) =>
+            new PackageInstaller(Fetcher, NullBuildLog.Instance).Install(packages, Dir.Path, Site, State, Target);
+
+        public void Dispose() => Dir.Dispose();
+    }
+
+    [Fact]
+    public void Installs_every_package_into_one_target_folder()
+    {
+        using var f = new Fixture();
+        var result = f.Install(f.Wheel("alpha", "1.0", ("alpha/__init__.py", "A = 1\n")), f.Wheel("beta", "2.0", ("beta.py", "B = 2\n")));
+        Assert.Equal(2, result.Installed);
+        Assert.True(File.Exists(Path.Combine(f.Site, "alpha", "__init__.py")));
+        Assert.True(File.Exists(Path.Combine(f.Site, "beta.py")));
+        Assert.True(File.Exists(Path.Combine(f.Site, "beta-2.0.dist-info", "RECORD")));
+        Assert.Equal(["alpha", "beta"], PackageInstaller.InstalledFiles(f.State).Select(x => x.Package).Distinct().Order());
+    }
+
+    [Fact]
+    public void Nothing_changed_means_nothing_fetched_or_written()
+    {
+        using var f = new Fixture();
+        var a = f.Wheel("alpha", "1.0", ("alpha/__init__.py", "A = 1\n"));
+        f.Install(a);
+        var stateTime = File.GetLastWriteTimeUtc(f.State);
+        var fileTime = File.GetLastWriteTimeUtc(Path.Combine(f.Site, "alpha", "__init__.py"));
+        f.Fetcher.Requested.Clear();
+        var result = f.Install(a);
+        Assert.False(result.Changed);
+        Assert.Empty(f.Fetcher.Requested);
+        Assert.Equal(stateTime, File.GetLastWriteTimeUtc(f.State));
+        Assert.Equal(fileTime, File.GetLastWriteTimeUtc(Path.Combine(f.Site, "alpha", "__init__.py")));
+    }
+
+    [Fact]
+    public void A_new_version_replaces_only_that_package()
+    {
+        using var f = new Fixture();
+        var a1 = f.Wheel("alpha", "1.0", ("alpha/__init__.py", "A = 1\n"), ("alpha/old.py", ""));
+        var b = f.Wheel("beta", "2.0", ("beta.py", "B = 2\n"));
+        f.Install(a1, b);
+        var betaTime = File.GetLastWriteTimeUtc(Path.Combine(f.Site, "beta.py"));
+        f.Fetcher.Requested.Clear();
+        var a2 = f.Wheel("alpha", "1.1", ("alpha/__init__.py", "A = 2\n"));
+        var result = f.Install(a2, b);
+        Assert.Equal((1, 1), (result.Installed, result.Removed));
+        Assert.Equal(["alpha-1.1-py3-none-any.whl"], f.Fetcher.Requested);
+        Assert.False(File.Exists(Path.Combine(f.Site, "alpha", "old.py")));
+        Assert.False(Directory.Exists(Path.Combine(f.Site, "alpha-1.0.dist-info")));
+        Assert.Equal("A = 2\n", File.ReadAllText(Path.Combine(f.Site, "alpha", "__init__.py")));
+        Assert.Equal(betaTime, File.GetLastWriteTimeUtc(Path.Combine(f.Site, "beta.py")));
+    }
+
+    [Fact]
+    public void A_removed_package_disappears_with_its_folders()
+    {
+        using var f = new Fixture();
+        var a = f.Wheel("alpha", "1.0", ("alpha/sub/__init__.py", ""));
+        var b = f.Wheel("beta", "2.0", ("beta.py", ""));
+        f.Install(a, b);
+        var result = f.Install(b);
+        Assert.Equal(1, result.Removed);
+        Assert.False(Directory.Exists(Path.Combine(f.Site, "alpha")));
+        Assert.False(Directory.Exists(Path.Combine(f.Site, "alpha-1.0.dist-info")));
+        Assert.True(File.Exists(Path.Combine(f.Site, "beta.py")));
+    }
+
+    [Fact]
+    public void Files_a_killed_install_left_pending_are_removed_by_the_next_build()
+    {
+        using var f = new Fixture();
+        var b = f.Wheel("beta", "2.0", ("beta.py", ""));
+        f.Install(b);
+        // Simulate a build killed while writing alpha: its planned files recorded as pending, some written.
+        var json = File.ReadAllText(f.State).Replace("\"pending\": {}", "\"pending\": { \"alpha\": [\"alpha/__init__.py\", \"alpha/half.py\"] }");
+        File.WriteAllText(f.State, json);
+        Directory.CreateDirectory(Path.Combine(f.Site, "alpha"));
+        File.WriteAllText(Path.Combine(f.Site, "alpha", "half.py"), "trunc");
+        var result = f.Install(b);
+        Assert.True(result.Changed);
+        Assert.False(Directory.Exists(Path.Combine(f.Site, "alpha")));
+        Assert.DoesNotContain("alpha", File.ReadAllText(f.State));
+    }
+
+    [Fact]
+    public void Another_target_starts_from_an_empty_folder()
+    {
+        using var f = new Fixture();
+        var a = f.Wheel("alpha", "1.0", ("alpha.py", ""));
+        f.Install(a);
+        File.WriteAllText(Path.Combine(f.Site, "stray.txt"), "left by hand");
+        new PackageInstaller(f.Fetcher, NullBuildLog.Instance).Install([a], f.Dir.Path, f.Site, f.State, TargetEnvironment.ForLambda("3.13", "arm64"));
+        Assert.False(File.Exists(Path.Combine(f.Site, "stray.txt")));
+        Assert.True(File.Exists(Path.Combine(f.Site, "alpha.py")));
+        Assert.Contains("aarch64", File.ReadAllText(f.State));
+    }
+
+    [Fact]
+    public void A_package_with_no_wheel_and_no_source_folder_needs_a_build_UVL2402()
+    {
+        using var f = new Fixture();
+        var a = f.Wheel("alpha", "1.0", ("alpha.py", ""));
+        var sdistOnly = a with { Wheel = null, Sdist = new LockedFile("https://files.example/alpha-1.0.tar.gz", null, null, "sha256:00", 1) };
+        Assert.Equal(ErrorCodes.BuildRequired, Assert.Throws<UvLambdaException>(() => f.Install(sdistOnly)).Code);
+    }
+}
