@@ -56,4 +56,27 @@ public class SdkBuildTests
         Assert.False(Directory.Exists(Path.Combine(p.Directory, "obj")));
         Assert.False(Directory.Exists(Path.Combine(p.Directory, "bin")));
     }
+
+    [Fact]
+    public void Visual_Studio_before_2026_gets_UVL1010_instead_of_a_type_load_failure()
+    {
+        using var p = new SdkProject("", ("app/main.py", AppMain));
+        var (ok, errors, _) = p.Build(properties: new Dictionary<string, string> { ["_UvLambdaMSBuildRuntimeType"] = "Full", ["_UvLambdaMSBuildVersion"] = "17.14.8" });
+        Assert.False(ok);
+        Assert.Equal("UVL1010", Assert.Single(errors).Code);
+    }
+
+    [Theory]
+    [InlineData("Full", "18.0.5", "NET")]
+    [InlineData("Core", "18.9.11", "CurrentRuntime")]
+    public void Tasks_load_in_the_dotnet_task_host_on_framework_msbuild_and_in_process_on_dotnet(string runtimeType, string version, string taskRuntime)
+    {
+        using var p = new SdkProject("", ("app/main.py", AppMain));
+        var project = p.Evaluate(new Dictionary<string, string> { ["_UvLambdaMSBuildRuntimeType"] = runtimeType, ["_UvLambdaMSBuildVersion"] = version });
+        Assert.Equal(taskRuntime, project.GetPropertyValue("_UvLambdaTaskRuntime"));
+        // Every UvLambda task is registered with that runtime.
+        var usingTasks = project.Imports.SelectMany(i => i.ImportedProject.UsingTasks).Where(u => u.TaskName.StartsWith("UvLambda.", StringComparison.Ordinal)).ToList();
+        Assert.NotEmpty(usingTasks);
+        Assert.All(usingTasks, u => Assert.Equal("$(_UvLambdaTaskRuntime)", u.Runtime));
+    }
 }

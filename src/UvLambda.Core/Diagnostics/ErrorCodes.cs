@@ -17,6 +17,7 @@ public static partial class ErrorCodes
     public const string InvalidSourceDateEpoch = "UVL1007";
     public const string SourceFileMissing = "UVL1008";
     public const string DuplicatePackagePath = "UVL1009";
+    public const string UnsupportedMSBuild = "UVL1010"; // raised by Sdk.targets itself, before any task loads
 
     // 30xx: artifacts.
     public const string ArchiveTooLarge = "UVL3001";
