@@ -55,7 +55,13 @@ public sealed class PackedSdk : IDisposable
 
     public ProcessResult Dotnet(string workingDirectory, params string[] args) => Run("dotnet", workingDirectory, args);
 
-    public ProcessResult Run(string fileName, string workingDirectory, params string[] args)
+    public ProcessResult Dotnet(string workingDirectory, IReadOnlyDictionary<string, string> environment, params string[] args) =>
+        Run("dotnet", workingDirectory, environment, args);
+
+    public ProcessResult Run(string fileName, string workingDirectory, params string[] args) =>
+        Run(fileName, workingDirectory, new Dictionary<string, string>(), args);
+
+    public ProcessResult Run(string fileName, string workingDirectory, IReadOnlyDictionary<string, string> environment, params string[] args)
     {
         var psi = new ProcessStartInfo(fileName)
         {
@@ -75,6 +81,7 @@ public sealed class PackedSdk : IDisposable
         psi.Environment["DOTNET_CLI_UI_LANGUAGE"] = "en";
         psi.Environment["DOTNET_SKIP_FIRST_TIME_EXPERIENCE"] = "1";
         psi.Environment.Remove("SOURCE_DATE_EPOCH");
+        foreach (var (key, value) in environment) psi.Environment[key] = value;
         using var p = Process.Start(psi)!;
         var stdout = new StringBuilder();
         var stderr = new StringBuilder();
