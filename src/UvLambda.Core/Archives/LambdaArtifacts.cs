@@ -34,6 +34,8 @@ public sealed record ArtifactOptions
     public string? SizeReportPath { get; init; }
     public DateTime Timestamp { get; init; } = ArchiveTimestamp.ZipEpoch;
     public bool ReuseCompressedEntries { get; init; } = true;
+    /// <summary>Tests lower it to exercise the warning without writing 50 MB.</summary>
+    internal long DirectUploadLimitBytes { get; init; } = LambdaArtifacts.DirectUploadLimit;
 
 }
 
@@ -137,9 +139,9 @@ public static class LambdaArtifacts
         {
             log.Info($"{Path.GetFileName(path)}: {zip.FileCount} files, {ByteSize.Format(zip.UncompressedBytes)} unzipped, {ByteSize.Format(zip.ArchiveBytes)} zipped" +
                 (zip.ReusedEntries > 0 ? $" ({zip.ReusedEntries} reused{(zip.Written ? "" : ", unchanged")})" : "") + $" -> {path}");
-            if (zip.ArchiveBytes > DirectUploadLimit)
+            if (zip.ArchiveBytes > options.DirectUploadLimitBytes)
                 log.Warning(ErrorCodes.ZipTooLargeForDirectUpload,
-                    $"{Path.GetFileName(path)} is {Mb(zip.ArchiveBytes)} ({zip.ArchiveBytes.ToString("N0", CultureInfo.InvariantCulture)} bytes), over the {DirectUploadLimit.ToString("N0", CultureInfo.InvariantCulture)} bytes Lambda accepts in a direct upload: deploy it through S3.",
+                    $"{Path.GetFileName(path)} is {Mb(zip.ArchiveBytes)} ({zip.ArchiveBytes.ToString("N0", CultureInfo.InvariantCulture)} bytes), over the {options.DirectUploadLimitBytes.ToString("N0", CultureInfo.InvariantCulture)} bytes Lambda accepts in a direct upload: deploy it through S3.",
                     projectFile);
         }
         if (options.SizeReportPath is { } report)
