@@ -1,5 +1,12 @@
 using System.Diagnostics;
+using UvLambda.Core.Archives;
 using UvLambda.Core.Locking;
+
+if (args.Length > 0 && args[0] == "zip")
+{
+    ZipBench.Run(args[1..]);
+    return;
+}
 
 // Times UvLockReader.Load + LockResolver.Resolve of one lock, in process and warm: a Stopwatch loop with warm-up,
 // reporting the median. BenchmarkDotNet would add minutes per run for a figure this loop already pins well.
@@ -37,3 +44,56 @@ Array.Sort(samples);
 var median = runs % 2 == 1 ? samples[runs / 2] : (samples[runs / 2 - 1] + samples[runs / 2]) / 2;
 Console.WriteLine($"lock={lockPath} target=CPython {python} {arch} packages={count} runs={runs} min_ms={samples[0]:F3} max_ms={samples[^1]:F3}");
 Console.WriteLine(FormattableString.Invariant($"median_ms={median:F3}"));
+
+/// <summary>
+/// DeterministicZipWriter on a tree (in process, JIT warmed on another output): a cold write (every entry deflated, in
+/// parallel), and the inner loop (one app file changed, the rest reused from the previous zip).
+/// Usage: UvLambda.Benchmarks zip TREE OUT_DIR [--runs N]
+/// </summary>
+internal static class ZipBench
+{
+    public static void Run(string[] args)
+    {
+        var tree = Path.GetFullPath(args[0]);
+        var outDir = Path.GetFullPath(args[1]);
+        int runs = args.Length > 3 && args[2] == "--runs" ? int.Parse(args[3], System.Globalization.CultureInfo.InvariantCulture) : 5;
+        Directory.CreateDirectory(outDir);
+        var appFile = Path.Combine(tree, "app", "main.py");
+        var entries = Directory.EnumerateFiles(tree, "*", SearchOption.AllDirectories)
+            .Select(f => ArchiveEntry.FromFile(Path.GetRelativePath(tree, f).Replace('\\', '/'), f, 0x1A4)).ToList();
+        var epoch = ArchiveTimestamp.ZipEpoch;
+        DeterministicZipWriter.Write(Path.Combine(outDir, "warm.zip"), entries, epoch); // JIT, page cache
+
+        var cold = new double[runs];
+        ZipWriteResult coldResult = null!;
+        for (int i = 0; i < runs; i++)
+        {
+            var sw = Stopwatch.StartNew();
+            coldResult = DeterministicZipWriter.Write(Path.Combine(outDir, "cold.zip"), entries, epoch);
+            cold[i] = sw.Elapsed.TotalMilliseconds;
+        }
+
+        var reuse = new ZipReuse(Path.Combine(outDir, "inc.zip"), Path.Combine(outDir, "inc.stamp"));
+        DeterministicZipWriter.Write(reuse.PreviousArchive, entries, epoch, reuse: reuse);
+        var inc = new double[runs];
+        int reused = 0;
+        for (int i = 0; i < runs; i++)
+        {
+            File.AppendAllText(appFile, $"\nCHANGE_{i} = {i}\n");
+            var sw = Stopwatch.StartNew();
+            reused = DeterministicZipWriter.Write(reuse.PreviousArchive, entries, epoch, reuse: reuse).ReusedEntries;
+            inc[i] = sw.Elapsed.TotalMilliseconds;
+        }
+        // The incremental result must be what a cold build writes.
+        DeterministicZipWriter.Write(Path.Combine(outDir, "check.zip"), entries, epoch);
+        bool identical = File.ReadAllBytes(Path.Combine(outDir, "check.zip")).AsSpan().SequenceEqual(File.ReadAllBytes(reuse.PreviousArchive));
+        Console.WriteLine($"files={entries.Count} bytes={coldResult.UncompressedBytes} zip_bytes={coldResult.ArchiveBytes} reused={reused} identical={identical}");
+        Console.WriteLine(FormattableString.Invariant($"cold_ms={Median(cold):F1} incremental_ms={Median(inc):F1} zip_bytes={coldResult.ArchiveBytes}"));
+    }
+
+    private static double Median(double[] s)
+    {
+        var a = s.OrderBy(x => x).ToArray();
+        return a.Length % 2 == 1 ? a[a.Length / 2] : (a[a.Length / 2 - 1] + a[a.Length / 2]) / 2;
+    }
+}

@@ -1,27 +1,60 @@
+using System.Globalization;
 using Microsoft.Build.Framework;
 using UvLambda.Core.Archives;
+using UvLambda.Core.Diagnostics;
 using UvLambda.Core.Projects;
 
 namespace UvLambda.Build.Tasks;
 
-/// <summary>Writes the deterministic function zip: the app's LambdaSource items plus the installed packages.</summary>
+/// <summary>
+/// Writes the deployment artifacts: for Zip, the function zip (app + installed packages, flat); for Layer, a layer zip
+/// (dependencies under python/) and an app zip. Trims with LambdaExclude, optionally adds bytecode, checks Lambda's size limits.
+/// </summary>
 public sealed class CreateLambdaZip : UvLambdaTask
 {
     [Required] public string ProjectDirectory { get; set; } = "";
-    [Required] public string OutputPath { get; set; } = "";
+    /// <summary>The function zip (PackageType Zip).</summary>
+    public string? OutputPath { get; set; }
     [Required] public string Handler { get; set; } = "";
     public ITaskItem[]? Sources { get; set; }
 
+    /// <summary>Zip (default) or Layer.</summary>
+    public string? PackageType { get; set; }
+    public string? LayerOutputPath { get; set; }
+    public string? AppOutputPath { get; set; }
+
     /// <summary>The folder the dependencies were installed into (like uv pip install --target), if any.</summary>
     public string? SiteDirectory { get; set; }
+    /// <summary>install-state.json: which package installed which file.</summary>
+    public string? StateFile { get; set; }
+
+    /// <summary>PythonPackage items; those with Source workspace or directory are workspace members (items without Source metadata are names).</summary>
+    public ITaskItem[]? WorkspacePackages { get; set; }
+    /// <summary>App (default) or Layer.</summary>
+    public string? WorkspaceIn { get; set; }
 
     /// <summary>Folders of local packages (workspace members, path dependencies): their files ship installed, not as app sources.</summary>
     public ITaskItem[]? ExcludedDirectories { get; set; }
+
+    /// <summary>LambdaExclude globs.</summary>
+    public ITaskItem[]? Excludes { get; set; }
+
+    public bool CompileBytecode { get; set; }
+    public string? PythonVersion { get; set; }
+    public string? LocalPython { get; set; }
+
+    /// <summary>obj/&lt;cfg&gt;/uvlambda: bytecode cache and compressor stamps (reuse of compressed entries needs it).</summary>
+    public string? IntermediateDirectory { get; set; }
+
+    public string? LayerSizeBudget { get; set; }
+    public string? SizeReportPath { get; set; }
 
     /// <summary>SOURCE_DATE_EPOCH, or empty for 1980-01-01.</summary>
     public string? SourceDateEpoch { get; set; }
 
     [Output] public long UncompressedSize { get; private set; }
+    [Output] public long UnzippedTotal { get; private set; }
+    [Output] public string[] WrittenZips { get; private set; } = [];
 
     private protected override void ExecuteCore()
     {
@@ -29,7 +62,34 @@ public sealed class CreateLambdaZip : UvLambdaTask
         var sources = LambdaSourceFile.Map(ProjectDirectory, PathsOf(Sources), ProjectFile,
             (ExcludedDirectories ?? []).Select(i => i.ItemSpec).Where(s => s.Length > 0).ToList());
         var handler = LambdaHandler.Parse(Handler, ProjectFile);
-        UncompressedSize = FunctionPackage.Create(OutputPath, sources, string.IsNullOrEmpty(SiteDirectory) ? null : SiteDirectory,
-            handler, timestamp, BuildLog, ProjectFile).UncompressedBytes;
+        long budget = 0;
+        if (!string.IsNullOrWhiteSpace(LayerSizeBudget) && !long.TryParse(LayerSizeBudget.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out budget))
+            throw new UvLambdaException(ErrorCodes.InvalidArtifactSetting, $"LambdaLayerSizeBudget '{LayerSizeBudget}' is not a whole number of bytes.", ProjectFile);
+        var options = new ArtifactOptions
+        {
+            PackageType = string.IsNullOrEmpty(PackageType) ? "Zip" : PackageType!,
+            PackagePath = string.IsNullOrEmpty(OutputPath) ? null : OutputPath,
+            LayerPath = string.IsNullOrEmpty(LayerOutputPath) ? null : LayerOutputPath,
+            AppPath = string.IsNullOrEmpty(AppOutputPath) ? null : AppOutputPath,
+            SiteDirectory = string.IsNullOrEmpty(SiteDirectory) ? null : SiteDirectory,
+            StateFile = string.IsNullOrEmpty(StateFile) ? null : StateFile,
+            WorkspacePackages = (WorkspacePackages ?? [])
+                .Where(i => i.GetMetadata("Source") is "" or "workspace" or "directory")
+                .Select(i => i.GetMetadata("Name") is { Length: > 0 } n ? n : i.ItemSpec).ToList(),
+            WorkspaceIn = string.IsNullOrEmpty(WorkspaceIn) ? "App" : WorkspaceIn!,
+            Excludes = (Excludes ?? []).Select(i => i.ItemSpec).ToList(),
+            BytecodePythonVersion = CompileBytecode ? PythonVersion : null,
+            LocalPython = string.IsNullOrEmpty(LocalPython) ? null : LocalPython,
+            IntermediateDirectory = string.IsNullOrEmpty(IntermediateDirectory) ? null : IntermediateDirectory,
+            LayerSizeBudget = budget,
+            SizeReportPath = string.IsNullOrEmpty(SizeReportPath) ? null : SizeReportPath,
+            Timestamp = timestamp,
+        };
+        if (CompileBytecode && string.IsNullOrEmpty(PythonVersion))
+            throw new UvLambdaException(ErrorCodes.InvalidArtifactSetting, "LambdaCompileBytecode needs PythonVersion.", ProjectFile);
+        var result = LambdaArtifacts.Create(options, sources, handler, BuildLog, ProjectFile);
+        UncompressedSize = result.UncompressedBytes;
+        UnzippedTotal = result.UnzippedTotal;
+        WrittenZips = result.Zips.Select(z => z.Path).ToArray();
     }
 }

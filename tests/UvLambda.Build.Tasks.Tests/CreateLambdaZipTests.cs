@@ -91,4 +91,60 @@ public class CreateLambdaZipTests
         Assert.Equal("UVL1004", Assert.Single(engine.Errors).Code);
         Assert.False(File.Exists(dir.Combine("package.zip")));
     }
+
+    [Fact]
+    public void Layer_writes_layer_and_app_zips_and_only_workspace_sourced_items_count_as_members()
+    {
+        using var dir = new TempDirectory();
+        var main = dir.WriteFile("app/main.py", "");
+        dir.WriteFile("obj/site/library/__init__.py", "");
+        dir.WriteFile("obj/site/requests/__init__.py", "");
+        dir.WriteFile("obj/install-state.json", """
+            {"version":1,"target":"t","packages":{"library":{"key":"s","files":["library/__init__.py"]},"requests":{"key":"w","files":["requests/__init__.py"]}}}
+            """);
+        var library = new TaskItem("library");
+        library.SetMetadata("Source", "workspace");
+        var requests = new TaskItem("requests");
+        requests.SetMetadata("Source", "registry");
+        var engine = new RecordingBuildEngine();
+        var task = new CreateLambdaZip
+        {
+            BuildEngine = engine,
+            ProjectDirectory = dir.Path,
+            PackageType = "Layer",
+            LayerOutputPath = dir.Combine("bin", "layer.zip"),
+            AppOutputPath = dir.Combine("bin", "app.zip"),
+            Sources = [new TaskItem(main)],
+            Handler = "app.main.handler",
+            SiteDirectory = dir.Combine("obj", "site"),
+            StateFile = dir.Combine("obj", "install-state.json"),
+            WorkspacePackages = [library, requests],
+            IntermediateDirectory = dir.Combine("obj"),
+        };
+        Assert.True(task.Execute(), string.Join("\n", engine.Errors.Select(e => e.Message)));
+        using (var layer = ZipFile.OpenRead(dir.Combine("bin", "layer.zip")))
+            Assert.Equal(["python/", "python/requests/", "python/requests/__init__.py"], layer.Entries.Select(e => e.FullName));
+        using (var app = ZipFile.OpenRead(dir.Combine("bin", "app.zip")))
+            Assert.Equal(["app/", "app/main.py", "library/", "library/__init__.py"], app.Entries.Select(e => e.FullName));
+        Assert.Equal([dir.Combine("bin", "layer.zip"), dir.Combine("bin", "app.zip")], task.WrittenZips);
+    }
+
+    [Fact]
+    public void A_layer_size_budget_that_is_not_a_number_is_UVL3004()
+    {
+        using var dir = new TempDirectory();
+        var engine = new RecordingBuildEngine();
+        var task = new CreateLambdaZip
+        {
+            BuildEngine = engine,
+            ProjectDirectory = dir.Path,
+            OutputPath = dir.Combine("package.zip"),
+            Sources = [new TaskItem(dir.WriteFile("a.py", ""))],
+            Handler = "a.handler",
+            LayerSizeBudget = "50MB",
+        };
+        Assert.False(task.Execute());
+        Assert.Equal("UVL3004", Assert.Single(engine.Errors).Code);
+        Assert.False(File.Exists(dir.Combine("package.zip")));
+    }
 }

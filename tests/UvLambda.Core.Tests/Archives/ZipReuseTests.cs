@@ -1,0 +1,106 @@
+using System.Text;
+using UvLambda.Core.Archives;
+
+namespace UvLambda.Core.Tests.Archives;
+
+public class ZipReuseTests
+{
+    private static readonly DateTime Epoch = ArchiveTimestamp.ZipEpoch;
+
+    private static List<ArchiveEntry> Tree(TempDirectory dir, int files, string app)
+    {
+        var entries = new List<ArchiveEntry>();
+        for (int i = 0; i < files; i++)
+        {
+            var content = string.Concat(Enumerable.Range(0, 50 + i).Select(n => $"def f{n}(x):\n    return x * {n * i}\n"));
+            entries.Add(ArchiveEntry.FromFile($"pkg{i % 3}/m{i}.py", dir.WriteFile($"site/pkg{i % 3}/m{i}.py", content), 0x1A4));
+        }
+        entries.Add(ArchiveEntry.FromBytes("empty.py", [], 0x1A4));
+        entries.Add(ArchiveEntry.FromBytes("stored.bin", Random(3000, 7), 0x1ED));
+        entries.Add(ArchiveEntry.FromFile("app/main.py", dir.WriteFile("app/main.py", app), 0x1A4));
+        return entries;
+    }
+
+    private static byte[] Random(int length, int seed)
+    {
+        var b = new byte[length];
+        new Random(seed).NextBytes(b);
+        return b;
+    }
+
+    [Fact]
+    public void An_app_only_change_reuses_every_other_entry_and_matches_a_cold_build_byte_for_byte()
+    {
+        using var dir = new TempDirectory();
+        var reuse = new ZipReuse(dir.Combine("out.zip"), dir.Combine("out.stamp"));
+        var first = DeterministicZipWriter.Write(dir.Combine("out.zip"), Tree(dir, 30, "def handler(e, c):\n    return 1\n"), Epoch, reuse: reuse);
+        Assert.Equal(0, first.ReusedEntries);
+
+        var changed = Tree(dir, 30, "def handler(e, c):\n    return 2  # changed\n");
+        var second = DeterministicZipWriter.Write(dir.Combine("out.zip"), changed, Epoch, reuse: reuse);
+        Assert.Equal(changed.Count - 1, second.ReusedEntries);
+        Assert.True(second.Written);
+
+        DeterministicZipWriter.Write(dir.Combine("cold.zip"), changed, Epoch);
+        Assert.Equal(File.ReadAllBytes(dir.Combine("cold.zip")), File.ReadAllBytes(dir.Combine("out.zip")));
+    }
+
+    [Fact]
+    public void Same_size_same_path_different_content_is_compressed_again()
+    {
+        using var dir = new TempDirectory();
+        var reuse = new ZipReuse(dir.Combine("out.zip"), dir.Combine("out.stamp"));
+        DeterministicZipWriter.Write(dir.Combine("out.zip"), [ArchiveEntry.FromBytes("a.py", Encoding.UTF8.GetBytes(new string('a', 500) + "x"), 0x1A4)], Epoch, reuse: reuse);
+        var entries = new[] { ArchiveEntry.FromBytes("a.py", Encoding.UTF8.GetBytes(new string('a', 500) + "y"), 0x1A4) };
+        var result = DeterministicZipWriter.Write(dir.Combine("out.zip"), entries, Epoch, reuse: reuse);
+        Assert.Equal(0, result.ReusedEntries);
+        DeterministicZipWriter.Write(dir.Combine("cold.zip"), entries, Epoch);
+        Assert.Equal(File.ReadAllBytes(dir.Combine("cold.zip")), File.ReadAllBytes(dir.Combine("out.zip")));
+    }
+
+    [Fact]
+    public void Nothing_changed_leaves_the_file_alone_and_a_mode_or_time_change_rewrites_it()
+    {
+        using var dir = new TempDirectory();
+        var reuse = new ZipReuse(dir.Combine("out.zip"), dir.Combine("out.stamp"));
+        var entries = Tree(dir, 5, "x = 1\n");
+        DeterministicZipWriter.Write(dir.Combine("out.zip"), entries, Epoch, reuse: reuse);
+        var before = File.ReadAllBytes(dir.Combine("out.zip"));
+        File.SetLastWriteTimeUtc(dir.Combine("out.zip"), new DateTime(2001, 1, 1, 0, 0, 0, DateTimeKind.Utc));
+        Assert.False(DeterministicZipWriter.Write(dir.Combine("out.zip"), entries, Epoch, reuse: reuse).Written);
+        Assert.Equal(new DateTime(2001, 1, 1, 0, 0, 0, DateTimeKind.Utc), File.GetLastWriteTimeUtc(dir.Combine("out.zip")));
+
+        var later = new DateTime(2020, 5, 5, 0, 0, 0, DateTimeKind.Utc);
+        var retimed = DeterministicZipWriter.Write(dir.Combine("out.zip"), entries, later, reuse: reuse);
+        Assert.True(retimed.Written);
+        Assert.Equal(entries.Count, retimed.ReusedEntries);
+        DeterministicZipWriter.Write(dir.Combine("cold.zip"), entries, later);
+        Assert.Equal(File.ReadAllBytes(dir.Combine("cold.zip")), File.ReadAllBytes(dir.Combine("out.zip")));
+        Assert.NotEqual(before, File.ReadAllBytes(dir.Combine("out.zip")));
+    }
+
+    [Fact]
+    public void Bytes_from_another_compressor_stamp_are_never_reused()
+    {
+        using var dir = new TempDirectory();
+        var reuse = new ZipReuse(dir.Combine("out.zip"), dir.Combine("out.stamp"));
+        var entries = Tree(dir, 5, "x = 1\n");
+        DeterministicZipWriter.Write(dir.Combine("out.zip"), entries, Epoch, reuse: reuse);
+        File.WriteAllText(dir.Combine("out.stamp"), "writer=0;level=Fastest");
+        Assert.Equal(0, DeterministicZipWriter.Write(dir.Combine("out.zip"), entries, Epoch, reuse: reuse).ReusedEntries);
+        Assert.Equal(DeterministicZipWriter.CompressorStamp(System.IO.Compression.CompressionLevel.Optimal), File.ReadAllText(dir.Combine("out.stamp")));
+    }
+
+    [Fact]
+    public void A_damaged_previous_zip_is_ignored()
+    {
+        using var dir = new TempDirectory();
+        var reuse = new ZipReuse(dir.Combine("out.zip"), dir.Combine("out.stamp"));
+        var entries = Tree(dir, 5, "x = 1\n");
+        DeterministicZipWriter.Write(dir.Combine("out.zip"), entries, Epoch, reuse: reuse);
+        var bytes = File.ReadAllBytes(dir.Combine("out.zip"));
+        File.WriteAllBytes(dir.Combine("out.zip"), bytes[..(bytes.Length / 2)]);
+        Assert.Equal(0, DeterministicZipWriter.Write(dir.Combine("out.zip"), entries, Epoch, reuse: reuse).ReusedEntries);
+        Assert.Equal(bytes, File.ReadAllBytes(dir.Combine("out.zip")));
+    }
+}
