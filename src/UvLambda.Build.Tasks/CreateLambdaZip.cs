@@ -36,8 +36,11 @@ public sealed class CreateLambdaZip : UvLambdaTask
     /// <summary>Folders of local packages (workspace members, path dependencies): their files ship installed, not as app sources.</summary>
     public ITaskItem[]? ExcludedDirectories { get; set; }
 
-    /// <summary>LambdaExclude globs.</summary>
+    /// <summary>LambdaExclude globs (items, which must escape their wildcards).</summary>
     public ITaskItem[]? Excludes { get; set; }
+
+    /// <summary>LambdaExcludePatterns: the same globs as one ;-separated string, where wildcards need no escaping.</summary>
+    public string? ExcludePatterns { get; set; }
 
     public bool CompileBytecode { get; set; }
     public string? PythonVersion { get; set; }
@@ -77,7 +80,8 @@ public sealed class CreateLambdaZip : UvLambdaTask
                 .Where(i => i.GetMetadata("Source") is "" or "workspace" or "directory")
                 .Select(i => i.GetMetadata("Name") is { Length: > 0 } n ? n : i.ItemSpec).ToList(),
             WorkspaceIn = string.IsNullOrEmpty(WorkspaceIn) ? "App" : WorkspaceIn!,
-            Excludes = (Excludes ?? []).Select(i => i.ItemSpec).ToList(),
+            Excludes = (Excludes ?? []).Select(i => i.ItemSpec)
+                .Concat((ExcludePatterns ?? "").Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).ToList(),
             BytecodePythonVersion = CompileBytecode ? PythonVersion : null,
             LocalPython = string.IsNullOrEmpty(LocalPython) ? null : LocalPython,
             IntermediateDirectory = string.IsNullOrEmpty(IntermediateDirectory) ? null : IntermediateDirectory,

@@ -79,4 +79,16 @@ public class SdkBuildTests
         Assert.NotEmpty(usingTasks);
         Assert.All(usingTasks, u => Assert.Equal("$(_UvLambdaTaskRuntime)", u.Runtime));
     }
+
+    [Fact]
+    public void LambdaExcludePatterns_trims_with_plain_unescaped_globs()
+    {
+        using var p = new SdkProject("<PropertyGroup><LambdaExcludePatterns>**/tests/**;**/*.md</LambdaExcludePatterns></PropertyGroup><ItemGroup><LambdaSource Include=\"app/NOTES.md\" /></ItemGroup>",
+            ("app/NOTES.md", "x"),
+            ("app/main.py", AppMain), ("app/tests/test_x.py", ""), ("app/util.py", ""));
+        var (ok, errors, instance) = p.Build();
+        Assert.True(ok, string.Join("\n", errors.Select(e => e.Message)));
+        using var zip = ZipFile.OpenRead(instance.GetPropertyValue("LambdaPackagePath"));
+        Assert.Equal(["app/", "app/main.py", "app/util.py"], zip.Entries.Select(e => e.FullName));
+    }
 }
