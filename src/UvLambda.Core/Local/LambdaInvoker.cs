@@ -84,10 +84,10 @@ public sealed class LambdaInvoker(LocalFunction function, Action<string>? log = 
             {
                 return new InvocationResult(requestId, null, Crashed(process), stopwatch.Elapsed);
             }
-            var line = ReadLine(process, timeout);
+            var (answered, line) = ReadLine(process, timeout);
             if (line is null)
             {
-                if (!process.HasExited)
+                if (!answered)
                 {
                     Stop();
                     var seconds = function.TimeoutSeconds.ToString("0.00", CultureInfo.InvariantCulture);
@@ -98,7 +98,8 @@ public sealed class LambdaInvoker(LocalFunction function, Action<string>? log = 
             }
             var response = JsonNode.Parse(line)!.AsObject();
             if (response["error"] is JsonObject error)
-                return new InvocationResult(requestId, null, ToError(ErrorCodes.HandlerRaised, error), stopwatch.Elapsed);
+                return new InvocationResult(requestId, null, ToError(
+                    error["errorType"]?.GetValue<string>() == "Runtime.MarshalError" ? ErrorCodes.InvalidHandlerResult : ErrorCodes.HandlerRaised, error), stopwatch.Elapsed);
             return new InvocationResult(requestId, response["result"]!.GetValue<string>(), null, stopwatch.Elapsed);
         }
     }
@@ -149,10 +150,10 @@ public sealed class LambdaInvoker(LocalFunction function, Action<string>? log = 
         WorkersStarted++;
 
         // Lambda gives a function's init 10 seconds (or its timeout, when longer).
-        var line = ReadLine(process, TimeSpan.FromSeconds(Math.Max(10, function.TimeoutSeconds)));
+        var (answered, line) = ReadLine(process, TimeSpan.FromSeconds(Math.Max(10, function.TimeoutSeconds)));
         if (line is null)
         {
-            var crashed = process.HasExited ? Crashed(process) : new LambdaError(ErrorCodes.HandlerTimedOut, "Runtime.InitTimeout",
+            var crashed = answered ? Crashed(process) : new LambdaError(ErrorCodes.HandlerTimedOut, "Runtime.InitTimeout",
                 $"Importing the handler's module took longer than {Math.Max(10, function.TimeoutSeconds)} seconds", [], "");
             Stop();
             return crashed with { Code = crashed.Code == ErrorCodes.WorkerCrashed ? ErrorCodes.HandlerInitFailed : crashed.Code };
@@ -196,16 +197,17 @@ public sealed class LambdaInvoker(LocalFunction function, Action<string>? log = 
         return env;
     }
 
-    private string? ReadLine(Process process, TimeSpan timeout)
+    /// <summary>The worker's next line; Answered is false when the time ran out (a null line otherwise means it exited).</summary>
+    private static (bool Answered, string? Line) ReadLine(Process process, TimeSpan timeout)
     {
         var read = process.StandardOutput.ReadLineAsync();
         try
         {
-            return read.Wait(timeout) ? read.Result : null;
+            return read.Wait(timeout) ? (true, read.Result) : (false, null);
         }
         catch (AggregateException)
         {
-            return null;
+            return (true, null);
         }
     }
 
