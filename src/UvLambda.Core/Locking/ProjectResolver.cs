@@ -10,7 +10,8 @@ public sealed record ProjectResolutionRequest(
     string? PythonPlatform,
     IReadOnlyList<string> Extras,
     IReadOnlyList<string> Groups,
-    bool Locked);
+    bool Locked,
+    TargetEnvironment? Target = null);
 
 public sealed record ProjectResolution(string PythonVersion, string PythonVersionSource, string? LockPath, TargetEnvironment Target, IReadOnlyList<ResolvedPackage> Packages);
 
@@ -27,7 +28,7 @@ public static class ProjectResolver
         {
             // No pyproject.toml: a plain folder of Python files with no dependencies.
             var version = LambdaRuntime.ValidatePythonVersion(string.IsNullOrWhiteSpace(request.PythonVersion) ? PythonVersionDefault.Fallback : request.PythonVersion!);
-            return new ProjectResolution(version, "default", null, TargetEnvironment.ForLambda(version, request.Architecture, request.PythonPlatform), []);
+            return new ProjectResolution(version, "default", null, request.Target ?? TargetEnvironment.ForLambda(version, request.Architecture, request.PythonPlatform), []);
         }
 
         var workspace = UvWorkspace.Discover(request.ProjectDirectory);
@@ -37,7 +38,8 @@ public static class ProjectResolver
         else
             (pythonVersion, source) = (LambdaRuntime.ValidatePythonVersion(request.PythonVersion!, workspace.Project.File), "PythonVersion");
         PythonVersionDefault.CheckAllowed(pythonVersion, workspace.Project);
-        var target = TargetEnvironment.ForLambda(pythonVersion, request.Architecture, request.PythonPlatform);
+        // Target: the Lambda runtime, unless the caller resolves for another interpreter (the host, for local runs).
+        var target = request.Target ?? TargetEnvironment.ForLambda(pythonVersion, request.Architecture, request.PythonPlatform);
 
         if (workspace.LockPath is null)
         {

@@ -16,7 +16,19 @@ public sealed class TargetEnvironment
         // python_full_version = X.Y.0, as uv's --python-version does.
         Markers = MarkerEnvironment.ForLambda($"{pythonVersion}.0", platform.Machine);
         Tags = TargetTags.ForLambda(minor, platform);
+        _description = $"CPython {PythonVersion} on {Platform}";
     }
+
+    private TargetEnvironment(string pythonVersion, PythonPlatform platform, MarkerEnvironment markers, TargetTags tags, string description)
+    {
+        PythonVersion = pythonVersion;
+        Platform = platform;
+        Markers = markers;
+        Tags = tags;
+        _description = description;
+    }
+
+    private readonly string _description;
 
     public string PythonVersion { get; }
     public PythonPlatform Platform { get; }
@@ -42,5 +54,20 @@ public sealed class TargetEnvironment
         return new TargetEnvironment(pythonVersion, minor, platform);
     }
 
-    public override string ToString() => $"CPython {PythonVersion} on {Platform}";
+    /// <summary>
+    /// The local interpreter (for Invoke and dotnet run): its own markers and the tags it accepts, which include
+    /// <c>linux_*</c> wheels, since nothing installed for the host ships to Lambda.
+    /// </summary>
+    public static TargetEnvironment ForHost(Local.HostPython python)
+    {
+        var platform = python.Platform ?? throw new UvLambdaException(ErrorCodes.LocalPythonUnsupported,
+            $"The local Python {python} is not on glibc Linux (x86_64 or aarch64), so UvLambda cannot choose wheels for it. Run on Linux (for example WSL or a dev container).");
+        if (python.Info.Implementation != "cpython" || python.Info.FreeThreaded)
+            throw new UvLambdaException(ErrorCodes.LocalPythonUnsupported,
+                $"The local Python {python} is not standard CPython ({python.Info.Implementation}{(python.Info.FreeThreaded ? ", free-threaded" : "")}); Lambda runs CPython. Set LambdaLocalPython to a CPython interpreter.");
+        return new TargetEnvironment(python.MinorVersion, platform, python.Markers, new TargetTags(python.Minor, platform, includeLinuxPlatform: true),
+            $"host CPython {python.Info.FullVersion} on {platform} ({python.Path})");
+    }
+
+    public override string ToString() => _description;
 }

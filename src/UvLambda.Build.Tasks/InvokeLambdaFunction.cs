@@ -1,0 +1,46 @@
+using Microsoft.Build.Framework;
+using UvLambda.Core.Diagnostics;
+using UvLambda.Core.Local;
+
+namespace UvLambda.Build.Tasks;
+
+/// <summary>
+/// Calls the handler once, locally, with an event (a JSON file, or inline JSON) and prints its JSON result. A handler
+/// that raises, times out or cannot be imported fails the build with a coded error and the Python traceback.
+/// </summary>
+public sealed class InvokeLambdaFunction : UvLambdaTask
+{
+    [Required] public string LocalRunFile { get; set; } = "";
+    [Required] public string ProjectDirectory { get; set; } = "";
+    public string? Event { get; set; }
+
+    [Output] public string Result { get; private set; } = "";
+
+    private protected override void ExecuteCore()
+    {
+        var function = LocalFunction.Load(LocalRunFile);
+        var eventJson = ReadEvent(Event, ProjectDirectory);
+        using var invoker = new LambdaInvoker(function, line => Log.LogMessage(MessageImportance.High, line));
+        var result = invoker.Invoke(eventJson);
+        if (result.Error is { } error)
+        {
+            var trace = error.Trace.Length > 0 ? Environment.NewLine + error.Trace.TrimEnd() : "";
+            throw new UvLambdaException(error.Code, $"{function.Handler} failed: {error.ErrorType}: {error.ErrorMessage}{trace}");
+        }
+        Result = result.ResultJson!;
+        Log.LogMessage(MessageImportance.High, Result);
+    }
+
+    /// <summary>Inline JSON when it looks like JSON, else a file relative to the project (empty: <c>{}</c>).</summary>
+    internal static string ReadEvent(string? value, string projectDirectory)
+    {
+        var text = (value ?? "").Trim();
+        if (text.Length == 0) return "{}";
+        if (text[0] is '{' or '[' or '"' || text is "null" or "true" or "false" || char.IsDigit(text[0]) || text[0] == '-')
+            return text;
+        var path = Path.GetFullPath(text, projectDirectory);
+        if (!File.Exists(path))
+            throw new UvLambdaException(ErrorCodes.InvalidLambdaEvent, $"LambdaEvent '{text}' is neither a file (looked for {path}) nor inline JSON.");
+        return File.ReadAllText(path);
+    }
+}

@@ -1,0 +1,97 @@
+using System.Globalization;
+using Microsoft.Build.Framework;
+using UvLambda.Core.Install;
+using UvLambda.Core.Install.Fetching;
+using UvLambda.Core.Local;
+using UvLambda.Core.Locking;
+using UvLambda.Core.Projects;
+
+namespace UvLambda.Build.Tasks;
+
+/// <summary>
+/// Readies the function to run on this machine: finds the local Python, installs the locked dependencies for it
+/// (its own tags) into the host site folder with the same installer and cache as the Lambda install, writes the
+/// worker script and the run settings (local-run.json) that Invoke and `dotnet run` use.
+/// </summary>
+public sealed class PrepareLocalRun : UvLambdaTask
+{
+    [Required] public string ProjectDirectory { get; set; } = "";
+    [Required] public string PythonVersion { get; set; } = "";
+    [Required] public string Architecture { get; set; } = "";
+    public ITaskItem[]? Extras { get; set; }
+    public ITaskItem[]? DependencyGroups { get; set; }
+    public string? LocalPython { get; set; }
+    [Required] public string IntermediateDirectory { get; set; } = "";
+    [Required] public string SiteDirectory { get; set; } = "";
+    [Required] public string StateFile { get; set; } = "";
+    public string? CacheDirectory { get; set; }
+    public string? FindLinks { get; set; }
+    public bool Offline { get; set; }
+    [Required] public string Handler { get; set; } = "";
+    [Required] public string FunctionName { get; set; } = "";
+    public string? Timeout { get; set; }
+    public string? MemorySize { get; set; }
+    public string? Region { get; set; }
+    public string? Port { get; set; }
+    public string? EventFormat { get; set; }
+    /// <summary>Extra environment variables for the function (identity: name; metadata Value).</summary>
+    public ITaskItem[]? FunctionEnvironment { get; set; }
+
+    [Output] public string LocalRunFile { get; private set; } = "";
+    [Output] public string LocalPythonPath { get; private set; } = "";
+
+    private protected override void ExecuteCore()
+    {
+        var environment = Environment.GetEnvironmentVariables().Cast<System.Collections.DictionaryEntry>()
+            .ToDictionary(e => (string)e.Key, e => (string?)e.Value, StringComparer.Ordinal);
+        var workspace = File.Exists(Path.Combine(ProjectDirectory, UvWorkspace.PyProjectFileName)) ? UvWorkspace.Discover(ProjectDirectory) : null;
+        var python = HostPythonLocator.Find(new HostPythonRequest(LocalPython, PythonVersion, workspace?.Project.RequiresPythonText, ProjectDirectory,
+            Path.Combine(IntermediateDirectory, "host-python.json"), environment), BuildLog);
+        BuildLog.Detail($"Local Python: {python}");
+        LocalPythonPath = python.Path;
+
+        var settings = new LocalFunction
+        {
+            Python = python.Path,
+            WorkerScript = Path.Combine(IntermediateDirectory, "uvlambda_worker.py"),
+            AppDirectory = Path.GetFullPath(ProjectDirectory),
+            SiteDirectory = Path.GetFullPath(SiteDirectory),
+            Handler = LambdaHandler.Parse(Handler, ProjectFile).Value,
+            FunctionName = FunctionName,
+            PythonVersion = PythonVersion,
+            TimeoutSeconds = Number(Timeout, 3, "LambdaTimeout"),
+            MemoryMb = Number(MemorySize, 128, "LambdaMemorySize"),
+            Region = string.IsNullOrWhiteSpace(Region) ? environment.GetValueOrDefault("AWS_REGION") ?? environment.GetValueOrDefault("AWS_DEFAULT_REGION") ?? "us-east-1" : Region!,
+            Port = Number(Port, 8000, "LambdaLocalPort"),
+            EventFormat = string.IsNullOrWhiteSpace(EventFormat) ? "2.0" : EventFormat!.Trim(),
+            Environment = new SortedDictionary<string, string>((FunctionEnvironment ?? []).ToDictionary(i => i.ItemSpec, i => i.GetMetadata("Value")), StringComparer.Ordinal),
+        };
+        settings.Validate();
+
+        var resolution = ProjectResolver.Resolve(new ProjectResolutionRequest(
+            ProjectDirectory, PythonVersion, Architecture, null,
+            (Extras ?? []).Select(i => i.ItemSpec).ToList(), (DependencyGroups ?? []).Select(i => i.ItemSpec).ToList(), Locked: false,
+            Target: TargetEnvironment.ForHost(python)), Core.Diagnostics.NullBuildLog.Instance);
+        var findLinks = (FindLinks ?? "").Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(p => Path.GetFullPath(p, ProjectDirectory)).ToList();
+        var cache = string.IsNullOrWhiteSpace(CacheDirectory) ? ContentCache.DefaultRoot(environment) : CacheDirectory!;
+        var indexes = (workspace?.Root.Indexes ?? []).Select(i => new PackageIndex(i.Name, i.Url, i.Default)).ToList();
+        using (var fetcher = new WheelFetcher(new FetchOptions(cache, findLinks, Offline, indexes), BuildLog, environment: environment))
+        {
+            new PackageInstaller(fetcher, BuildLog).Install(resolution.Packages,
+                resolution.LockPath is { } lockPath ? Path.GetDirectoryName(lockPath)! : ProjectDirectory, SiteDirectory, StateFile, resolution.Target);
+        }
+        Directory.CreateDirectory(SiteDirectory);
+
+        LocalFunction.WriteWorkerScript(settings.WorkerScript);
+        LocalRunFile = Path.Combine(IntermediateDirectory, "local-run.json");
+        settings.Save(LocalRunFile);
+    }
+
+    private static int Number(string? text, int fallback, string property)
+    {
+        if (string.IsNullOrWhiteSpace(text)) return fallback;
+        return int.TryParse(text.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var n) ? n
+            : throw new Core.Diagnostics.UvLambdaException(Core.Diagnostics.ErrorCodes.InvalidLocalRunSetting, $"{property} '{text}' is not a whole number.");
+    }
+}

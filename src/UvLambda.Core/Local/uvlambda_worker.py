@@ -1,0 +1,85 @@
+"""UvLambda's local Lambda worker: imports the handler once (like a warm Lambda), then answers one JSON line per
+invocation on its own copy of stdout. The handler's prints go to stderr, as Lambda sends them to the logs."""
+import importlib
+import json
+import os
+import sys
+import time
+import traceback
+
+
+class LambdaContext:
+    """The attributes Lambda's Python runtime gives the handler's context."""
+
+    def __init__(self, request):
+        self.function_name = os.environ.get("AWS_LAMBDA_FUNCTION_NAME")
+        self.function_version = os.environ.get("AWS_LAMBDA_FUNCTION_VERSION")
+        self.invoked_function_arn = request.get("invoked_function_arn")
+        self.memory_limit_in_mb = os.environ.get("AWS_LAMBDA_FUNCTION_MEMORY_SIZE")
+        self.aws_request_id = request.get("request_id")
+        self.log_group_name = os.environ.get("AWS_LAMBDA_LOG_GROUP_NAME")
+        self.log_stream_name = os.environ.get("AWS_LAMBDA_LOG_STREAM_NAME")
+        self.identity = None
+        self.client_context = None
+        self.tenant_id = None
+        self._deadline_ms = request.get("deadline_ms", 0)
+
+    def get_remaining_time_in_millis(self):
+        return max(0, int(self._deadline_ms - time.time() * 1000))
+
+    def log(self, message):
+        sys.stderr.write(str(message))
+        sys.stderr.flush()
+
+
+def _error(exc, error_type=None, message=None):
+    tb = exc.__traceback__
+    return {
+        "errorMessage": message if message is not None else str(exc),
+        "errorType": error_type or type(exc).__name__,
+        "stackTrace": traceback.format_list(traceback.extract_tb(tb)) if tb else [],
+        "trace": "".join(traceback.format_exception(type(exc), exc, tb)),
+    }
+
+
+def main():
+    out = os.fdopen(os.dup(1), "w", encoding="utf-8")
+    inp = os.fdopen(os.dup(0), "r", encoding="utf-8")
+    os.dup2(2, 1)
+    devnull = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(devnull, 0)
+
+    def send(message):
+        out.write(json.dumps(message) + "\n")
+        out.flush()
+
+    module_name, _, function_name = os.environ["_HANDLER"].rpartition(".")
+    try:
+        module = importlib.import_module(module_name)
+    except BaseException as e:  # noqa: B902 - any import failure is Lambda's Runtime.ImportModuleError
+        send({"init_error": _error(e, "Runtime.ImportModuleError", "Unable to import module '%s': %s" % (module_name, e))})
+        return
+    handler = getattr(module, function_name, None)
+    if not callable(handler):
+        send({"init_error": {"errorMessage": "Handler '%s' missing on module '%s'" % (function_name, module_name),
+                             "errorType": "Runtime.HandlerNotFound", "stackTrace": [], "trace": ""}})
+        return
+    send({"ready": True})
+
+    for line in inp:
+        request = json.loads(line)
+        try:
+            result = handler(request["event"], LambdaContext(request))
+        except Exception as e:
+            send({"id": request["id"], "error": _error(e)})
+            continue
+        try:
+            payload = json.dumps(result)
+        except Exception as e:
+            send({"id": request["id"], "error": _error(e, "Runtime.MarshalError", "Unable to marshal response: %s" % e)})
+            continue
+        send({"id": request["id"], "result": payload})
+
+
+if __name__ == "__main__":
+    main()
