@@ -161,11 +161,12 @@ public class ArtifactTests(PackedSdk sdk)
     [Fact]
     public void Bytecode_without_a_local_python_of_the_runtime_version_is_UVL3005()
     {
+        // python3.14: a Lambda runtime that neither PATH nor pyenv has on this machine.
         var project = sdk.CopySample("hello");
-        var r = sdk.Dotnet(project, "build", "-p:PythonVersion=3.13", "-p:LambdaCompileBytecode=true");
+        var r = sdk.Dotnet(project, "build", "-p:PythonVersion=3.14", "-p:LambdaCompileBytecode=true");
         Assert.NotEqual(0, r.ExitCode);
         Assert.Contains("error UVL3005", r.Output);
-        Assert.Contains("python3.13", r.Output);
+        Assert.Contains("python3.14", r.Output);
         Assert.DoesNotContain("   at ", r.Output);
     }
 }

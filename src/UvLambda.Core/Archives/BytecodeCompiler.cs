@@ -47,15 +47,15 @@ public sealed class BytecodeCompiler
 
     /// <summary>
     /// The interpreter to compile with: <paramref name="localPython"/> when set (it must be <paramref name="pythonVersion"/>),
-    /// else <c>python3.X</c> on PATH. None that fits is <see cref="ErrorCodes.LocalPythonNotFound"/>, naming what was looked for.
+    /// else <c>python3.X</c> on PATH. None that fits is <see cref="ErrorCodes.BytecodePythonNotFound"/>, naming what was looked for.
     /// </summary>
     public static BytecodeCompiler Find(string pythonVersion, string? localPython, string cacheDirectory, string? projectFile = null)
     {
         var candidates = new List<string>();
         if (!string.IsNullOrWhiteSpace(localPython)) candidates.Add(localPython!);
-        else candidates.AddRange(OnPath("python" + pythonVersion));
+        else candidates.AddRange(Local.HostPythonLocator.VersionedCandidates(pythonVersion));
         var looked = string.IsNullOrWhiteSpace(localPython)
-            ? $"'python{pythonVersion}' on PATH"
+            ? $"'python{pythonVersion}' on PATH and in pyenv"
             : $"LambdaLocalPython '{localPython}'";
         var found = new List<string>();
         foreach (var candidate in candidates)
@@ -64,35 +64,22 @@ public sealed class BytecodeCompiler
             if (version == pythonVersion) return new BytecodeCompiler(candidate, version, cacheDirectory);
             found.Add(version is null ? $"'{candidate}' does not run" : $"'{candidate}' is Python {version}");
         }
-        throw new UvLambdaException(ErrorCodes.LocalPythonNotFound,
+        throw new UvLambdaException(ErrorCodes.BytecodePythonNotFound,
             $"LambdaCompileBytecode needs a local CPython {pythonVersion} (bytecode is specific to the minor version); looked for {looked}" +
             (found.Count > 0 ? ": " + string.Join("; ", found) : ", and found none") +
             $". Install Python {pythonVersion} (e.g. `uv python install {pythonVersion}`) and set LambdaLocalPython to its path, or set LambdaCompileBytecode=false.",
             projectFile);
     }
 
-    private static IEnumerable<string> OnPath(string name)
-    {
-        foreach (var dir in (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries))
-        {
-            foreach (var file in OperatingSystem.IsWindows() ? [name + ".exe", name] : new[] { name })
-            {
-                var full = Path.Combine(dir, file);
-                if (File.Exists(full)) { yield return full; break; }
-            }
-        }
-    }
-
     private static string? VersionOf(string python)
     {
         try
         {
-            var (exit, output, _) = Run(python, ["-I", "-c", "import sys; print('%d.%d %s' % (sys.version_info[0], sys.version_info[1], sys.implementation.name))"], null);
-            if (exit != 0) return null;
-            var parts = output.Trim().Split(' ');
-            return parts.Length == 2 && parts[1] == "cpython" ? parts[0] : parts[0] + " (" + (parts.Length > 1 ? parts[1] : "?") + ")";
+            var info = Local.HostPythonLocator.Query(python);
+            var minor = string.Join('.', info.Version.Split('.').Take(2));
+            return info.Implementation == "cpython" ? minor : $"{minor} ({info.Implementation})";
         }
-        catch (System.ComponentModel.Win32Exception)
+        catch (UvLambdaException)
         {
             return null;
         }

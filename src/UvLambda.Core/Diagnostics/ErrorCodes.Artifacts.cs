@@ -6,6 +6,6 @@ public static partial class ErrorCodes
     public const string UnzippedSizeLimitExceeded = "UVL3002";
     public const string ZipTooLargeForDirectUpload = "UVL3003";
     public const string InvalidArtifactSetting = "UVL3004";
-    public const string LocalPythonNotFound = "UVL3005";
+    public const string BytecodePythonNotFound = "UVL3005";
     public const string BytecodeCompileFailed = "UVL3006";
 }

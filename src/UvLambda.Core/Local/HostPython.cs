@@ -136,7 +136,7 @@ public static class HostPythonLocator
         else
         {
             var versioned = $"python{request.PythonVersion}";
-            foreach (var candidate in OnPath(versioned, env).Concat(InPyenv(request.PythonVersion, env)))
+            foreach (var candidate in VersionedCandidates(request.PythonVersion, env))
             {
                 var (info, _) = cache.Query(candidate);
                 if (info is not null && new HostPython(candidate, info).MinorVersion == request.PythonVersion)
@@ -172,6 +172,13 @@ public static class HostPythonLocator
                     $"The local Python {found} is excluded by requires-python '{request.RequiresPython}'. Install a Python it allows (the function runs on {request.PythonVersion}) and set LambdaLocalPython to it.");
         }
         return found;
+    }
+
+    /// <summary>Interpreters named for one minor version: <c>python3.X</c> on PATH, then pyenv's installs of it.</summary>
+    public static IEnumerable<string> VersionedCandidates(string pythonVersion, IReadOnlyDictionary<string, string?>? environment = null)
+    {
+        var env = environment ?? CurrentEnvironment();
+        return OnPath($"python{pythonVersion}", env).Concat(InPyenv(pythonVersion, env));
     }
 
     /// <summary>Asks one interpreter about itself (no cache).</summary>

@@ -5,7 +5,7 @@ using UvLambda.Core.Projects;
 
 namespace UvLambda.Core.Tests.Archives;
 
-/// <summary>This machine's local Python is 3.11: the success path uses it, the error path asks for 3.13.</summary>
+/// <summary>This machine's local Python is 3.11: the success path uses it, the error path asks for 3.14, which neither PATH nor pyenv has.</summary>
 public class BytecodeTests
 {
     private static (IReadOnlyList<LambdaSourceFile> App, ArtifactOptions Options) Project(TempDirectory dir, string intermediate)
@@ -68,12 +68,12 @@ public class BytecodeTests
     {
         using var dir = new TempDirectory();
         var (app, options) = Project(dir, "obj");
-        var e = Assert.Throws<UvLambdaException>(() => LambdaArtifacts.Create(options with { BytecodePythonVersion = "3.13" }, app, LambdaHandler.Parse("app.main.handler"), NullBuildLog.Instance));
+        var e = Assert.Throws<UvLambdaException>(() => LambdaArtifacts.Create(options with { BytecodePythonVersion = "3.14" }, app, LambdaHandler.Parse("app.main.handler"), NullBuildLog.Instance));
         Assert.Equal(ErrorCodes.LocalPythonNotFound, e.Code);
-        Assert.Contains("'python3.13' on PATH", e.Message);
+        Assert.Contains("'python3.14' on PATH", e.Message);
         Assert.Contains("LambdaLocalPython", e.Message);
 
-        var wrong = Assert.Throws<UvLambdaException>(() => LambdaArtifacts.Create(options with { BytecodePythonVersion = "3.13", LocalPython = "python3.11" }, app, LambdaHandler.Parse("app.main.handler"), NullBuildLog.Instance));
+        var wrong = Assert.Throws<UvLambdaException>(() => LambdaArtifacts.Create(options with { BytecodePythonVersion = "3.14", LocalPython = "python3.11" }, app, LambdaHandler.Parse("app.main.handler"), NullBuildLog.Instance));
         Assert.Equal(ErrorCodes.LocalPythonNotFound, wrong.Code);
         Assert.Contains("'python3.11' is Python 3.11", wrong.Message);
         Assert.False(File.Exists(dir.Combine("bin/app.zip")));
