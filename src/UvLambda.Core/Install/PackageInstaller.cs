@@ -56,7 +56,8 @@ public sealed class PackageInstaller(IWheelFetcher fetcher, IBuildLog log)
         var wheelRequests = toInstall.Where(d => d.Package.Source is not (ResolvedSource.Workspace or ResolvedSource.Directory))
             .Select(d => WheelRequest.For(d.Package, lockDirectory)).OfType<WheelRequest>().ToList();
         var fetched = wheelRequests.Count == 0 ? [] : fetcher.FetchAsync(wheelRequests, cancellationToken).GetAwaiter().GetResult();
-        var wheelPaths = fetched.ToDictionary(f => f.Request.PackageName, f => f.CachedPath, StringComparer.Ordinal);
+        // Cache entries are named by hash: the wheel's file name (its tags, name and version) comes from the request.
+        var wheelPaths = fetched.ToDictionary(f => f.Request.PackageName, f => (Path: f.CachedPath, f.Request.FileName), StringComparer.Ordinal);
 
         long bytes = 0;
         var installed = new List<InstalledPackage>();
@@ -74,10 +75,10 @@ public sealed class PackageInstaller(IWheelFetcher fetcher, IBuildLog log)
             }
             else if (wheelPaths.TryGetValue(package.Name, out var wheel))
             {
-                state.Pending[name] = WheelInstaller.PlannedFiles(wheel).ToList();
+                state.Pending[name] = WheelInstaller.PlannedFiles(wheel.Path, wheel.FileName).ToList();
                 SaveState(stateFile, state);
-                result = WheelInstaller.Install(wheel, siteDirectory, package.Name, package.Version);
-                bytes += new FileInfo(wheel).Length;
+                result = WheelInstaller.Install(wheel.Path, siteDirectory, package.Name, package.Version, wheel.FileName);
+                bytes += new FileInfo(wheel.Path).Length;
             }
             else
             {
