@@ -488,12 +488,16 @@ public sealed class InstallTests(PackedSdk sdk) : IDisposable
             var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(2);
             while (!running.Process.HasExited && DateTime.UtcNow < deadline && !HasPending(State(project)))
                 Thread.Sleep(10);
-            if (!running.Process.HasExited) running.Kill();
+            Assert.False(running.Process.HasExited, "the build ended before it began installing bigpkg:\n" + running.OutputSoFar);
+            running.Kill();
             Assert.True(running.WaitForExit(TimeSpan.FromMinutes(1)));
         }
+        Assert.True(HasPending(State(project)));
 
         sdk.Dotnet(project, build).EnsureSuccess();
         Assert.False(HasPending(State(project)));
+        // Nothing of the killed build is left: no staging folder beside the site folder.
+        Assert.Empty(Directory.GetDirectories(Intermediate(project), ".uvlambda-wheel-*"));
         var reference = FunctionProject([big, small]);
         sdk.Dotnet(reference, build).EnsureSuccess();
         Assert.Equal(File.ReadAllBytes(Zip(reference)), File.ReadAllBytes(Zip(project)));

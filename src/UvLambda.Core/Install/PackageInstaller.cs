@@ -38,7 +38,13 @@ public sealed class PackageInstaller(IWheelFetcher fetcher, IBuildLog log)
         }
         foreach (var (_, files) in state.Pending)
             DeleteFiles(siteDirectory, files, keep: OwnedFiles(state, except: null));
-        if (state.Pending.Count > 0) { state.Pending.Clear(); changed = true; }
+        if (state.Pending.Count > 0)
+        {
+            // A killed build may also have left the wheel's staging folder beside the site folder.
+            DeleteAbandonedStaging(siteDirectory);
+            state.Pending.Clear();
+            changed = true;
+        }
 
         var desired = packages.ToDictionary(p => Core.Packaging.PackageName.Normalize(p.Name), p => (Package: p, Key: KeyOf(p)), StringComparer.Ordinal);
         int removed = 0;
@@ -115,6 +121,33 @@ public sealed class PackageInstaller(IWheelFetcher fetcher, IBuildLog log)
             return "source:" + SourceInstaller.Fingerprint(PyProject.Load(Path.Combine(local, UvWorkspace.PyProjectFileName)), p.Version);
         if (p.Wheel is { } w) return "wheel:" + (w.Sha256 ?? w.Name);
         return "none:" + p.Name + p.Version;
+    }
+
+    /// <summary>Removes <c>.uvlambda-wheel-PID-*.tmp</c> folders (WheelInstaller's staging) of processes that are gone.</summary>
+    private static void DeleteAbandonedStaging(string siteDirectory)
+    {
+        var parent = Path.GetDirectoryName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(siteDirectory)));
+        if (parent is null || !Directory.Exists(parent)) return;
+        foreach (var dir in Directory.EnumerateDirectories(parent, ".uvlambda-wheel-*.tmp"))
+        {
+            var parts = Path.GetFileName(dir).Split('-');
+            if (parts.Length < 4 || !int.TryParse(parts[2], out var pid) || IsRunning(pid)) continue;
+            try { Directory.Delete(dir, recursive: true); }
+            catch (IOException) { }
+            catch (UnauthorizedAccessException) { }
+        }
+    }
+
+    private static bool IsRunning(int pid)
+    {
+        if (pid == Environment.ProcessId) return true;
+        try
+        {
+            using var process = Process.GetProcessById(pid);
+            return !process.HasExited;
+        }
+        catch (ArgumentException) { return false; }
+        catch (InvalidOperationException) { return false; }
     }
 
     private static HashSet<string> OwnedFiles(InstallState state, string? except) =>
