@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using UvLambda.Benchmarks;
 using UvLambda.Core.Archives;
 using UvLambda.Core.Locking;
 
@@ -11,6 +12,18 @@ if (args.Length > 0 && args[0] == "zip")
 // Times UvLockReader.Load + LockResolver.Resolve of one lock, in process and warm: a Stopwatch loop with warm-up,
 // reporting the median. BenchmarkDotNet would add minutes per run for a figure this loop already pins well.
 // Usage: UvLambda.Benchmarks LOCK_DIR [--runs N] [--python X.Y] [--arch x86_64|arm64]
+//        UvLambda.Benchmarks make-wheels SITE_PACKAGES OUT_DIR DIST_INFO...   (repacks installed packages as wheels)
+//        UvLambda.Benchmarks install WHEEL_DIR [--runs N]                      (WheelInstaller into a fresh folder)
+if (args.Length > 0 && args[0] == "make-wheels")
+{
+    WheelInstallBench.MakeWheels(args[1], args[2], args[3..]);
+    return;
+}
+if (args.Length > 0 && args[0] == "install")
+{
+    WheelInstallBench.Run(args[1], args.Length > 3 && args[2] == "--runs" ? int.Parse(args[3], System.Globalization.CultureInfo.InvariantCulture) : 10);
+    return;
+}
 var lockDir = args.Length > 0 && !args[0].StartsWith("--", StringComparison.Ordinal)
     ? args[0]
     : Path.Combine(AppContext.BaseDirectory, "../../../../../../shared/fixtures/real-world/pydantic__pydantic-ai");

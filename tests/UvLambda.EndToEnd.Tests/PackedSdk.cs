@@ -55,13 +55,26 @@ public sealed class PackedSdk : IDisposable
 
     public ProcessResult Dotnet(string workingDirectory, params string[] args) => Run("dotnet", workingDirectory, args);
 
-    public ProcessResult Dotnet(string workingDirectory, IReadOnlyDictionary<string, string> environment, params string[] args) =>
-        Run("dotnet", workingDirectory, environment, args);
+    /// <summary>`dotnet` with extra environment variables (a null value removes the variable).</summary>
+    public ProcessResult Dotnet(IReadOnlyDictionary<string, string?> environment, string workingDirectory, params string[] args) =>
+        Run(environment, "dotnet", workingDirectory, args);
 
     public ProcessResult Run(string fileName, string workingDirectory, params string[] args) =>
-        Run(fileName, workingDirectory, new Dictionary<string, string>(), args);
+        Run(new Dictionary<string, string?>(), fileName, workingDirectory, args);
 
-    public ProcessResult Run(string fileName, string workingDirectory, IReadOnlyDictionary<string, string> environment, params string[] args)
+    public ProcessResult Run(IReadOnlyDictionary<string, string?> environment, string fileName, string workingDirectory, params string[] args)
+    {
+        using var p = Start(environment, fileName, workingDirectory, args);
+        if (!p.WaitForExit(TimeSpan.FromMinutes(5)))
+        {
+            p.Kill();
+            throw new TimeoutException($"{fileName} {string.Join(' ', args)} did not finish in 5 minutes");
+        }
+        return p.Result();
+    }
+
+    /// <summary>Starts a process with the same environment as <see cref="Run(string, string, string[])"/>, without waiting.</summary>
+    public StartedProcess Start(IReadOnlyDictionary<string, string?> environment, string fileName, string workingDirectory, params string[] args)
     {
         var psi = new ProcessStartInfo(fileName)
         {
@@ -81,24 +94,55 @@ public sealed class PackedSdk : IDisposable
         psi.Environment["DOTNET_CLI_UI_LANGUAGE"] = "en";
         psi.Environment["DOTNET_SKIP_FIRST_TIME_EXPERIENCE"] = "1";
         psi.Environment.Remove("SOURCE_DATE_EPOCH");
-        foreach (var (key, value) in environment) psi.Environment[key] = value;
-        using var p = Process.Start(psi)!;
-        var stdout = new StringBuilder();
-        var stderr = new StringBuilder();
-        p.OutputDataReceived += (_, e) => { if (e.Data != null) lock (stdout) stdout.AppendLine(e.Data); };
-        p.ErrorDataReceived += (_, e) => { if (e.Data != null) lock (stderr) stderr.AppendLine(e.Data); };
-        p.BeginOutputReadLine();
-        p.BeginErrorReadLine();
-        if (!p.WaitForExit(TimeSpan.FromMinutes(5)))
+        // uv's settings from the machine running the tests must not steer the builds under test.
+        foreach (var v in psi.Environment.Keys.Where(k => k.StartsWith("UV_", StringComparison.Ordinal)).ToList())
+            psi.Environment.Remove(v);
+        foreach (var (key, value) in environment)
         {
-            p.Kill(entireProcessTree: true);
-            throw new TimeoutException($"{fileName} {string.Join(' ', args)} did not finish in 5 minutes");
+            if (value is null) psi.Environment.Remove(key);
+            else psi.Environment[key] = value;
         }
-        p.WaitForExit();
-        return new ProcessResult(p.ExitCode, stdout.ToString(), stderr.ToString());
+        return new StartedProcess(Process.Start(psi)!);
     }
 
     public void Dispose() => _root.Dispose();
+}
+
+/// <summary>A running process whose output is collected in the background.</summary>
+public sealed class StartedProcess : IDisposable
+{
+    private readonly StringBuilder _stdout = new();
+    private readonly StringBuilder _stderr = new();
+
+    public StartedProcess(Process process)
+    {
+        Process = process;
+        process.OutputDataReceived += (_, e) => { if (e.Data != null) lock (_stdout) _stdout.AppendLine(e.Data); };
+        process.ErrorDataReceived += (_, e) => { if (e.Data != null) lock (_stderr) _stderr.AppendLine(e.Data); };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+    }
+
+    public Process Process { get; }
+
+    public bool WaitForExit(TimeSpan timeout) => Process.WaitForExit(timeout);
+
+    /// <summary>Standard output and error so far (the process may still be running).</summary>
+    public string OutputSoFar
+    {
+        get { lock (_stdout) lock (_stderr) return _stdout.ToString() + _stderr; }
+    }
+
+    public void Kill() => Process.Kill(entireProcessTree: true);
+
+    /// <summary>The exit code and output, once the process has exited.</summary>
+    public ProcessResult Result()
+    {
+        Process.WaitForExit();
+        lock (_stdout) lock (_stderr) return new ProcessResult(Process.ExitCode, _stdout.ToString(), _stderr.ToString());
+    }
+
+    public void Dispose() => Process.Dispose();
 }
 
 public sealed record ProcessResult(int ExitCode, string StandardOutput, string StandardError)

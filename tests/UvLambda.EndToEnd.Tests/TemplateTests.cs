@@ -10,10 +10,10 @@ public class TemplateTests(PackedSdk sdk)
         var templates = Path.Combine(PackedSdk.RepoRoot, "artifacts", "packages", $"UvLambda.Templates.{PackedSdk.Version}.nupkg");
         var home = Path.Combine(sdk.Root, "cli-home-" + Guid.NewGuid().ToString("N")[..8]);
         Directory.CreateDirectory(home);
-        var env = new Dictionary<string, string> { ["DOTNET_CLI_HOME"] = home };
-        sdk.Dotnet(sdk.Root, env, "new", "install", templates).EnsureSuccess();
+        var env = new Dictionary<string, string?> { ["DOTNET_CLI_HOME"] = home };
+        sdk.Dotnet(env, sdk.Root, "new", "install", templates).EnsureSuccess();
         var output = Path.Combine(sdk.Root, "MyFunc-" + Guid.NewGuid().ToString("N")[..8]);
-        sdk.Dotnet(sdk.Root, env, "new", "uvlambda", "-n", "MyFunc", "-o", output).EnsureSuccess();
+        sdk.Dotnet(env, sdk.Root, "new", "uvlambda", "-n", "MyFunc", "-o", output).EnsureSuccess();
 
         foreach (var file in new[] { "MyFunc.pyproj", "pyproject.toml", "app/main.py", "app/__init__.py", "events/get.json", ".gitignore" })
             Assert.True(File.Exists(Path.Combine(output, file)), file);

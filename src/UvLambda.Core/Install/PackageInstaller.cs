@@ -38,7 +38,13 @@ public sealed class PackageInstaller(IWheelFetcher fetcher, IBuildLog log)
         }
         foreach (var (_, files) in state.Pending)
             DeleteFiles(siteDirectory, files, keep: OwnedFiles(state, except: null));
-        if (state.Pending.Count > 0) { state.Pending.Clear(); changed = true; }
+        if (state.Pending.Count > 0)
+        {
+            // A killed build may also have left the wheel's staging folder beside the site folder.
+            DeleteAbandonedStaging(siteDirectory);
+            state.Pending.Clear();
+            changed = true;
+        }
 
         var desired = packages.ToDictionary(p => Core.Packaging.PackageName.Normalize(p.Name), p => (Package: p, Key: KeyOf(p)), StringComparer.Ordinal);
         int removed = 0;
@@ -56,7 +62,8 @@ public sealed class PackageInstaller(IWheelFetcher fetcher, IBuildLog log)
         var wheelRequests = toInstall.Where(d => d.Package.Source is not (ResolvedSource.Workspace or ResolvedSource.Directory))
             .Select(d => WheelRequest.For(d.Package, lockDirectory)).OfType<WheelRequest>().ToList();
         var fetched = wheelRequests.Count == 0 ? [] : fetcher.FetchAsync(wheelRequests, cancellationToken).GetAwaiter().GetResult();
-        var wheelPaths = fetched.ToDictionary(f => f.Request.PackageName, f => f.CachedPath, StringComparer.Ordinal);
+        // Cache entries are named by hash: the wheel's file name (its tags, name and version) comes from the request.
+        var wheelPaths = fetched.ToDictionary(f => f.Request.PackageName, f => (Path: f.CachedPath, f.Request.FileName), StringComparer.Ordinal);
 
         long bytes = 0;
         var installed = new List<InstalledPackage>();
@@ -74,10 +81,10 @@ public sealed class PackageInstaller(IWheelFetcher fetcher, IBuildLog log)
             }
             else if (wheelPaths.TryGetValue(package.Name, out var wheel))
             {
-                state.Pending[name] = WheelInstaller.PlannedFiles(wheel).ToList();
+                state.Pending[name] = WheelInstaller.PlannedFiles(wheel.Path, wheel.FileName).ToList();
                 SaveState(stateFile, state);
-                result = WheelInstaller.Install(wheel, siteDirectory, package.Name, package.Version);
-                bytes += new FileInfo(wheel).Length;
+                result = WheelInstaller.Install(wheel.Path, siteDirectory, package.Name, package.Version, wheel.FileName);
+                bytes += new FileInfo(wheel.Path).Length;
             }
             else
             {
@@ -114,6 +121,33 @@ public sealed class PackageInstaller(IWheelFetcher fetcher, IBuildLog log)
             return "source:" + SourceInstaller.Fingerprint(PyProject.Load(Path.Combine(local, UvWorkspace.PyProjectFileName)), p.Version);
         if (p.Wheel is { } w) return "wheel:" + (w.Sha256 ?? w.Name);
         return "none:" + p.Name + p.Version;
+    }
+
+    /// <summary>Removes <c>.uvlambda-wheel-PID-*.tmp</c> folders (WheelInstaller's staging) of processes that are gone.</summary>
+    private static void DeleteAbandonedStaging(string siteDirectory)
+    {
+        var parent = Path.GetDirectoryName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(siteDirectory)));
+        if (parent is null || !Directory.Exists(parent)) return;
+        foreach (var dir in Directory.EnumerateDirectories(parent, ".uvlambda-wheel-*.tmp"))
+        {
+            var parts = Path.GetFileName(dir).Split('-');
+            if (parts.Length < 4 || !int.TryParse(parts[2], out var pid) || IsRunning(pid)) continue;
+            try { Directory.Delete(dir, recursive: true); }
+            catch (IOException) { }
+            catch (UnauthorizedAccessException) { }
+        }
+    }
+
+    private static bool IsRunning(int pid)
+    {
+        if (pid == Environment.ProcessId) return true;
+        try
+        {
+            using var process = Process.GetProcessById(pid);
+            return !process.HasExited;
+        }
+        catch (ArgumentException) { return false; }
+        catch (InvalidOperationException) { return false; }
     }
 
     private static HashSet<string> OwnedFiles(InstallState state, string? except) =>

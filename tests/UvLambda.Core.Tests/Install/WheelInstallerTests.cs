@@ -102,6 +102,23 @@ public class WheelInstallerTests
     }
 
     [Fact]
+    public void A_wheel_stored_under_its_hash_installs_with_the_file_name_given()
+    {
+        // The content cache names entries by sha256; the installer must take the tags from the request's file name.
+        using var temp = new TempDirectory();
+        var built = new TestWheel("demo", "1.0").Add("demo/__init__.py", "").Build(temp.Combine("wheels"));
+        var cached = temp.Combine("0123abcd");
+        File.Copy(built, cached);
+        var target = temp.Combine("python");
+
+        Assert.Contains("demo/__init__.py", WheelInstaller.PlannedFiles(cached, "demo-1.0-py3-none-any.whl"));
+        var installed = WheelInstaller.Install(cached, target, "demo", "1.0", "demo-1.0-py3-none-any.whl");
+
+        Assert.Contains("demo/__init__.py", installed.Files);
+        Assert.Throws<UvLambdaException>(() => WheelInstaller.Install(cached, temp.Combine("other"), "demo", "1.0"));
+    }
+
+    [Fact]
     public void Data_schemes_map_to_the_target_like_uv_target()
     {
         using var temp = new TempDirectory();

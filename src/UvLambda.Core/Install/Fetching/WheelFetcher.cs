@@ -30,6 +30,8 @@ public sealed class WheelFetcher : IWheelFetcher, IDisposable
     private readonly bool _offline;
     private readonly TimeSpan _timeout;
     private readonly ConcurrentDictionary<string, Lazy<Task<IReadOnlyList<IndexFileLink>>>> _pages = new(StringComparer.Ordinal);
+    // Find-links files named like a locked wheel but with another hash, by locked hash: (path, actual sha256).
+    private readonly ConcurrentDictionary<string, (string Path, string Actual)> _findLinksMismatches = new(StringComparer.Ordinal);
 
     public WheelFetcher(FetchOptions options, IBuildLog log, HttpMessageHandler? handler = null, IReadOnlyDictionary<string, string?>? environment = null)
     {
@@ -101,7 +103,8 @@ public sealed class WheelFetcher : IWheelFetcher, IDisposable
         }
 
         if (missing.Count > 0 && _offline)
-            throw OfflineMissing(missing);
+            throw missing.Select(r => FindLinksMismatch(r, "PythonOffline / UV_OFFLINE forbids downloading the locked file")).OfType<UvLambdaException>().FirstOrDefault()
+                ?? OfflineMissing(missing);
         if (missing.Count > 0)
             await DownloadAllAsync(missing, paths, cancellationToken).ConfigureAwait(false);
 
@@ -144,6 +147,7 @@ public sealed class WheelFetcher : IWheelFetcher, IDisposable
                     return _cache.AddVerified(temp, request.Sha256);
                 }
                 _log.Detail($"Ignoring {candidate}: its sha256 is {actual}, uv.lock expects {request.Sha256.ToLowerInvariant()}");
+                _findLinksMismatches[ContentCache.NormalizeHash(request.Sha256)] = (candidate, actual);
             }
             finally
             {
@@ -177,7 +181,8 @@ public sealed class WheelFetcher : IWheelFetcher, IDisposable
             catch (Exception e) when (e is not OperationCanceledException || !stop.IsCancellationRequested)
             {
                 // One failure stops the rest: the build fails anyway, and the first error is the one to read.
-                failures[i] = e;
+                // A stale find-links copy of the file explains more than the failed fallback download does.
+                failures[i] = FindLinksMismatch(request, "downloading the locked file failed too: " + e.Message, e) ?? e;
                 stop.Cancel();
             }
             catch (OperationCanceledException)
@@ -452,6 +457,17 @@ public sealed class WheelFetcher : IWheelFetcher, IDisposable
             $"{request.FileName} ({request.PackageName} {request.Version}) from {IndexConfiguration.Redact(url)} is "
             + (actual is { } a ? $"{a} bytes" : "larger than expected")
             + $", but uv.lock records {request.Size} bytes. The file was not used. If the index really serves a different file now, run `uv lock --refresh-package {request.PackageName}`; otherwise check the mirror or proxy in between.");
+
+    /// <summary>UVL2101 for a request whose find-links file had another hash, or null when there was none.</summary>
+    private UvLambdaException? FindLinksMismatch(WheelRequest request, string why, Exception? inner = null)
+    {
+        if (!_findLinksMismatches.TryGetValue(ContentCache.NormalizeHash(request.Sha256), out var mismatch))
+            return null;
+        return new UvLambdaException(ErrorCodes.HashMismatch,
+            $"{request.FileName} ({request.PackageName} {request.Version}) in find-links at {mismatch.Path} has sha256:{mismatch.Actual}, but uv.lock expects sha256:{ContentCache.NormalizeHash(request.Sha256)}. "
+            + $"The file was not used, and {why}. Replace the find-links file with the locked one, or run `uv lock --refresh-package {request.PackageName}` if the new file is the one you want.",
+            inner: inner);
+    }
 
     private UvLambdaException OfflineMissing(IReadOnlyList<WheelRequest> missing)
     {

@@ -30,10 +30,12 @@ public static class WheelInstaller
     /// <summary>
     /// Installs the wheel into <paramref name="targetDirectory"/>, merged with what is there; files at the same paths
     /// are replaced (a reinstall). <paramref name="expectedVersion"/> null skips the version check.
+    /// <paramref name="wheelName"/> is the wheel's file name when <paramref name="wheelPath"/> does not end in it
+    /// (a content-cache entry is named by its hash).
     /// </summary>
-    public static InstalledPackage Install(string wheelPath, string targetDirectory, string expectedName, string? expectedVersion)
+    public static InstalledPackage Install(string wheelPath, string targetDirectory, string expectedName, string? expectedVersion, string? wheelName = null)
     {
-        var wheelName = Path.GetFileName(wheelPath);
+        wheelName ??= Path.GetFileName(wheelPath);
         var fileName = WheelFileName.Parse(wheelName);
         CheckIdentity(wheelName, "its file name", fileName.Name, fileName.Version.ToString(), expectedName, expectedVersion);
 
@@ -66,9 +68,9 @@ public static class WheelInstaller
     /// The paths (relative to the target, '/', sorted) that <see cref="Install"/> would write, read from the zip's
     /// central directory only. Throws the same errors as Install for unsafe paths.
     /// </summary>
-    public static IReadOnlyList<string> PlannedFiles(string wheelPath)
+    public static IReadOnlyList<string> PlannedFiles(string wheelPath, string? wheelName = null)
     {
-        var wheelName = Path.GetFileName(wheelPath);
+        wheelName ??= Path.GetFileName(wheelPath);
         using var stream = OpenWheel(wheelPath, wheelName);
         using var zip = OpenZip(stream, wheelName);
         var layout = WheelLayout.Read(zip, wheelName);

@@ -243,6 +243,29 @@ public sealed class WheelFetcherTests : IDisposable
         Assert.Equal(["/other.whl"], server.Requests.Select(r => r.Path));
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_find_links_file_with_another_hash_is_reported_as_UVL2101_when_the_locked_file_cannot_be_had(bool offline)
+    {
+        var locked = RandomWheel();
+        var stale = RandomWheel();
+        using var server = new TestHttpServer(_ => new TestHttpResponse(404, []));
+        var request = Request("demo", locked, server.BaseUrl + "demo-1.0-py3-none-any.whl");
+        File.WriteAllBytes(Path.Combine(_bed.FindLinks, request.FileName), stale);
+
+        var e = await _bed.FetchFailsAsync([request], _bed.Options(offline: offline, findLinks: [_bed.FindLinks]));
+
+        Assert.Equal(ErrorCodes.HashMismatch, e.Code);
+        Assert.Contains("demo 1.0", e.Message);
+        Assert.Contains(Path.Combine(_bed.FindLinks, request.FileName), e.Message);
+        Assert.Contains(Sha256(locked), e.Message);
+        Assert.Contains(Sha256(stale), e.Message);
+        Assert.Empty(_bed.CachedFiles());
+        Assert.Empty(_bed.TempFiles());
+        Assert.Equal(offline ? 0 : 1, server.RequestCount);
+    }
+
     [Fact]
     public async Task A_missing_find_links_folder_is_a_warning_not_an_error()
     {

@@ -1,0 +1,575 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using UvLambda.Core.Tests.Install;
+
+namespace UvLambda.EndToEnd.Tests;
+
+/// <summary>
+/// InstallPythonPackages through real `dotnet build`s of generated function projects whose uv.lock points at
+/// files.pythonhosted.org URLs that cannot be reached here: every wheel must come from the cache, a find-links folder
+/// or a local index. Each test has its own UvLambdaCacheDir.
+/// </summary>
+[Collection(PackedSdkCollection.Name)]
+public sealed class InstallTests(PackedSdk sdk) : IDisposable
+{
+    private const string DebianWheels = "/usr/share/python-wheels";
+    private readonly List<StartedProcess> _servers = [];
+
+    public void Dispose()
+    {
+        foreach (var server in _servers)
+        {
+            try { if (!server.Process.HasExited) server.Kill(); } catch (InvalidOperationException) { }
+            server.WaitForExit(TimeSpan.FromSeconds(10));
+            server.Dispose();
+        }
+    }
+
+    /// <summary>One locked wheel: the distribution name and version uv.lock records, and the file that holds it.</summary>
+    private sealed record Dep(string Name, string Version, string Wheel, string? Module = null)
+    {
+        public string FileName => Path.GetFileName(Wheel);
+        public string Sha256 => Convert.ToHexString(SHA256.HashData(File.ReadAllBytes(Wheel))).ToLowerInvariant();
+        public long Size => new FileInfo(Wheel).Length;
+        public string ImportName => Module ?? Name.Replace('-', '_');
+    }
+
+    // ---- project generation ----
+
+    private string NewFolder(string name)
+    {
+        var path = Path.Combine(sdk.Root, name + "-" + Guid.NewGuid().ToString("N")[..8]);
+        Directory.CreateDirectory(path);
+        return path;
+    }
+
+    private static string Zip(string project) => Path.Combine(project, "bin", "Debug", "package.zip");
+    private static string Intermediate(string project) => Path.Combine(project, "obj", "Debug", "uvlambda");
+    private static string Site(string project) => Path.Combine(Intermediate(project), "site");
+    private static string State(string project) => Path.Combine(Intermediate(project), "install-state.json");
+
+    private static string CacheProperty(string cache) => "-p:UvLambdaCacheDir=" + cache;
+
+    /// <summary>A function project: pyproj, pyproject.toml, uv.lock (as uv writes it) and app/main.py importing every dependency.</summary>
+    private string FunctionProject(IReadOnlyList<Dep> deps, string properties = "", string pyprojectExtra = "")
+    {
+        var project = NewFolder("function");
+        File.WriteAllText(Path.Combine(project, "function.pyproj"),
+            $"<Project Sdk=\"UvLambda.Sdk/{PackedSdk.Version}\"><PropertyGroup>{properties}</PropertyGroup></Project>\n");
+        Directory.CreateDirectory(Path.Combine(project, "app"));
+        File.WriteAllText(Path.Combine(project, "app", "__init__.py"), "");
+        WriteDependencies(project, deps, pyprojectExtra);
+        return project;
+    }
+
+    /// <summary>(Re)writes pyproject.toml, uv.lock and the handler for another dependency set.</summary>
+    private static void WriteDependencies(string project, IReadOnlyList<Dep> deps, string pyprojectExtra = "")
+    {
+        var sorted = deps.OrderBy(d => d.Name, StringComparer.Ordinal).ToList();
+        File.WriteAllText(Path.Combine(project, "pyproject.toml"), $"""
+            [project]
+            name = "function"
+            version = "0.1.0"
+            requires-python = ">=3.11"
+            dependencies = [{string.Join(", ", sorted.Select(d => $"\"{d.Name}=={d.Version}\""))}]
+
+            """ + pyprojectExtra);
+
+        var lockText = new StringBuilder("version = 1\nrevision = 3\nrequires-python = \">=3.11\"\n");
+        var packages = sorted.Select(d => (d.Name, Text: $"""
+
+            [[package]]
+            name = "{d.Name}"
+            version = "{d.Version}"
+            source = {"{"} registry = "https://pypi.org/simple" {"}"}
+            wheels = [
+                {"{"} url = "https://files.pythonhosted.org/packages/{d.Sha256[..2]}/{d.Sha256[2..4]}/{d.Sha256[4..]}/{d.FileName}", hash = "sha256:{d.Sha256}", size = {d.Size} {"}"},
+            ]
+
+            """)).ToList();
+        var root = new StringBuilder("\n[[package]]\nname = \"function\"\nversion = \"0.1.0\"\nsource = { virtual = \".\" }\n");
+        if (sorted.Count > 0)
+            root.Append("dependencies = [\n").Append(string.Concat(sorted.Select(d => $"    {{ name = \"{d.Name}\" }},\n"))).Append("]\n");
+        root.Append("\n[package.metadata]\nrequires-dist = [");
+        root.Append(sorted.Count == 0 ? "]\n" : "\n" + string.Concat(sorted.Select(d => $"    {{ name = \"{d.Name}\", specifier = \"=={d.Version}\" }},\n")) + "]\n");
+        packages.Add(("function", root.ToString()));
+        foreach (var (_, text) in packages.OrderBy(p => p.Name, StringComparer.Ordinal))
+            lockText.Append(text);
+        File.WriteAllText(Path.Combine(project, "uv.lock"), lockText.ToString());
+
+        var modules = sorted.Select(d => d.ImportName).ToList();
+        File.WriteAllText(Path.Combine(project, "app", "main.py"), $$"""
+            import importlib.metadata
+            import os
+            {{string.Concat(modules.Select(m => $"import {m}\n"))}}
+            ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+            MODULES = [{{string.Join(", ", modules.Select(m => m))}}]
+            DISTS = [{{string.Join(", ", sorted.Select(d => $"\"{d.Name}\""))}}]
+
+
+            def handler(event, context):
+                return {
+                    "modules": {m.__name__: getattr(m, "__version__", None) for m in MODULES},
+                    "dists": {d: importlib.metadata.version(d) for d in DISTS},
+                    "from_package": all(os.path.abspath(m.__file__).startswith(ROOT + os.sep) for m in MODULES),
+                }
+
+            """);
+    }
+
+    /// <summary>Unzips the package and calls its handler with `python3 -S` (no site-packages, so only the zip can provide the imports).</summary>
+    private JsonElement Invoke(string zip)
+    {
+        var target = NewFolder("unzipped");
+        var script = """
+            import json, sys, zipfile
+            zipfile.ZipFile(sys.argv[1]).extractall(sys.argv[2])
+            sys.path.insert(0, sys.argv[2])
+            import app.main
+            print(json.dumps(app.main.handler({}, None), sort_keys=True))
+            """;
+        var output = sdk.Run("python3", target, "-S", "-c", script, zip, target).EnsureSuccess().StandardOutput;
+        return JsonDocument.Parse(output).RootElement.Clone();
+    }
+
+    private static List<string> ZipNames(string zip)
+    {
+        using var archive = System.IO.Compression.ZipFile.OpenRead(zip);
+        return archive.Entries.Select(e => e.FullName).ToList();
+    }
+
+    private static IEnumerable<string> SiteFiles(string project) =>
+        Directory.EnumerateFiles(Site(project), "*", SearchOption.AllDirectories).Select(f => Path.GetRelativePath(Site(project), f).Replace('\\', '/'));
+
+    private static Dep DebianWheel(string name)
+    {
+        var file = Directory.GetFiles(DebianWheels, name + "-*-py3-none-any.whl").Single();
+        return new Dep(name, Path.GetFileName(file).Split('-')[1], file);
+    }
+
+    /// <summary>pip and setuptools (and wheel when python3-wheel-whl is installed) from Debian's python-wheels.</summary>
+    private static List<Dep> DebianDeps()
+    {
+        var deps = new List<Dep> { DebianWheel("pip"), DebianWheel("setuptools") };
+        if (Directory.GetFiles(DebianWheels, "wheel-*-py3-none-any.whl").Length == 1) deps.Add(DebianWheel("wheel"));
+        return deps;
+    }
+
+    private static Dep Synthetic(string folder, string name, string version, Action<TestWheel>? edit = null)
+    {
+        var wheel = new TestWheel(name, version).Add($"{name}/__init__.py", $"__version__ = \"{version}\"\n");
+        edit?.Invoke(wheel);
+        return new Dep(name, version, wheel.Build(folder));
+    }
+
+    private void AssertDebianPackage(string project, List<Dep> deps)
+    {
+        var names = ZipNames(Zip(project));
+        foreach (var d in deps)
+        {
+            Assert.Contains($"{d.Name}/__init__.py", names);
+            Assert.Contains($"{d.Name}-{d.Version}.dist-info/RECORD", names);
+            Assert.Contains($"{d.Name}-{d.Version}.dist-info/METADATA", names);
+        }
+        Assert.DoesNotContain(names, n => n.EndsWith(".dist-info/INSTALLER", StringComparison.Ordinal) || n.EndsWith(".dist-info/direct_url.json", StringComparison.Ordinal));
+        var result = Invoke(Zip(project));
+        Assert.True(result.GetProperty("from_package").GetBoolean());
+        var pip = deps.Single(d => d.Name == "pip");
+        Assert.Equal(pip.Version, result.GetProperty("modules").GetProperty("pip").GetString());
+        foreach (var d in deps) Assert.Equal(d.Version, result.GetProperty("dists").GetProperty(d.Name).GetString());
+        PackageInspection.TestWithUnzip(sdk, Zip(project));
+    }
+
+    // ---- 1. find-links ----
+
+    [Fact]
+    public void Debian_wheels_install_from_find_links_and_import_from_the_zip()
+    {
+        var deps = DebianDeps();
+        var project = FunctionProject(deps);
+        var cache = NewFolder("cache");
+        sdk.Dotnet(project, "build", "-p:PythonFindLinks=" + DebianWheels, CacheProperty(cache)).EnsureSuccess();
+        AssertDebianPackage(project, deps);
+        // What the build fetched is now in its cache, by hash.
+        foreach (var d in deps)
+            Assert.True(File.Exists(Path.Combine(cache, "wheels", "sha256", d.Sha256[..2], d.Sha256)), d.FileName);
+    }
+
+    // ---- 2. a local PEP 503 index ----
+
+    private static int FreePort()
+    {
+        var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        return port;
+    }
+
+    /// <summary>A folder laid out as a simple index (simple/NAME/index.html linking to ../../files/FILE#sha256=…).</summary>
+    private string SimpleIndexFolder(IReadOnlyList<Dep> deps)
+    {
+        var root = NewFolder("index");
+        Directory.CreateDirectory(Path.Combine(root, "files"));
+        var names = new StringBuilder("<!DOCTYPE html>\n<html><body>\n");
+        foreach (var group in deps.GroupBy(d => d.Name))
+        {
+            var page = new StringBuilder("<!DOCTYPE html>\n<html><body>\n");
+            foreach (var d in group)
+            {
+                File.Copy(d.Wheel, Path.Combine(root, "files", d.FileName), overwrite: true);
+                page.Append($"<a href=\"../../files/{d.FileName}#sha256={d.Sha256}\">{d.FileName}</a><br/>\n");
+            }
+            page.Append("</body></html>\n");
+            Directory.CreateDirectory(Path.Combine(root, "simple", group.Key));
+            File.WriteAllText(Path.Combine(root, "simple", group.Key, "index.html"), page.ToString());
+            names.Append($"<a href=\"{group.Key}/\">{group.Key}</a>\n");
+        }
+        File.WriteAllText(Path.Combine(root, "simple", "index.html"), names.Append("</body></html>\n").ToString());
+        return root;
+    }
+
+    /// <summary>Starts a Python HTTP server (killed in Dispose) and waits, bounded, until it answers; returns its base URL.</summary>
+    private string Serve(string folder, params string[] command)
+    {
+        var port = FreePort();
+        var args = command.Length > 0 ? command.Append(port.ToString()).ToArray() : ["-m", "http.server", "--bind", "127.0.0.1", "--directory", folder, port.ToString()];
+        var server = sdk.Start(new Dictionary<string, string?> { ["PYTHONUNBUFFERED"] = "1" }, "python3", folder, args);
+        _servers.Add(server);
+        var url = $"http://127.0.0.1:{port}";
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (true)
+        {
+            Assert.False(server.Process.HasExited, "the index server exited: " + server.OutputSoFar);
+            try
+            {
+                using var response = http.GetAsync(url + "/simple/").GetAwaiter().GetResult();
+                if (response.IsSuccessStatusCode) return url;
+            }
+            catch (HttpRequestException) { }
+            catch (TaskCanceledException) { }
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"the index server at {url} did not answer in 30 s: {server.OutputSoFar}");
+            Thread.Sleep(100);
+        }
+    }
+
+    [Theory]
+    [InlineData("UV_INDEX_URL")]
+    [InlineData("UV_DEFAULT_INDEX")]
+    [InlineData("tool.uv.index")]
+    public void Debian_wheels_install_from_a_local_simple_index(string how)
+    {
+        var deps = DebianDeps();
+        var url = Serve(SimpleIndexFolder(deps));
+        var environment = new Dictionary<string, string?>();
+        var extra = "";
+        if (how == "tool.uv.index")
+            extra = $"""
+
+                [[tool.uv.index]]
+                name = "local"
+                url = "{url}/simple"
+                default = true
+                """;
+        else
+            environment[how] = url + "/simple";
+        var project = FunctionProject(deps, pyprojectExtra: extra);
+        var cache = NewFolder("cache");
+        sdk.Dotnet(environment, project, "build", CacheProperty(cache)).EnsureSuccess();
+        AssertDebianPackage(project, deps);
+        var log = _servers.Single().OutputSoFar;
+        foreach (var d in deps)
+        {
+            Assert.Contains($"GET /simple/{d.Name}/ ", log);
+            Assert.Contains($"GET /files/{d.FileName} ", log);
+        }
+    }
+
+    // ---- 3. incremental builds and reproducibility ----
+
+    [Fact]
+    public void A_second_build_rewrites_nothing_and_clean_builds_are_byte_identical_with_a_warm_or_empty_cache()
+    {
+        var deps = DebianDeps();
+        var project = FunctionProject(deps);
+        var cache = NewFolder("cache");
+        string[] build = ["build", "-p:PythonFindLinks=" + DebianWheels, CacheProperty(cache)];
+        sdk.Dotnet(project, build).EnsureSuccess();
+        var zip = File.ReadAllBytes(Zip(project));
+        var zipTime = File.GetLastWriteTimeUtc(Zip(project));
+        var stateTime = File.GetLastWriteTimeUtc(State(project));
+        var siteTimes = SiteFiles(project).ToDictionary(f => f, f => File.GetLastWriteTimeUtc(Path.Combine(Site(project), f)));
+
+        var second = sdk.Dotnet(project, [.. build, "-v:d"]).EnsureSuccess();
+        Assert.Contains("Skipping target \"CreateLambdaPackage\" because all output files are up-to-date", second.Output);
+        Assert.Equal(zipTime, File.GetLastWriteTimeUtc(Zip(project)));
+        Assert.Equal(stateTime, File.GetLastWriteTimeUtc(State(project)));
+        Assert.Equal(siteTimes, SiteFiles(project).ToDictionary(f => f, f => File.GetLastWriteTimeUtc(Path.Combine(Site(project), f))));
+
+        sdk.Dotnet(project, "clean", CacheProperty(cache)).EnsureSuccess();
+        Assert.False(File.Exists(Zip(project)));
+        sdk.Dotnet(project, build).EnsureSuccess();
+        Assert.Equal(zip, File.ReadAllBytes(Zip(project)));
+
+        // No cache at all: the wheels come from find-links again, and land in the cache again.
+        sdk.Dotnet(project, "clean", CacheProperty(cache)).EnsureSuccess();
+        Directory.Delete(cache, recursive: true);
+        sdk.Dotnet(project, build).EnsureSuccess();
+        Assert.Equal(zip, File.ReadAllBytes(Zip(project)));
+        foreach (var d in deps)
+            Assert.True(File.Exists(Path.Combine(cache, "wheels", "sha256", d.Sha256[..2], d.Sha256)), d.FileName);
+    }
+
+    // ---- 4. a changed lock reinstalls only what changed ----
+
+    [Fact]
+    public void Changing_one_package_version_reinstalls_only_it_and_removing_a_dependency_removes_its_files()
+    {
+        var wheels = NewFolder("wheels");
+        var alpha1 = Synthetic(wheels, "alpha", "1.0", w => w.Add("alpha/old_only.py", "OLD = True\n"));
+        var alpha2 = Synthetic(wheels, "alpha", "2.0", w => w.Add("alpha/new_only.py", "NEW = True\n"));
+        var beta = Synthetic(wheels, "beta", "1.0", w => w.Add("beta/data.txt", "beta\n"));
+        var project = FunctionProject([alpha1, beta]);
+        var cache = NewFolder("cache");
+        string[] build = ["build", "-p:PythonFindLinks=" + wheels, CacheProperty(cache)];
+        sdk.Dotnet(project, build).EnsureSuccess();
+        Assert.Equal("1.0", Invoke(Zip(project)).GetProperty("modules").GetProperty("alpha").GetString());
+        var betaFiles = SiteFiles(project).Where(f => f.StartsWith("beta", StringComparison.Ordinal)).ToList();
+        Assert.Equal(["beta-1.0.dist-info/METADATA", "beta-1.0.dist-info/RECORD", "beta-1.0.dist-info/WHEEL", "beta/__init__.py", "beta/data.txt"], betaFiles.Order(StringComparer.Ordinal));
+        var betaTimes = betaFiles.ToDictionary(f => f, f => File.GetLastWriteTimeUtc(Path.Combine(Site(project), f)));
+        Thread.Sleep(1100); // so a rewrite would show even on a file system with coarse timestamps
+
+        WriteDependencies(project, [alpha2, beta]);
+        sdk.Dotnet(project, build).EnsureSuccess();
+        Assert.Equal(betaTimes, betaFiles.ToDictionary(f => f, f => File.GetLastWriteTimeUtc(Path.Combine(Site(project), f))));
+        var site = SiteFiles(project).ToList();
+        Assert.Contains("alpha/new_only.py", site);
+        Assert.Contains("alpha-2.0.dist-info/RECORD", site);
+        Assert.DoesNotContain("alpha/old_only.py", site);
+        Assert.DoesNotContain(site, f => f.StartsWith("alpha-1.0.dist-info", StringComparison.Ordinal));
+        var names = ZipNames(Zip(project));
+        Assert.Contains("alpha/new_only.py", names);
+        Assert.DoesNotContain("alpha/old_only.py", names);
+        Assert.DoesNotContain(names, n => n.StartsWith("alpha-1.0.dist-info", StringComparison.Ordinal));
+        var result = Invoke(Zip(project));
+        Assert.Equal("2.0", result.GetProperty("modules").GetProperty("alpha").GetString());
+        Assert.Equal("2.0", result.GetProperty("dists").GetProperty("alpha").GetString());
+
+        WriteDependencies(project, [alpha2]);
+        sdk.Dotnet(project, build).EnsureSuccess();
+        Assert.DoesNotContain(SiteFiles(project), f => f.StartsWith("beta", StringComparison.Ordinal));
+        Assert.False(Directory.Exists(Path.Combine(Site(project), "beta")));
+        Assert.DoesNotContain(ZipNames(Zip(project)), n => n.StartsWith("beta", StringComparison.Ordinal));
+        Assert.Contains("alpha/new_only.py", ZipNames(Zip(project)));
+    }
+
+    // ---- 5. offline ----
+
+    [Theory]
+    [InlineData("PythonOffline")]
+    [InlineData("UV_OFFLINE")]
+    public void Offline_with_an_empty_cache_lists_every_missing_wheel_and_find_links_fill_the_gap(string how)
+    {
+        var deps = DebianDeps();
+        var project = FunctionProject(deps);
+        var cache = NewFolder("cache");
+        var environment = new Dictionary<string, string?>();
+        var args = new List<string> { "build", CacheProperty(cache) };
+        if (how == "UV_OFFLINE") environment["UV_OFFLINE"] = "1";
+        else args.Add("-p:PythonOffline=true");
+
+        var r = sdk.Dotnet(environment, project, [.. args]);
+        Assert.NotEqual(0, r.ExitCode);
+        Assert.Contains("error UVL2106", r.Output);
+        foreach (var d in deps) Assert.Contains($"{d.Name} {d.Version} ({d.FileName})", r.Output);
+        Assert.DoesNotContain("   at ", r.Output);
+        Assert.False(File.Exists(Zip(project)));
+
+        sdk.Dotnet(environment, project, [.. args, "-p:PythonFindLinks=" + DebianWheels]).EnsureSuccess();
+        AssertDebianPackage(project, deps);
+    }
+
+    // ---- 6. a find-links file that is not the locked one ----
+
+    [Fact]
+    public void A_find_links_wheel_with_another_hash_fails_with_UVL2101_and_stays_out_of_the_cache()
+    {
+        var wheels = NewFolder("wheels");
+        var real = Synthetic(wheels, "gamma", "1.0");
+        var realHash = real.Sha256;
+        var project = FunctionProject([real]);
+        var lockedHash = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes("another gamma"))).ToLowerInvariant();
+        var lockPath = Path.Combine(project, "uv.lock");
+        File.WriteAllText(lockPath, File.ReadAllText(lockPath).Replace(realHash, lockedHash));
+        var cache = NewFolder("cache");
+
+        var r = sdk.Dotnet(project, "build", "-p:PythonFindLinks=" + wheels, CacheProperty(cache));
+        Assert.NotEqual(0, r.ExitCode);
+        Assert.Contains("error UVL2101", r.Output);
+        var line = r.Output.Split('\n').First(l => l.Contains("error UVL2101"));
+        Assert.Contains("gamma", line);
+        Assert.Contains(realHash, line);
+        Assert.Contains(lockedHash, line);
+        Assert.False(File.Exists(Zip(project)));
+        var cached = Directory.Exists(cache) ? Directory.GetFiles(cache, "*", SearchOption.AllDirectories) : [];
+        Assert.DoesNotContain(cached, f => Path.GetFileName(f).Contains(realHash) || Path.GetFileName(f).Contains(lockedHash) || Path.GetFileName(f).Contains("gamma"));
+    }
+
+    // ---- 7. unsafe wheels ----
+
+    [Theory]
+    [InlineData("zip-slip", "UVL2201")]
+    [InlineData("symlink", "UVL2202")]
+    public void An_unsafe_wheel_from_find_links_is_refused_and_writes_nothing(string kind, string code)
+    {
+        var wheels = NewFolder("wheels");
+        var evil = Synthetic(wheels, "evil", "1.0", w =>
+        {
+            if (kind == "zip-slip") w.Add("../evil.py", "print('escaped')\n");
+            else w.Add("evil/link.py", "/etc/passwd", TestWheel.Symlink);
+        });
+        var project = FunctionProject([evil]);
+        var r = sdk.Dotnet(project, "build", "-p:PythonFindLinks=" + wheels, CacheProperty(NewFolder("cache")));
+        Assert.NotEqual(0, r.ExitCode);
+        Assert.Contains("error " + code, r.Output);
+        Assert.Contains(evil.FileName, r.Output.Split('\n').First(l => l.Contains("error " + code)));
+        Assert.DoesNotContain("   at ", r.Output);
+        Assert.False(File.Exists(Path.Combine(Intermediate(project), "evil.py")));
+        Assert.False(File.Exists(Path.Combine(Site(project), "evil.py")));
+        if (Directory.Exists(Site(project)))
+            Assert.Empty(Directory.GetFileSystemEntries(Site(project), "*", SearchOption.AllDirectories));
+        Assert.False(File.Exists(Zip(project)));
+    }
+
+    // ---- 8. concurrent builds on one cache ----
+
+    [Fact]
+    public async Task Two_builds_at_once_on_one_cache_both_succeed_with_identical_zips()
+    {
+        var deps = DebianDeps();
+        var a = FunctionProject(deps);
+        var b = FunctionProject(deps);
+        var cache = NewFolder("cache");
+        var builds = new[] { a, b }.Select(p => Task.Run(() => sdk.Dotnet(p, "build", "-p:PythonFindLinks=" + DebianWheels, CacheProperty(cache)))).ToArray();
+        foreach (var result in await Task.WhenAll(builds)) result.EnsureSuccess();
+        Assert.Equal(File.ReadAllBytes(Zip(a)), File.ReadAllBytes(Zip(b)));
+        AssertDebianPackage(a, deps);
+        Assert.Empty(Directory.GetFiles(Path.Combine(cache, "wheels", "tmp")));
+    }
+
+    // ---- 9. a build killed mid-install ----
+
+    [Fact]
+    public void A_build_killed_mid_install_is_repaired_by_the_next_build()
+    {
+        var wheels = NewFolder("wheels");
+        var random = new Random(42);
+        var big = Synthetic(wheels, "bigpkg", "1.0", w =>
+        {
+            for (var i = 0; i < 6000; i++)
+            {
+                var content = new byte[4096];
+                random.NextBytes(content);
+                w.Add($"bigpkg/data/d{i / 100:D3}/f{i:D5}.bin", content);
+            }
+        });
+        var small = Synthetic(wheels, "small", "1.0");
+        var project = FunctionProject([big, small]);
+        var cache = NewFolder("cache");
+        string[] build = ["build", "-p:PythonFindLinks=" + wheels, CacheProperty(cache)];
+
+        // Kill it once the installer has recorded bigpkg as pending (about to write it), or after a bounded wait.
+        using (var running = sdk.Start(new Dictionary<string, string?>(), "dotnet", project, build))
+        {
+            var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(2);
+            while (!running.Process.HasExited && DateTime.UtcNow < deadline && !HasPending(State(project)))
+                Thread.Sleep(10);
+            Assert.False(running.Process.HasExited, "the build ended before it began installing bigpkg:\n" + running.OutputSoFar);
+            running.Kill();
+            Assert.True(running.WaitForExit(TimeSpan.FromMinutes(1)));
+        }
+        Assert.True(HasPending(State(project)));
+
+        sdk.Dotnet(project, build).EnsureSuccess();
+        Assert.False(HasPending(State(project)));
+        // Nothing of the killed build is left: no staging folder beside the site folder.
+        Assert.Empty(Directory.GetDirectories(Intermediate(project), ".uvlambda-wheel-*"));
+        var reference = FunctionProject([big, small]);
+        sdk.Dotnet(reference, build).EnsureSuccess();
+        Assert.Equal(File.ReadAllBytes(Zip(reference)), File.ReadAllBytes(Zip(project)));
+        Assert.Equal(SiteFiles(reference).Order(StringComparer.Ordinal), SiteFiles(project).Order(StringComparer.Ordinal));
+        Assert.Equal("1.0", Invoke(Zip(project)).GetProperty("dists").GetProperty("bigpkg").GetString());
+    }
+
+    private static bool HasPending(string stateFile)
+    {
+        try
+        {
+            if (!File.Exists(stateFile)) return false;
+            using var doc = JsonDocument.Parse(File.ReadAllText(stateFile));
+            return doc.RootElement.TryGetProperty("pending", out var pending) && pending.EnumerateObject().Any();
+        }
+        catch (Exception e) when (e is IOException or JsonException)
+        {
+            return false;
+        }
+    }
+
+    // ---- 10. ELF audit ----
+
+    private static string NewGlibcLibrary()
+    {
+        foreach (var candidate in new[] { "/usr/lib/x86_64-linux-gnu/libssl.so.3", "/usr/lib/x86_64-linux-gnu/libstdc++.so.6", "/usr/lib/x86_64-linux-gnu/libc.so.6" })
+            if (File.Exists(candidate)) return candidate;
+        throw new InvalidOperationException("no x86_64 system library to bundle");
+    }
+
+    [Theory]
+    [InlineData("x86_64", "GLIBC_2.")]
+    [InlineData("arm64", "x86_64")]
+    public void A_bundled_native_library_that_cannot_load_on_the_runtime_fails_the_audit(string architecture, string detail)
+    {
+        var wheels = NewFolder("wheels");
+        var fake = Synthetic(wheels, "fakepkg", "1.0", w => w.Add("fakepkg/_native.so", File.ReadAllBytes(NewGlibcLibrary()), TestWheel.ExecutableFile));
+        var project = FunctionProject([fake], $"<PythonVersion>3.11</PythonVersion><LambdaArchitecture>{architecture}</LambdaArchitecture>");
+        var r = sdk.Dotnet(project, "build", "-p:PythonFindLinks=" + wheels, CacheProperty(NewFolder("cache")));
+        Assert.NotEqual(0, r.ExitCode);
+        var errors = r.Output.Split('\n').Where(l => l.Contains("error UVL2301")).ToList();
+        Assert.NotEmpty(errors);
+        Assert.Contains(errors, e => e.Contains("fakepkg") && e.Contains("_native.so") && e.Contains(detail));
+        Assert.DoesNotContain("   at ", r.Output);
+        Assert.False(File.Exists(Zip(project)));
+    }
+
+    // ---- 11. workspace members from source ----
+
+    [Fact]
+    public void The_workspace_sample_ships_its_member_library_installed_from_source()
+    {
+        var project = sdk.CopySample("workspace");
+        string[] build = ["build", CacheProperty(NewFolder("cache"))];
+        sdk.Dotnet(project, build).EnsureSuccess();
+        var zip = Zip(project);
+        var result = PackageInspection.InvokeHandler(sdk, zip, "app.main.handler", Path.Combine(project, "events", Directory.GetFiles(Path.Combine(project, "events"))[0]));
+        Assert.Equal("""{"body": "Hello from library!", "statusCode": 200}""", result);
+        Assert.Equal("0.1.0", PythonFromZip(zip, "import importlib.metadata; print(importlib.metadata.version('library'))"));
+        var first = File.ReadAllBytes(zip);
+
+        var init = Path.Combine(project, "library", "src", "library", "__init__.py");
+        File.WriteAllText(init, File.ReadAllText(init).Replace("Hello from library!", "Hello again from library!"));
+        sdk.Dotnet(project, build).EnsureSuccess();
+        Assert.NotEqual(first, File.ReadAllBytes(zip));
+        Assert.Equal("Hello again from library!", PythonFromZip(zip, "import library; print(library.hello())"));
+    }
+
+    private string PythonFromZip(string zip, string code)
+    {
+        var target = NewFolder("unzipped");
+        var script = "import sys, zipfile\nzipfile.ZipFile(sys.argv[1]).extractall(sys.argv[2])\nsys.path.insert(0, sys.argv[2])\n" + code + "\n";
+        return sdk.Run("python3", target, "-S", "-c", script, zip, target).EnsureSuccess().StandardOutput.Trim();
+    }
+}
