@@ -55,7 +55,10 @@ public sealed class PackedSdk : IDisposable
 
     public ProcessResult Dotnet(string workingDirectory, params string[] args) => Run("dotnet", workingDirectory, args);
 
-    public ProcessResult Run(string fileName, string workingDirectory, params string[] args)
+    public ProcessResult Run(string fileName, string workingDirectory, params string[] args) => Run(fileName, workingDirectory, null, args);
+
+    /// <summary>Runs a program with extra environment variables (null values remove a variable).</summary>
+    public ProcessResult Run(string fileName, string workingDirectory, IReadOnlyDictionary<string, string>? environment, params string[] args)
     {
         var psi = new ProcessStartInfo(fileName)
         {
@@ -75,6 +78,7 @@ public sealed class PackedSdk : IDisposable
         psi.Environment["DOTNET_CLI_UI_LANGUAGE"] = "en";
         psi.Environment["DOTNET_SKIP_FIRST_TIME_EXPERIENCE"] = "1";
         psi.Environment.Remove("SOURCE_DATE_EPOCH");
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>()) psi.Environment[name] = value;
         using var p = Process.Start(psi)!;
         var stdout = new StringBuilder();
         var stderr = new StringBuilder();
