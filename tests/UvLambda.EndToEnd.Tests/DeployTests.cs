@@ -25,7 +25,7 @@ public sealed class DeployTests(PackedSdk sdk) : IDisposable
         _moto.Dispose();
     }
 
-    private Dictionary<string, string> AwsEnvironment() => new()
+    private Dictionary<string, string?> AwsEnvironment() => new()
     {
         ["AWS_ENDPOINT_URL"] = Proxy.Url,
         ["AWS_ACCESS_KEY_ID"] = "testing",
@@ -117,6 +117,30 @@ public sealed class DeployTests(PackedSdk sdk) : IDisposable
         var bad = sdk.Run("dotnet", project, AwsEnvironment(), ["publish", "-p:DeployTarget=Azure"]);
         Assert.NotEqual(0, bad.ExitCode);
         Assert.Contains("UVL4018", bad.Output);
+    }
+
+    [Fact]
+    public void Credentials_and_region_come_from_the_AWSProfile_profile()
+    {
+        var project = sdk.CopySample("hello");
+        var role = CreateRole();
+        var aws = Path.Combine(sdk.Root, "aws-" + Guid.NewGuid().ToString("N")[..8]);
+        Directory.CreateDirectory(aws);
+        File.WriteAllText(Path.Combine(aws, "credentials"), $"[deployer]\naws_access_key_id = profilekey\naws_secret_access_key = {Secret}\n");
+        File.WriteAllText(Path.Combine(aws, "config"), "[profile deployer]\nregion = eu-west-1\n");
+        var env = AwsEnvironment();
+        env["AWS_SHARED_CREDENTIALS_FILE"] = Path.Combine(aws, "credentials");
+        env["AWS_CONFIG_FILE"] = Path.Combine(aws, "config");
+        foreach (var name in new[] { "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_REGION", "AWS_DEFAULT_REGION" }) env[name] = null;
+
+        var missing = sdk.Run("dotnet", project, env, ["publish", "-p:DeployTarget=Lambda", "-p:AWSProfile=nobody", $"-p:LambdaRole={role}"]);
+        Assert.NotEqual(0, missing.ExitCode);
+        Assert.Contains("UVL4003", missing.Output);
+
+        var result = sdk.Run("dotnet", project, env, ["publish", "-p:DeployTarget=Lambda", "-p:AWSProfile=deployer", $"-p:LambdaRole={role}", "-p:LambdaFunctionName=hello-profile"]).EnsureSuccess();
+        Assert.Contains("created function arn:aws:lambda:eu-west-1:123456789012:function:hello-profile", result.Output);
+        Assert.DoesNotContain(Secret, result.Output);
+        Assert.Contains(Proxy.Requests, r => r.Path.Contains("/functions/hello-profile"));
     }
 
     /// <summary>The binary log's event stream (gzip), as text, to search for strings.</summary>

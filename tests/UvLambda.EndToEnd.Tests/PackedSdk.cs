@@ -58,7 +58,7 @@ public sealed class PackedSdk : IDisposable
     public ProcessResult Run(string fileName, string workingDirectory, params string[] args) => Run(fileName, workingDirectory, null, args);
 
     /// <summary>Runs a program with extra environment variables (null values remove a variable).</summary>
-    public ProcessResult Run(string fileName, string workingDirectory, IReadOnlyDictionary<string, string>? environment, params string[] args)
+    public ProcessResult Run(string fileName, string workingDirectory, IReadOnlyDictionary<string, string?>? environment, params string[] args)
     {
         var psi = new ProcessStartInfo(fileName)
         {
@@ -78,7 +78,11 @@ public sealed class PackedSdk : IDisposable
         psi.Environment["DOTNET_CLI_UI_LANGUAGE"] = "en";
         psi.Environment["DOTNET_SKIP_FIRST_TIME_EXPERIENCE"] = "1";
         psi.Environment.Remove("SOURCE_DATE_EPOCH");
-        foreach (var (name, value) in environment ?? new Dictionary<string, string>()) psi.Environment[name] = value;
+        foreach (var (name, value) in environment ?? new Dictionary<string, string?>())
+        {
+            if (value is null) psi.Environment.Remove(name);
+            else psi.Environment[name] = value;
+        }
         using var p = Process.Start(psi)!;
         var stdout = new StringBuilder();
         var stderr = new StringBuilder();
