@@ -1,0 +1,96 @@
+using System.Globalization;
+using Microsoft.Build.Framework;
+using UvLambda.Core.Aws;
+using UvLambda.Core.Deploy;
+using UvLambda.Core.Diagnostics;
+
+namespace UvLambda.Build.Tasks;
+
+/// <summary>
+/// Creates or updates the Lambda function (and its layer, ECR repository, function URL) from the built artifacts.
+/// Every parameter is a non-secret setting: credentials and tokens are resolved inside Core through AWSSDK.Core's
+/// chain (AWSProfile/AWS_PROFILE, environment, SSO, assume-role, container/instance metadata) and never logged.
+/// </summary>
+public sealed class DeployLambda : UvLambdaTask
+{
+    [Required] public string FunctionName { get; set; } = "";
+    public string PackageType { get; set; } = "Zip";
+    public string? PackagePath { get; set; }
+    public string? LayerPackagePath { get; set; }
+    public string? LayerName { get; set; }
+    public string? ImageUri { get; set; }
+    public string? EcrRepository { get; set; }
+    public bool CreateRepository { get; set; }
+    public string PythonVersion { get; set; } = "";
+    public string? Handler { get; set; }
+    public string Architecture { get; set; } = "x86_64";
+    public string? Role { get; set; }
+    public string? MemorySize { get; set; }
+    public string? Timeout { get; set; }
+    public string? Description { get; set; }
+
+    /// <summary>LambdaEnvironmentVariable items: identity = name, metadata <c>Value</c>.</summary>
+    public ITaskItem[]? EnvironmentVariables { get; set; }
+    public string? S3Bucket { get; set; }
+
+    /// <summary>LambdaFunctionUrl: NONE or AWS_IAM; empty to leave function URLs alone.</summary>
+    public string? FunctionUrl { get; set; }
+    public string? Profile { get; set; }
+    public string? Region { get; set; }
+
+    [Output] public string? FunctionArn { get; private set; }
+    [Output] public string? FunctionUrlAddress { get; private set; }
+    [Output] public string? LayerVersionArn { get; private set; }
+
+    private protected override void ExecuteCore()
+    {
+        Dictionary<string, string>? environment = null;
+        if (EnvironmentVariables is { Length: > 0 })
+        {
+            environment = new Dictionary<string, string>(StringComparer.Ordinal);
+            foreach (var item in EnvironmentVariables)
+            {
+                if (!environment.TryAdd(item.ItemSpec, item.GetMetadata("Value")))
+                    throw new UvLambdaException(ErrorCodes.DeployInvalidEnvironmentVariable,
+                        $"LambdaEnvironmentVariable '{item.ItemSpec}' is defined twice. Keep one item per name.", ProjectFile);
+            }
+        }
+        var settings = new DeploySettings
+        {
+            FunctionName = FunctionName,
+            PackageType = PackageType,
+            PackagePath = Empty(PackagePath),
+            LayerPackagePath = Empty(LayerPackagePath),
+            LayerName = Empty(LayerName),
+            ImageUri = Empty(ImageUri),
+            EcrRepository = Empty(EcrRepository),
+            CreateRepository = CreateRepository,
+            PythonVersion = PythonVersion,
+            Handler = Empty(Handler),
+            Architecture = Architecture,
+            Role = Empty(Role),
+            MemorySize = Number(MemorySize, "LambdaMemorySize"),
+            Timeout = Number(Timeout, "LambdaTimeout"),
+            Description = Empty(Description),
+            Environment = environment,
+            S3Bucket = Empty(S3Bucket),
+            FunctionUrlAuthType = Empty(FunctionUrl)?.ToUpperInvariant(),
+        };
+        settings.Validate(ProjectFile);
+        var session = AwsSession.Resolve(Empty(Profile), Empty(Region));
+        Log.LogMessage(MessageImportance.Normal, $"Deploying {FunctionName} to region {session.Region}");
+        var result = LambdaDeployer.Run(settings, session, BuildLog, ProjectFile);
+        FunctionArn = result.FunctionArn;
+        FunctionUrlAddress = result.FunctionUrl;
+        LayerVersionArn = result.LayerVersionArn;
+    }
+
+    private static string? Empty(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
+
+    private int? Number(string? value, string property)
+    {
+        if (Empty(value) is not { } text) return null;
+        if (int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var n)) return n;
+        throw new UvLambdaException(ErrorCodes.DeployInvalidSetting, $"{property} '{text}' is not a whole number.", ProjectFile);
+    }
+}

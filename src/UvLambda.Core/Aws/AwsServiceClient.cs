@@ -1,0 +1,181 @@
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using UvLambda.Core.Diagnostics;
+
+namespace UvLambda.Core.Aws;
+
+/// <summary>An AWS API error after retries: the service's error code and message, and the operation that failed.</summary>
+public sealed class AwsServiceException(string service, string operation, HttpStatusCode status, string errorCode, string message)
+    : Exception($"{service}:{operation} failed: {(int)status} {errorCode}: {message}")
+{
+    public string Service { get; } = service;
+    public string Operation { get; } = operation;
+    public HttpStatusCode Status { get; } = status;
+    public string ErrorCode { get; } = errorCode;
+    public string ServiceMessage { get; } = message;
+
+    /// <summary>The IAM action, e.g. <c>lambda:CreateFunction</c>.</summary>
+    public string Action => $"{Service}:{Operation}";
+}
+
+/// <summary>Backoff for retries and polling. Tests shrink the delays.</summary>
+public sealed record RetryPolicy(int MaxAttempts = 8, TimeSpan? BaseDelay = null, TimeSpan? MaxDelay = null)
+{
+    public TimeSpan Base => BaseDelay ?? TimeSpan.FromMilliseconds(250);
+    public TimeSpan Max => MaxDelay ?? TimeSpan.FromSeconds(20);
+
+    /// <summary>"Full jitter": a random delay up to base·2^attempt, capped.</summary>
+    public TimeSpan Delay(int attempt)
+    {
+        var ceiling = Math.Min(Max.TotalMilliseconds, Base.TotalMilliseconds * Math.Pow(2, Math.Min(attempt, 16)));
+        return TimeSpan.FromMilliseconds(ceiling / 2 + Random.Shared.NextDouble() * ceiling / 2);
+    }
+}
+
+/// <summary>
+/// Sends SigV4-signed requests to one AWS service and retries what is transient: throttling (429,
+/// <c>TooManyRequestsException</c>, <c>ThrottlingException</c>...), 5xx, <c>ResourceConflictException</c> and network
+/// failures, with exponential backoff and jitter. Headers and credentials are never logged.
+/// </summary>
+public class AwsServiceClient
+{
+    private static readonly HttpClient SharedHttp = new(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(2), UseProxy = true })
+    {
+        Timeout = TimeSpan.FromMinutes(5),
+    };
+
+    private static readonly HashSet<string> Retryable = new(StringComparer.Ordinal)
+    {
+        "TooManyRequestsException", "ThrottlingException", "Throttling", "ThrottledException", "RequestLimitExceeded",
+        "ProvisionedThroughputExceededException", "RequestThrottled", "RequestThrottledException", "SlowDown",
+        "ResourceConflictException", "ServiceException", "InternalFailure", "ServiceUnavailable", "ServiceUnavailableException",
+        "EC2ThrottledException", "RequestTimeout", "RequestTimeoutException", "PriorRequestNotComplete",
+    };
+
+    public AwsServiceClient(AwsSession session, string signingName, string serviceId, string endpointPrefix, RetryPolicy? retry = null,
+        HttpClient? http = null, IBuildLog? log = null)
+    {
+        Session = session;
+        SigningName = signingName;
+        Endpoint = session.Endpoint(serviceId, endpointPrefix);
+        Retry = retry ?? new RetryPolicy();
+        _http = http ?? SharedHttp;
+        _log = log ?? NullBuildLog.Instance;
+    }
+
+    private readonly HttpClient _http;
+    private readonly IBuildLog _log;
+
+    public AwsSession Session { get; }
+    public string SigningName { get; }
+    public Uri Endpoint { get; }
+    public RetryPolicy Retry { get; }
+
+    /// <summary>Service name in IAM actions (lambda, ecr).</summary>
+    protected virtual string ActionPrefix => SigningName;
+
+    /// <summary>Sends a request; returns status and body, or throws <see cref="AwsServiceException"/> for an error answer.</summary>
+    public async Task<(HttpStatusCode Status, string Body)> SendAsync(string operation, HttpMethod method, string pathAndQuery,
+        byte[]? body, string? contentType, IReadOnlyList<KeyValuePair<string, string>>? extraHeaders, CancellationToken cancellationToken)
+    {
+        var uri = new Uri(Endpoint, pathAndQuery);
+        for (var attempt = 1; ; attempt++)
+        {
+            var credentials = await Session.Credentials.GetAsync(cancellationToken).ConfigureAwait(false);
+            var headers = new List<KeyValuePair<string, string>>();
+            if (contentType is not null) headers.Add(new("Content-Type", contentType));
+            if (extraHeaders is not null) headers.AddRange(extraHeaders);
+            SigV4Signer.Sign(method.Method, uri, headers, body ?? [], credentials, Session.Region, SigningName, DateTimeOffset.UtcNow);
+
+            using var request = new HttpRequestMessage(method, uri);
+            if (body is not null || method != HttpMethod.Get)
+                request.Content = new ByteArrayContent(body ?? []);
+            foreach (var (name, value) in headers)
+            {
+                if (name.Equals("Content-Type", StringComparison.OrdinalIgnoreCase))
+                {
+                    request.Content ??= new ByteArrayContent([]);
+                    request.Content.Headers.TryAddWithoutValidation(name, value);
+                }
+                else request.Headers.TryAddWithoutValidation(name, value);
+            }
+            request.Headers.TryAddWithoutValidation("User-Agent", "UvLambda/" + typeof(AwsServiceClient).Assembly.GetName().Version);
+
+            HttpStatusCode status;
+            string text;
+            string? headerError;
+            try
+            {
+                using var response = await _http.SendAsync(request, cancellationToken).ConfigureAwait(false);
+                status = response.StatusCode;
+                text = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
+                headerError = response.Headers.TryGetValues("x-amzn-ErrorType", out var v) ? v.FirstOrDefault() : null;
+            }
+            catch (Exception e) when (e is HttpRequestException or IOException || (e is TaskCanceledException && !cancellationToken.IsCancellationRequested))
+            {
+                if (attempt >= Retry.MaxAttempts)
+                    throw new UvLambdaException(ErrorCodes.AwsRequestFailed,
+                        $"{ActionPrefix}:{operation}: could not reach {Endpoint.GetLeftPart(UriPartial.Authority)} after {attempt} attempts: {e.Message}", inner: e);
+                await Backoff(operation, attempt, e.Message, cancellationToken).ConfigureAwait(false);
+                continue;
+            }
+
+            if ((int)status < 300) return (status, text);
+            var (code, message) = ParseError(status, headerError, text);
+            if (attempt < Retry.MaxAttempts && (Retryable.Contains(code) || (int)status == 429 || (int)status >= 500))
+            {
+                await Backoff(operation, attempt, code, cancellationToken).ConfigureAwait(false);
+                continue;
+            }
+            throw new AwsServiceException(ActionPrefix, operation, status, code, message);
+        }
+    }
+
+    private async Task Backoff(string operation, int attempt, string reason, CancellationToken cancellationToken)
+    {
+        var delay = Retry.Delay(attempt - 1);
+        _log.Detail($"{ActionPrefix}:{operation}: {reason}; retrying in {delay.TotalMilliseconds:0} ms (attempt {attempt + 1} of {Retry.MaxAttempts})");
+        await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Error code and message from x-amzn-ErrorType, or a JSON body's __type/code/Type and message/Message, or XML Code/Message.</summary>
+    public static (string Code, string Message) ParseError(HttpStatusCode status, string? headerError, string body)
+    {
+        string? code = headerError?.Split(':')[0];
+        string? message = null;
+        var trimmed = body.TrimStart();
+        if (trimmed.StartsWith('{'))
+        {
+            try
+            {
+                if (JsonNode.Parse(body) is JsonObject o)
+                {
+                    code ??= (o["__type"] ?? o["code"] ?? o["Code"])?.GetValue<string>();
+                    message = (o["message"] ?? o["Message"] ?? o["errorMessage"])?.GetValue<string>();
+                }
+            }
+            catch (JsonException) { }
+        }
+        else if (trimmed.StartsWith('<'))
+        {
+            code ??= XmlElement(body, "Code");
+            message = XmlElement(body, "Message");
+        }
+        if (code is not null && code.Contains('#')) code = code[(code.LastIndexOf('#') + 1)..];
+        code = string.IsNullOrEmpty(code) ? ((int)status == 429 ? "TooManyRequestsException" : $"Http{(int)status}") : code;
+        return (code, message ?? (body.Length > 500 ? body[..500] : body));
+    }
+
+    private static string? XmlElement(string xml, string name)
+    {
+        var start = xml.IndexOf($"<{name}>", StringComparison.Ordinal);
+        if (start < 0) return null;
+        start += name.Length + 2;
+        var end = xml.IndexOf($"</{name}>", start, StringComparison.Ordinal);
+        return end < 0 ? null : WebUtility.HtmlDecode(xml[start..end]);
+    }
+
+    protected static byte[] Json(JsonNode node) => Encoding.UTF8.GetBytes(node.ToJsonString());
+}

@@ -1,0 +1,158 @@
+using System.Net;
+using System.Text.Json.Nodes;
+using UvLambda.Core.Diagnostics;
+
+namespace UvLambda.Core.Aws.Lambda;
+
+/// <summary>
+/// Lambda's REST-JSON API (functions 2015-03-31, layers 2018-10-31, function URLs 2021-10-31), signed with SigV4
+/// for service <c>lambda</c>; endpoint <c>lambda.&lt;region&gt;.amazonaws.com</c> or <c>AWS_ENDPOINT_URL_LAMBDA</c>.
+/// </summary>
+public sealed class LambdaRestClient(AwsSession session, RetryPolicy? retry = null, HttpClient? http = null, IBuildLog? log = null)
+    : AwsServiceClient(session, "lambda", "Lambda", "lambda", retry, http, log), ILambdaApi
+{
+    private const string JsonType = "application/json";
+
+    private static string Name(string value) => SigV4Signer.UriEncode(value);
+
+    private async Task<JsonObject> Call(string operation, HttpMethod method, string path, JsonNode? body, CancellationToken ct)
+    {
+        var (_, text) = await SendAsync(operation, method, path, body is null ? null : Json(body), body is null ? null : JsonType, null, ct).ConfigureAwait(false);
+        return text.Length == 0 ? new JsonObject() : JsonNode.Parse(text) as JsonObject ?? new JsonObject();
+    }
+
+    private async Task<JsonObject?> CallOrNull(string operation, HttpMethod method, string path, CancellationToken ct)
+    {
+        try
+        {
+            return await Call(operation, method, path, null, ct).ConfigureAwait(false);
+        }
+        catch (AwsServiceException e) when (e.Status == HttpStatusCode.NotFound || e.ErrorCode == "ResourceNotFoundException")
+        {
+            return null;
+        }
+    }
+
+    public async Task<FunctionConfiguration?> GetFunctionAsync(string functionName, CancellationToken ct)
+    {
+        var o = await CallOrNull("GetFunction", HttpMethod.Get, $"/2015-03-31/functions/{Name(functionName)}", ct).ConfigureAwait(false);
+        return o?["Configuration"] is JsonObject c ? FunctionConfiguration.FromJson(c, o["Code"] as JsonObject) : null;
+    }
+
+    public async Task<FunctionConfiguration> GetFunctionConfigurationAsync(string functionName, CancellationToken ct) =>
+        FunctionConfiguration.FromJson(await Call("GetFunctionConfiguration", HttpMethod.Get, $"/2015-03-31/functions/{Name(functionName)}/configuration", null, ct).ConfigureAwait(false));
+
+    public async Task<FunctionConfiguration> CreateFunctionAsync(CreateFunctionRequest r, CancellationToken ct)
+    {
+        var body = new JsonObject
+        {
+            ["FunctionName"] = r.FunctionName,
+            ["Role"] = r.Role,
+            ["Code"] = r.Code.ToJson(),
+            ["PackageType"] = r.PackageType,
+            ["Architectures"] = new JsonArray(r.Architectures.Select(a => (JsonNode?)a).ToArray()),
+            ["Publish"] = false,
+        };
+        if (r.Runtime is not null) body["Runtime"] = r.Runtime;
+        if (r.Handler is not null) body["Handler"] = r.Handler;
+        if (r.Description is not null) body["Description"] = r.Description;
+        if (r.Timeout is not null) body["Timeout"] = r.Timeout;
+        if (r.MemorySize is not null) body["MemorySize"] = r.MemorySize;
+        if (r.Environment is not null) body["Environment"] = EnvironmentJson(r.Environment);
+        if (r.Layers is { Count: > 0 }) body["Layers"] = new JsonArray(r.Layers.Select(l => (JsonNode?)l).ToArray());
+        return FunctionConfiguration.FromJson(await Call("CreateFunction", HttpMethod.Post, "/2015-03-31/functions", body, ct).ConfigureAwait(false));
+    }
+
+    public async Task<FunctionConfiguration> UpdateFunctionCodeAsync(string functionName, FunctionCode code, IReadOnlyList<string>? architectures, CancellationToken ct)
+    {
+        var body = code.ToJson();
+        body["Publish"] = false;
+        if (architectures is not null) body["Architectures"] = new JsonArray(architectures.Select(a => (JsonNode?)a).ToArray());
+        return FunctionConfiguration.FromJson(await Call("UpdateFunctionCode", HttpMethod.Put, $"/2015-03-31/functions/{Name(functionName)}/code", body, ct).ConfigureAwait(false));
+    }
+
+    public async Task<FunctionConfiguration> UpdateFunctionConfigurationAsync(UpdateFunctionConfigurationRequest r, CancellationToken ct)
+    {
+        var body = new JsonObject();
+        if (r.Role is not null) body["Role"] = r.Role;
+        if (r.Runtime is not null) body["Runtime"] = r.Runtime;
+        if (r.Handler is not null) body["Handler"] = r.Handler;
+        if (r.Description is not null) body["Description"] = r.Description;
+        if (r.Timeout is not null) body["Timeout"] = r.Timeout;
+        if (r.MemorySize is not null) body["MemorySize"] = r.MemorySize;
+        if (r.Environment is not null) body["Environment"] = EnvironmentJson(r.Environment);
+        if (r.Layers is not null) body["Layers"] = new JsonArray(r.Layers.Select(l => (JsonNode?)l).ToArray());
+        return FunctionConfiguration.FromJson(await Call("UpdateFunctionConfiguration", HttpMethod.Put,
+            $"/2015-03-31/functions/{Name(r.FunctionName)}/configuration", body, ct).ConfigureAwait(false));
+    }
+
+    public async Task<LayerVersion> PublishLayerVersionAsync(PublishLayerVersionRequest r, CancellationToken ct)
+    {
+        var body = new JsonObject
+        {
+            ["Content"] = r.Content.ToJson(),
+            ["CompatibleRuntimes"] = new JsonArray(r.CompatibleRuntimes.Select(x => (JsonNode?)x).ToArray()),
+            ["CompatibleArchitectures"] = new JsonArray(r.CompatibleArchitectures.Select(x => (JsonNode?)x).ToArray()),
+        };
+        if (r.Description is not null) body["Description"] = r.Description;
+        return LayerVersion.FromJson(await Call("PublishLayerVersion", HttpMethod.Post, $"/2018-10-31/layers/{Name(r.LayerName)}/versions", body, ct).ConfigureAwait(false));
+    }
+
+    public async Task<IReadOnlyList<LayerVersion>> ListLayerVersionsAsync(string layerName, CancellationToken ct)
+    {
+        var all = new List<LayerVersion>();
+        string? marker = null;
+        do
+        {
+            var path = $"/2018-10-31/layers/{Name(layerName)}/versions" + (marker is null ? "" : "?Marker=" + SigV4Signer.UriEncode(marker));
+            var o = await CallOrNull("ListLayerVersions", HttpMethod.Get, path, ct).ConfigureAwait(false);
+            if (o is null) break;
+            if (o["LayerVersions"] is JsonArray a) all.AddRange(a.OfType<JsonObject>().Select(LayerVersion.FromJson));
+            marker = FunctionConfiguration.Str(o, "NextMarker");
+        } while (!string.IsNullOrEmpty(marker));
+        return all.OrderByDescending(v => v.Version).ToList();
+    }
+
+    public async Task<LayerVersion?> GetLayerVersionAsync(string layerName, long version, CancellationToken ct)
+    {
+        var o = await CallOrNull("GetLayerVersion", HttpMethod.Get, $"/2018-10-31/layers/{Name(layerName)}/versions/{version}", ct).ConfigureAwait(false);
+        return o is null ? null : LayerVersion.FromJson(o);
+    }
+
+    public async Task<FunctionUrlConfig?> GetFunctionUrlConfigAsync(string functionName, CancellationToken ct)
+    {
+        var o = await CallOrNull("GetFunctionUrlConfig", HttpMethod.Get, $"/2021-10-31/functions/{Name(functionName)}/url", ct).ConfigureAwait(false);
+        return o is null ? null : UrlConfig(o);
+    }
+
+    public async Task<FunctionUrlConfig> CreateFunctionUrlConfigAsync(string functionName, string authType, CancellationToken ct) =>
+        UrlConfig(await Call("CreateFunctionUrlConfig", HttpMethod.Post, $"/2021-10-31/functions/{Name(functionName)}/url",
+            new JsonObject { ["AuthType"] = authType }, ct).ConfigureAwait(false));
+
+    public async Task<FunctionUrlConfig> UpdateFunctionUrlConfigAsync(string functionName, string authType, CancellationToken ct) =>
+        UrlConfig(await Call("UpdateFunctionUrlConfig", HttpMethod.Put, $"/2021-10-31/functions/{Name(functionName)}/url",
+            new JsonObject { ["AuthType"] = authType }, ct).ConfigureAwait(false));
+
+    public async Task<string?> GetPolicyAsync(string functionName, CancellationToken ct)
+    {
+        var o = await CallOrNull("GetPolicy", HttpMethod.Get, $"/2015-03-31/functions/{Name(functionName)}/policy", ct).ConfigureAwait(false);
+        return o is null ? null : FunctionConfiguration.Str(o, "Policy");
+    }
+
+    public async Task AddPermissionAsync(AddPermissionRequest r, CancellationToken ct)
+    {
+        var body = new JsonObject { ["StatementId"] = r.StatementId, ["Action"] = r.Action, ["Principal"] = r.Principal };
+        if (r.FunctionUrlAuthType is not null) body["FunctionUrlAuthType"] = r.FunctionUrlAuthType;
+        await Call("AddPermission", HttpMethod.Post, $"/2015-03-31/functions/{Name(r.FunctionName)}/policy", body, ct).ConfigureAwait(false);
+    }
+
+    private static FunctionUrlConfig UrlConfig(JsonObject o) =>
+        new(FunctionConfiguration.Str(o, "FunctionUrl") ?? "", FunctionConfiguration.Str(o, "AuthType") ?? "");
+
+    private static JsonObject EnvironmentJson(IReadOnlyDictionary<string, string> vars)
+    {
+        var v = new JsonObject();
+        foreach (var (key, value) in vars.OrderBy(kv => kv.Key, StringComparer.Ordinal)) v[key] = value;
+        return new JsonObject { ["Variables"] = v };
+    }
+}

@@ -1,0 +1,375 @@
+using System.Security.Cryptography;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using UvLambda.Core.Aws;
+using UvLambda.Core.Aws.Ecr;
+using UvLambda.Core.Aws.Lambda;
+using UvLambda.Core.Diagnostics;
+
+namespace UvLambda.Core.Deploy;
+
+/// <summary>
+/// Creates or updates a Lambda function (and its layer, ECR repository and function URL) idempotently: reads first,
+/// writes only what differs, waits for <c>State</c>/<c>LastUpdateStatus</c> between writes. A second deploy with
+/// nothing changed makes no write calls.
+/// </summary>
+public sealed class LambdaDeployer(ILambdaApi lambda, IEcrApi? ecr, IArtifactStore? store, IBuildLog log,
+    DeployOptions? options = null, IImagePusher? imagePusher = null)
+{
+    private readonly DeployOptions _options = options ?? new DeployOptions();
+
+    /// <summary>The marker put in a layer version's Description, so a later deploy recognizes its content.</summary>
+    public static string LayerDescription(string sha256) => "uvlambda sha256:" + sha256;
+
+    /// <summary>SHA-256 of the bytes, base64, as Lambda reports CodeSha256.</summary>
+    public static string CodeSha256(byte[] bytes) => Convert.ToBase64String(SHA256.HashData(bytes));
+
+    /// <summary>Deploys from MSBuild-style settings with a resolved AWS session.</summary>
+    public static DeployResult Run(DeploySettings settings, AwsSession session, IBuildLog log, string? projectFile = null,
+        DeployOptions? options = null, IImagePusher? imagePusher = null, CancellationToken cancellationToken = default)
+    {
+        settings.Validate(projectFile);
+        var deployer = new LambdaDeployer(new LambdaRestClient(session, log: log), new EcrClient(session, log: log), new S3ArtifactStore(session), log, options, imagePusher);
+        try
+        {
+            return deployer.DeployAsync(settings, cancellationToken).GetAwaiter().GetResult();
+        }
+        catch (UvLambdaException e) when (e.File is null && projectFile is not null)
+        {
+            throw e.WithFile(projectFile);
+        }
+    }
+
+    public async Task<DeployResult> DeployAsync(DeploySettings s, CancellationToken ct = default)
+    {
+        try
+        {
+            return await DeployCoreAsync(s, ct).ConfigureAwait(false);
+        }
+        catch (AwsServiceException e)
+        {
+            throw Translate(e, s);
+        }
+    }
+
+    private async Task<DeployResult> DeployCoreAsync(DeploySettings s, CancellationToken ct)
+    {
+        var result = new DeployResult();
+        var name = s.FunctionName;
+
+        // Artifacts first: a layer or an image the function will point at.
+        string? layerArn = null;
+        if (s.IsLayer) layerArn = result.LayerVersionArn = await EnsureLayerAsync(s, result, ct).ConfigureAwait(false);
+        string? imageUri = null;
+        if (s.IsImage) imageUri = result.ImageUri = await EnsureImageAsync(s, result, ct).ConfigureAwait(false);
+
+        byte[]? zip = s.IsImage ? null : await File.ReadAllBytesAsync(s.PackagePath!, ct).ConfigureAwait(false);
+        var sha = zip is null ? null : CodeSha256(zip);
+
+        var existing = await lambda.GetFunctionAsync(name, ct).ConfigureAwait(false);
+        FunctionConfiguration current;
+        if (existing is null)
+        {
+            if (string.IsNullOrEmpty(s.Role))
+                throw new UvLambdaException(ErrorCodes.DeployRoleMissing,
+                    $"Function '{name}' does not exist, and creating it needs an execution role: set LambdaRole to the role's ARN (e.g. -p:LambdaRole=arn:aws:iam::123456789012:role/my-lambda-role).");
+            var code = s.IsImage ? new FunctionCode(ImageUri: imageUri) : await CodeFor(s, zip!, sha!, ct).ConfigureAwait(false);
+            var request = new CreateFunctionRequest
+            {
+                FunctionName = name,
+                Role = s.Role,
+                Code = code,
+                PackageType = s.IsImage ? "Image" : "Zip",
+                Runtime = s.IsImage ? null : s.Runtime,
+                Handler = s.IsImage ? null : s.Handler,
+                Description = s.Description,
+                Timeout = s.Timeout,
+                MemorySize = s.MemorySize,
+                Architectures = [s.Architecture],
+                Environment = s.Environment is { Count: > 0 } ? s.Environment : null,
+                Layers = layerArn is null ? null : [layerArn],
+            };
+            var created = await CreateWithRoleRetryAsync(request, ct).ConfigureAwait(false);
+            result.Created.Add($"function {name}");
+            log.Info($"{name}: created function {created.FunctionArn} ({request.PackageType}, {(s.IsImage ? imageUri : s.Runtime)}, {s.Architecture})");
+            current = await WaitReadyAsync(name, "creation", ct).ConfigureAwait(false);
+        }
+        else
+        {
+            var expectedType = s.IsImage ? "Image" : "Zip";
+            if (existing.PackageType != expectedType)
+                throw new UvLambdaException(ErrorCodes.DeployPackageTypeMismatch,
+                    $"Function '{name}' has PackageType {existing.PackageType}, this project deploys {expectedType}. Lambda cannot change a function's package type: delete the function or set another LambdaFunctionName.");
+            current = existing;
+            if (IsBusy(current)) current = await WaitReadyAsync(name, "the previous update", ct, failOnFailed: false).ConfigureAwait(false);
+
+            var archChanged = !current.Architectures.SequenceEqual([s.Architecture]);
+            var codeSame = s.IsImage ? SameImage(current, imageUri!) : current.CodeSha256 == sha;
+            if (codeSame && !archChanged)
+            {
+                result.Skipped.Add("code");
+                log.Info($"{name}: code unchanged ({(s.IsImage ? imageUri : "CodeSha256 " + sha)}), skipped");
+            }
+            else
+            {
+                var code = s.IsImage ? new FunctionCode(ImageUri: imageUri) : await CodeFor(s, zip!, sha!, ct).ConfigureAwait(false);
+                await lambda.UpdateFunctionCodeAsync(name, code, archChanged ? [s.Architecture] : null, ct).ConfigureAwait(false);
+                result.Updated.Add("code");
+                log.Info($"{name}: updated code ({(s.IsImage ? imageUri : "CodeSha256 " + sha)}{(archChanged ? $", architecture {string.Join(",", current.Architectures)} → {s.Architecture}" : "")})");
+                current = await WaitReadyAsync(name, "the code update", ct).ConfigureAwait(false);
+            }
+
+            var update = ConfigurationChanges(s, current, layerArn, out var changed);
+            if (changed.Count == 0)
+            {
+                result.Skipped.Add("configuration");
+                log.Info($"{name}: configuration unchanged, skipped");
+            }
+            else
+            {
+                await lambda.UpdateFunctionConfigurationAsync(update, ct).ConfigureAwait(false);
+                result.Updated.Add("configuration: " + string.Join(", ", changed));
+                log.Info($"{name}: updated configuration ({string.Join(", ", changed)})");
+                current = await WaitReadyAsync(name, "the configuration update", ct).ConfigureAwait(false);
+            }
+        }
+        result.FunctionArn = current.FunctionArn;
+
+        if (s.FunctionUrlAuthType is { } authType) result.FunctionUrl = await EnsureFunctionUrlAsync(name, authType, result, ct).ConfigureAwait(false);
+        log.Info($"{name}: deployed {result.FunctionArn} — created {Count(result.Created)}, updated {Count(result.Updated)}, skipped {Count(result.Skipped)}");
+        return result;
+    }
+
+    private static string Count(List<string> items) => items.Count == 0 ? "nothing" : string.Join("; ", items);
+
+    private static bool IsBusy(FunctionConfiguration c) => c.State == "Pending" || c.LastUpdateStatus == "InProgress";
+
+    private static bool SameImage(FunctionConfiguration current, string imageUri)
+    {
+        if (current.ImageUri == imageUri) return true;
+        var at = imageUri.IndexOf('@');
+        return at >= 0 && current.ResolvedImageUri is { } resolved && resolved.EndsWith(imageUri[at..], StringComparison.Ordinal);
+    }
+
+    /// <summary>Only what differs; out the names of the fields that do.</summary>
+    private static UpdateFunctionConfigurationRequest ConfigurationChanges(DeploySettings s, FunctionConfiguration c, string? layerArn, out List<string> changed)
+    {
+        changed = [];
+        string? runtime = null, handler = null, role = null, description = null;
+        int? memory = null, timeout = null;
+        IReadOnlyDictionary<string, string>? env = null;
+        IReadOnlyList<string>? layers = null;
+        if (!s.IsImage)
+        {
+            if (c.Runtime != s.Runtime) { runtime = s.Runtime; changed.Add($"Runtime {c.Runtime} → {s.Runtime}"); }
+            if (c.Handler != s.Handler) { handler = s.Handler; changed.Add($"Handler {c.Handler} → {s.Handler}"); }
+        }
+        if (!string.IsNullOrEmpty(s.Role) && c.Role != s.Role) { role = s.Role; changed.Add("Role"); }
+        if (s.Description is not null && (c.Description ?? "") != s.Description) { description = s.Description; changed.Add("Description"); }
+        if (s.MemorySize is { } m && c.MemorySize != m) { memory = m; changed.Add($"MemorySize {c.MemorySize} → {m}"); }
+        if (s.Timeout is { } t && c.Timeout != t) { timeout = t; changed.Add($"Timeout {c.Timeout} → {t}"); }
+        if (s.Environment is { } e && !(e.Count == c.Environment.Count && e.All(kv => c.Environment.TryGetValue(kv.Key, out var v) && v == kv.Value)))
+        {
+            env = e;
+            changed.Add("Environment (" + string.Join(", ", e.Keys.Union(c.Environment.Keys).Where(k => !(e.TryGetValue(k, out var a) && c.Environment.TryGetValue(k, out var b) && a == b)).Order(StringComparer.Ordinal)) + ")");
+        }
+        if (layerArn is not null)
+        {
+            var unversioned = Unversioned(layerArn);
+            var desired = c.Layers.Where(l => Unversioned(l) != unversioned).Append(layerArn).ToList();
+            if (!desired.SequenceEqual(c.Layers)) { layers = desired; changed.Add($"Layers (+{layerArn})"); }
+        }
+        return new UpdateFunctionConfigurationRequest
+        {
+            FunctionName = s.FunctionName, Runtime = runtime, Handler = handler, Role = role, Description = description,
+            MemorySize = memory, Timeout = timeout, Environment = env, Layers = layers,
+        };
+    }
+
+    private static string Unversioned(string layerVersionArn) =>
+        layerVersionArn.LastIndexOf(':') is var i and > 0 && long.TryParse(layerVersionArn[(i + 1)..], out _) ? layerVersionArn[..i] : layerVersionArn;
+
+    /// <summary>Inline up to Lambda's direct-upload limit; larger through S3 (LambdaS3Bucket).</summary>
+    private async Task<FunctionCode> CodeFor(DeploySettings s, byte[] zip, string sha, CancellationToken ct)
+    {
+        if (zip.LongLength <= _options.InlineZipLimit) return new FunctionCode(ZipFile: zip);
+        if (string.IsNullOrEmpty(s.S3Bucket))
+            throw new UvLambdaException(ErrorCodes.DeployS3BucketRequired,
+                $"The package is {zip.LongLength / (1024.0 * 1024):0.0} MB, over Lambda's {_options.InlineZipLimit / (1024 * 1024)} MB direct-upload limit: set LambdaS3Bucket to a bucket in {s.FunctionName}'s region to upload it through S3.");
+        if (store is null) throw new InvalidOperationException("no artifact store");
+        var key = $"uvlambda/{s.FunctionName}/{Convert.ToHexString(Convert.FromBase64String(sha)).ToLowerInvariant()}.zip";
+        var wrote = await store.UploadAsync(s.S3Bucket, key, zip, ct).ConfigureAwait(false);
+        log.Info($"{s.FunctionName}: {(wrote ? "uploaded" : "already in S3:")} s3://{s.S3Bucket}/{key}");
+        return new FunctionCode(S3Bucket: s.S3Bucket, S3Key: key);
+    }
+
+    private async Task<string> EnsureLayerAsync(DeploySettings s, DeployResult result, CancellationToken ct)
+    {
+        var layerName = s.LayerName!;
+        var zip = await File.ReadAllBytesAsync(s.LayerPackagePath!, ct).ConfigureAwait(false);
+        var sha = CodeSha256(zip);
+        var versions = await lambda.ListLayerVersionsAsync(layerName, ct).ConfigureAwait(false);
+        if (versions.Count > 0)
+        {
+            var latest = versions[0];
+            var compatible = (latest.CompatibleRuntimes.Count == 0 || latest.CompatibleRuntimes.Contains(s.Runtime))
+                && (latest.CompatibleArchitectures.Count == 0 || latest.CompatibleArchitectures.Contains(s.Architecture));
+            var same = latest.Description == LayerDescription(sha);
+            if (!same && compatible && latest.Description?.StartsWith("uvlambda sha256:", StringComparison.Ordinal) != true)
+                same = (await lambda.GetLayerVersionAsync(layerName, latest.Version, ct).ConfigureAwait(false))?.CodeSha256 == sha;
+            if (same && compatible)
+            {
+                result.Skipped.Add($"layer {layerName}");
+                log.Info($"{s.FunctionName}: layer {layerName} unchanged, reusing version {latest.Version} ({latest.LayerVersionArn})");
+                return latest.LayerVersionArn;
+            }
+        }
+        var content = await CodeFor(s, zip, sha, ct).ConfigureAwait(false);
+        var published = await lambda.PublishLayerVersionAsync(new PublishLayerVersionRequest(layerName, content, LayerDescription(sha), [s.Runtime], [s.Architecture]), ct).ConfigureAwait(false);
+        result.Created.Add($"layer {layerName} version {published.Version}");
+        log.Info($"{s.FunctionName}: published layer {layerName} version {published.Version} ({published.LayerVersionArn})");
+        return published.LayerVersionArn;
+    }
+
+    private async Task<string> EnsureImageAsync(DeploySettings s, DeployResult result, CancellationToken ct)
+    {
+        EcrRepository? repository = null;
+        if (s.RepositoryName() is { } repositoryName && ecr is not null)
+        {
+            repository = await ecr.DescribeRepositoryAsync(repositoryName, ct).ConfigureAwait(false);
+            if (repository is null)
+            {
+                if (!s.CreateRepository)
+                    throw new UvLambdaException(ErrorCodes.DeployRepositoryNotFound,
+                        $"ECR repository '{repositoryName}' does not exist. Create it, or set LambdaCreateRepository=true to let deploy create it.");
+                repository = await ecr.CreateRepositoryAsync(repositoryName, ct).ConfigureAwait(false);
+                result.Created.Add($"repository {repositoryName}");
+                log.Info($"{s.FunctionName}: created ECR repository {repository.RepositoryUri}");
+            }
+            else result.Skipped.Add($"repository {repositoryName}");
+        }
+        if (!string.IsNullOrEmpty(s.ImageUri)) return s.ImageUri;
+        if (imagePusher is null || repository is null || ecr is null)
+            throw new UvLambdaException(ErrorCodes.DeployImageMissing,
+                "No image to deploy: set LambdaImageUri to a pushed image (account.dkr.ecr.region.amazonaws.com/repo@sha256:…), or LambdaEcrRepository for the image build to push to.");
+        var pushed = await imagePusher.PushAsync(repository, ecr.GetAuthorizationTokenAsync, ct).ConfigureAwait(false);
+        log.Info($"{s.FunctionName}: pushed {pushed}");
+        return pushed;
+    }
+
+    private async Task<FunctionConfiguration> CreateWithRoleRetryAsync(CreateFunctionRequest request, CancellationToken ct)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await lambda.CreateFunctionAsync(request, ct).ConfigureAwait(false);
+            }
+            catch (AwsServiceException e) when (e.ErrorCode == "InvalidParameterValueException" && e.ServiceMessage.Contains("cannot be assumed", StringComparison.OrdinalIgnoreCase)
+                && attempt < _options.RolePropagationAttempts)
+            {
+                // A role created moments ago takes a few seconds to reach Lambda.
+                log.Detail($"{request.FunctionName}: the role is not assumable yet (IAM propagation); retrying CreateFunction");
+                await Task.Delay(Backoff(attempt), ct).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private TimeSpan Backoff(int attempt)
+    {
+        var ms = Math.Min(_options.PollMaxDelay.TotalMilliseconds, _options.PollInitialDelay.TotalMilliseconds * Math.Pow(1.5, attempt - 1));
+        return TimeSpan.FromMilliseconds(ms * (0.8 + Random.Shared.NextDouble() * 0.4));
+    }
+
+    /// <summary>Polls until State is not Pending and LastUpdateStatus not InProgress; Failed is an error with Lambda's reason.</summary>
+    private async Task<FunctionConfiguration> WaitReadyAsync(string name, string what, CancellationToken ct, bool failOnFailed = true)
+    {
+        var deadline = DateTime.UtcNow + _options.WaitTimeout;
+        for (var attempt = 1; ; attempt++)
+        {
+            var c = await lambda.GetFunctionConfigurationAsync(name, ct).ConfigureAwait(false);
+            if (c.State == "Failed" && failOnFailed)
+                throw new UvLambdaException(ErrorCodes.DeployFunctionFailed,
+                    $"Function '{name}' is in state Failed after {what}: {c.StateReasonCode} {c.StateReason}".TrimEnd());
+            if (c.LastUpdateStatus == "Failed" && failOnFailed)
+                throw new UvLambdaException(ErrorCodes.DeployFunctionFailed,
+                    $"Lambda reports the update of '{name}' Failed after {what}: {c.LastUpdateStatusReasonCode} {c.LastUpdateStatusReason}".TrimEnd());
+            if (!IsBusy(c)) return c;
+            if (DateTime.UtcNow >= deadline)
+                throw new UvLambdaException(ErrorCodes.DeployWaitTimeout,
+                    $"Function '{name}' is still {(c.State == "Pending" ? "Pending" : "updating (LastUpdateStatus InProgress)")} after {what}, {_options.WaitTimeout.TotalSeconds:0} s later. Check it in the Lambda console and publish again.");
+            log.Detail($"{name}: waiting for {what} (State {c.State}, LastUpdateStatus {c.LastUpdateStatus})");
+            await Task.Delay(Backoff(attempt), ct).ConfigureAwait(false);
+        }
+    }
+
+    private const string PublicUrlStatement = "FunctionURLAllowPublicAccess";
+
+    private async Task<string> EnsureFunctionUrlAsync(string name, string authType, DeployResult result, CancellationToken ct)
+    {
+        var url = await lambda.GetFunctionUrlConfigAsync(name, ct).ConfigureAwait(false);
+        if (url is null)
+        {
+            url = await lambda.CreateFunctionUrlConfigAsync(name, authType, ct).ConfigureAwait(false);
+            result.Created.Add($"function URL ({authType})");
+        }
+        else if (url.AuthType != authType)
+        {
+            url = await lambda.UpdateFunctionUrlConfigAsync(name, authType, ct).ConfigureAwait(false);
+            result.Updated.Add($"function URL auth {authType}");
+        }
+        else result.Skipped.Add("function URL");
+
+        if (authType == "NONE")
+        {
+            var policy = await lambda.GetPolicyAsync(name, ct).ConfigureAwait(false);
+            if (!HasStatement(policy, PublicUrlStatement))
+            {
+                await lambda.AddPermissionAsync(new AddPermissionRequest(name, PublicUrlStatement, "lambda:InvokeFunctionUrl", "*", "NONE"), ct).ConfigureAwait(false);
+                result.Created.Add("public function URL permission");
+            }
+            else result.Skipped.Add("public function URL permission");
+        }
+        log.Info($"{name}: function URL ({authType}): {url.FunctionUrl}");
+        return url.FunctionUrl;
+    }
+
+    private static bool HasStatement(string? policy, string sid)
+    {
+        if (string.IsNullOrEmpty(policy)) return false;
+        try
+        {
+            return JsonNode.Parse(policy)?["Statement"] is JsonArray statements
+                && statements.Any(st => st?["Sid"] is JsonValue v && v.TryGetValue<string>(out var s) && s == sid);
+        }
+        catch (JsonException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>An API error as a coded error that says what to do.</summary>
+    internal static UvLambdaException Translate(AwsServiceException e, DeploySettings s)
+    {
+        var message = e.ServiceMessage;
+        if (e.ErrorCode is "AccessDeniedException" or "AccessDenied" or "AuthorizationError" || (e.Status == System.Net.HttpStatusCode.Forbidden && message.Contains("not authorized", StringComparison.OrdinalIgnoreCase)))
+            return new UvLambdaException(ErrorCodes.AwsAccessDenied,
+                $"Access denied for {e.Action}: {message} Grant {e.Action} to the deploying identity (or use AWSProfile for one that has it).", inner: e);
+        if (e.ErrorCode is "UnrecognizedClientException" or "InvalidSignatureException" or "ExpiredTokenException" or "ExpiredToken" or "InvalidClientTokenId" or "SignatureDoesNotMatch")
+            return new UvLambdaException(ErrorCodes.AwsInvalidCredentials,
+                $"AWS rejected the credentials for {e.Action} ({e.ErrorCode}): {message} Refresh them ('aws sso login', new keys) or check AWSProfile/AWSRegion.", inner: e);
+        if (e.ErrorCode == "InvalidParameterValueException")
+        {
+            if (message.Contains("role", StringComparison.OrdinalIgnoreCase))
+                return new UvLambdaException(ErrorCodes.DeployRoleMissing,
+                    $"Lambda rejected LambdaRole '{s.Role}' for {e.Action}: {message} The role must exist and trust lambda.amazonaws.com.", inner: e);
+            if (message.Contains("handler", StringComparison.OrdinalIgnoreCase))
+                return new UvLambdaException(ErrorCodes.DeployInvalidHandler, $"Lambda rejected LambdaHandler '{s.Handler}' for {e.Action}: {message}", inner: e);
+            if (message.Contains("architecture", StringComparison.OrdinalIgnoreCase))
+                return new UvLambdaException(ErrorCodes.DeployArchitectureMismatch,
+                    $"Architecture mismatch for {e.Action} (LambdaArchitecture {s.Architecture}): {message} Build the layer, image and function for the same LambdaArchitecture.", inner: e);
+            return new UvLambdaException(ErrorCodes.DeployInvalidParameter, $"Lambda rejected a setting in {e.Action}: {message}", inner: e);
+        }
+        return new UvLambdaException(ErrorCodes.AwsRequestFailed, $"{e.Action} failed: {(int)e.Status} {e.ErrorCode}: {message}", inner: e);
+    }
+}

@@ -1,0 +1,157 @@
+using System.Net;
+using System.Text;
+using System.Text.Json.Nodes;
+
+namespace UvLambda.Core.Tests.Aws;
+
+/// <summary>One request the proxy saw.</summary>
+public sealed record ProxiedRequest(string Method, string Path, string? Target, bool Signed)
+{
+    /// <summary>A call that changes something: any non-GET REST call, and JSON-RPC targets other than Describe/Get/List.</summary>
+    public bool IsWrite => Target is { } t
+        ? !(t.Split('.')[^1] is var op && (op.StartsWith("Describe") || op.StartsWith("Get") || op.StartsWith("List") || op.StartsWith("BatchGet")))
+        : Method is not ("GET" or "HEAD");
+
+    public override string ToString() => Target is null ? $"{Method} {Path}" : $"{Method} {Path} {Target}";
+}
+
+/// <summary>
+/// An HTTP proxy on 127.0.0.1 in front of moto that records every request and, on demand, answers with a fault
+/// (throttling, conflict, access denied) or rewrites moto's JSON answer (Pending state, Failed update) — the cases
+/// moto itself does not produce.
+/// </summary>
+public sealed class FaultProxy : IDisposable
+{
+    private readonly HttpListener _listener = new();
+    private readonly HttpClient _http = new() { Timeout = TimeSpan.FromMinutes(2) };
+    private readonly Uri _upstream;
+    private readonly List<ProxiedRequest> _requests = [];
+    private readonly List<Rule> _rules = [];
+    private readonly CancellationTokenSource _stop = new();
+    private readonly Task _loop;
+
+    private sealed class Rule(Func<ProxiedRequest, bool> match, int times)
+    {
+        public Func<ProxiedRequest, bool> Match { get; } = match;
+        public int Remaining = times;
+        public (int Status, string ErrorType, string Message)? Fault { get; init; }
+        public Func<JsonObject, JsonObject>? Rewrite { get; init; }
+    }
+
+    public FaultProxy(string upstream)
+    {
+        _upstream = new Uri(upstream);
+        for (var attempt = 0; ; attempt++)
+        {
+            Port = MotoServer.FreePort();
+            _listener.Prefixes.Clear();
+            _listener.Prefixes.Add($"http://127.0.0.1:{Port}/");
+            try { _listener.Start(); break; }
+            catch (HttpListenerException) when (attempt < 5) { }
+        }
+        _loop = Task.Run(Loop);
+    }
+
+    public int Port { get; }
+    public string Url => $"http://127.0.0.1:{Port}/";
+
+    public IReadOnlyList<ProxiedRequest> Requests { get { lock (_requests) return _requests.ToList(); } }
+    public IReadOnlyList<ProxiedRequest> Writes => Requests.Where(r => r.IsWrite).ToList();
+    public void ClearRequests() { lock (_requests) _requests.Clear(); }
+
+    /// <summary>The next <paramref name="times"/> matching requests get this error instead of reaching moto.</summary>
+    public void Fault(Func<ProxiedRequest, bool> match, int times, int status, string errorType, string message)
+    {
+        lock (_rules) _rules.Add(new Rule(match, times) { Fault = (status, errorType, message) });
+    }
+
+    /// <summary>The next <paramref name="times"/> matching answers from moto are rewritten.</summary>
+    public void Rewrite(Func<ProxiedRequest, bool> match, int times, Func<JsonObject, JsonObject> rewrite)
+    {
+        lock (_rules) _rules.Add(new Rule(match, times) { Rewrite = rewrite });
+    }
+
+    public void ClearRules() { lock (_rules) _rules.Clear(); }
+
+    private async Task Loop()
+    {
+        while (!_stop.IsCancellationRequested)
+        {
+            HttpListenerContext context;
+            try { context = await _listener.GetContextAsync(); }
+            catch (Exception) when (_stop.IsCancellationRequested) { return; }
+            catch (HttpListenerException) { return; }
+            catch (ObjectDisposedException) { return; }
+            _ = Task.Run(() => Handle(context));
+        }
+    }
+
+    private async Task Handle(HttpListenerContext context)
+    {
+        var req = context.Request;
+        var res = context.Response;
+        try
+        {
+            var seen = new ProxiedRequest(req.HttpMethod, req.RawUrl ?? "/", req.Headers["X-Amz-Target"],
+                req.Headers["Authorization"]?.StartsWith("AWS4-HMAC-SHA256 Credential=", StringComparison.Ordinal) == true);
+            lock (_requests) _requests.Add(seen);
+            Rule? fault = null, rewrite = null;
+            lock (_rules)
+            {
+                foreach (var rule in _rules)
+                {
+                    if (rule.Remaining <= 0 || !rule.Match(seen)) continue;
+                    if (rule.Fault is not null && fault is null) { fault = rule; rule.Remaining--; }
+                    else if (rule.Rewrite is not null && rewrite is null) { rewrite = rule; rule.Remaining--; }
+                }
+            }
+            using var body = new MemoryStream();
+            await req.InputStream.CopyToAsync(body);
+            if (fault?.Fault is { } f)
+            {
+                res.StatusCode = f.Status;
+                res.Headers["x-amzn-ErrorType"] = f.ErrorType;
+                res.ContentType = "application/json";
+                var bytes = Encoding.UTF8.GetBytes(new JsonObject { ["Type"] = "User", ["message"] = f.Message, ["__type"] = f.ErrorType }.ToJsonString());
+                await res.OutputStream.WriteAsync(bytes);
+                res.Close();
+                return;
+            }
+
+            using var forward = new HttpRequestMessage(new HttpMethod(req.HttpMethod), new Uri(_upstream, req.RawUrl));
+            if (body.Length > 0 || req.HttpMethod is not ("GET" or "HEAD")) forward.Content = new ByteArrayContent(body.ToArray());
+            foreach (string? name in req.Headers.AllKeys)
+            {
+                if (name is null || name.Equals("Host", StringComparison.OrdinalIgnoreCase) || name.Equals("Content-Length", StringComparison.OrdinalIgnoreCase)
+                    || name.Equals("Transfer-Encoding", StringComparison.OrdinalIgnoreCase) || name.Equals("Connection", StringComparison.OrdinalIgnoreCase)) continue;
+                var value = req.Headers[name]!;
+                if (!forward.Headers.TryAddWithoutValidation(name, value)) forward.Content?.Headers.TryAddWithoutValidation(name, value);
+            }
+            using var answer = await _http.SendAsync(forward);
+            var payload = await answer.Content.ReadAsByteArrayAsync();
+            if (rewrite?.Rewrite is { } transform && JsonNode.Parse(payload) is JsonObject json)
+                payload = Encoding.UTF8.GetBytes(transform(json).ToJsonString());
+            res.StatusCode = (int)answer.StatusCode;
+            foreach (var (name, values) in answer.Headers.Concat(answer.Content.Headers))
+            {
+                if (name is "Transfer-Encoding" or "Content-Length" or "Connection" or "Keep-Alive") continue;
+                foreach (var v in values) res.Headers.Add(name, v);
+            }
+            res.ContentLength64 = payload.Length;
+            await res.OutputStream.WriteAsync(payload);
+            res.Close();
+        }
+        catch (Exception e)
+        {
+            try { res.StatusCode = 502; res.Close(Encoding.UTF8.GetBytes(e.ToString()), false); } catch (Exception) { }
+        }
+    }
+
+    public void Dispose()
+    {
+        _stop.Cancel();
+        try { _listener.Stop(); _listener.Close(); } catch (ObjectDisposedException) { }
+        try { _loop.Wait(TimeSpan.FromSeconds(5)); } catch (AggregateException) { }
+        _http.Dispose();
+    }
+}

@@ -1,0 +1,154 @@
+using System.IO.Compression;
+using System.Text;
+using System.Text.Json.Nodes;
+using UvLambda.Core.Tests.Aws;
+
+namespace UvLambda.EndToEnd.Tests;
+
+/// <summary>
+/// `dotnet publish -p:DeployTarget=Lambda` of samples/hello against moto (started here, on 127.0.0.1), through the
+/// recording proxy: AWS_ENDPOINT_URL points at it, credentials are fake, the role is created with the aws CLI.
+/// </summary>
+[Collection(PackedSdkCollection.Name)]
+public sealed class DeployTests(PackedSdk sdk) : IDisposable
+{
+    private const string Secret = "s3cr3t-NEVER-PRINTED-abc123";
+    private const string Token = "t0ken-NEVER-PRINTED-xyz789";
+
+    private readonly MotoServer _moto = new();
+    private FaultProxy? _proxy;
+    private FaultProxy Proxy => _proxy ??= new FaultProxy(_moto.Url);
+
+    public void Dispose()
+    {
+        _proxy?.Dispose();
+        _moto.Dispose();
+    }
+
+    private Dictionary<string, string?> AwsEnvironment() => new()
+    {
+        ["AWS_ENDPOINT_URL"] = Proxy.Url,
+        ["AWS_ACCESS_KEY_ID"] = "testing",
+        ["AWS_SECRET_ACCESS_KEY"] = Secret,
+        ["AWS_SESSION_TOKEN"] = Token,
+        ["AWS_REGION"] = "us-east-1",
+        ["AWS_DEFAULT_REGION"] = "us-east-1",
+        ["AWS_CONFIG_FILE"] = "/nonexistent/aws-config",
+        ["AWS_SHARED_CREDENTIALS_FILE"] = "/nonexistent/aws-credentials",
+        ["AWS_EC2_METADATA_DISABLED"] = "true",
+    };
+
+    private ProcessResult Aws(params string[] args)
+    {
+        var env = AwsEnvironment();
+        env["AWS_ENDPOINT_URL"] = _moto.Url;
+        return sdk.Run(env, "aws", sdk.Root, [.. args, "--output", "json"]);
+    }
+
+    private string CreateRole()
+    {
+        const string trust = """{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"lambda.amazonaws.com"},"Action":"sts:AssumeRole"}]}""";
+        var r = Aws("iam", "create-role", "--role-name", "hello-role", "--assume-role-policy-document", trust);
+        Assert.True(r.ExitCode == 0, "aws iam create-role failed (is the aws CLI on PATH?):\n" + r.Output);
+        return JsonNode.Parse(r.StandardOutput)!["Role"]!["Arn"]!.GetValue<string>();
+    }
+
+    private ProcessResult Publish(string project, params string[] args) =>
+        sdk.Run(AwsEnvironment(), "dotnet", project, ["publish", "-p:DeployTarget=Lambda", .. args]);
+
+    [Fact]
+    public void Dotnet_publish_creates_the_function_then_a_second_publish_writes_nothing()
+    {
+        var project = sdk.CopySample("hello");
+        var pyproj = Path.Combine(project, "hello.pyproj");
+        File.WriteAllText(pyproj, File.ReadAllText(pyproj).Replace("</Project>",
+            "  <ItemGroup>\n    <LambdaEnvironmentVariable Include=\"GREETING\" Value=\"hi\" />\n  </ItemGroup>\n</Project>"));
+
+        var missingRole = Publish(project);
+        Assert.NotEqual(0, missingRole.ExitCode);
+        Assert.Contains("UVL4010", missingRole.Output);
+
+        var role = CreateRole();
+        var first = Publish(project, $"-p:LambdaRole={role}", "-p:LambdaMemorySize=256", "-p:LambdaFunctionUrl=NONE", "-bl:first.binlog").EnsureSuccess();
+        Assert.Contains("created function arn:aws:lambda:us-east-1:123456789012:function:hello", first.Output);
+        Assert.Contains("function URL (NONE): http", first.Output);
+
+        var fn = JsonNode.Parse(Aws("lambda", "get-function", "--function-name", "hello").EnsureSuccess().StandardOutput)!["Configuration"]!;
+        Assert.Equal("python3.13", fn["Runtime"]!.GetValue<string>());
+        Assert.Equal("app.main.handler", fn["Handler"]!.GetValue<string>());
+        Assert.Equal(256, fn["MemorySize"]!.GetValue<int>());
+        Assert.Equal("hi", fn["Environment"]!["Variables"]!["GREETING"]!.GetValue<string>());
+        var zip = File.ReadAllBytes(Path.Combine(project, "bin", "Debug", "package.zip"));
+        Assert.Equal(Convert.ToBase64String(System.Security.Cryptography.SHA256.HashData(zip)), fn["CodeSha256"]!.GetValue<string>());
+
+        Proxy.ClearRequests();
+        var second = Publish(project, $"-p:LambdaRole={role}", "-p:LambdaMemorySize=256", "-p:LambdaFunctionUrl=NONE").EnsureSuccess();
+        Assert.Empty(Proxy.Writes);
+        Assert.NotEmpty(Proxy.Requests);
+        Assert.Contains("code unchanged", second.Output);
+        Assert.Contains("configuration unchanged, skipped", second.Output);
+
+        File.AppendAllText(Path.Combine(project, "app", "main.py"), "\n# changed\n");
+        Proxy.ClearRequests();
+        var third = Publish(project, $"-p:LambdaRole={role}", "-p:LambdaMemorySize=512", "-p:LambdaFunctionUrl=NONE").EnsureSuccess();
+        Assert.Contains("updated code", third.Output);
+        Assert.Contains("MemorySize 256 → 512", third.Output);
+        Assert.Equal(["PUT /2015-03-31/functions/hello/code", "PUT /2015-03-31/functions/hello/configuration"], Proxy.Writes.Select(w => w.ToString()));
+
+        // Secrets: never in the output, never in the binary log.
+        foreach (var output in new[] { first.Output, second.Output, third.Output })
+        {
+            Assert.DoesNotContain(Secret, output);
+            Assert.DoesNotContain(Token, output);
+        }
+        var binlog = Decompress(Path.Combine(project, "first.binlog"));
+        Assert.Contains("DeployLambda", binlog);
+        Assert.DoesNotContain(Secret, binlog);
+        Assert.DoesNotContain(Token, binlog);
+    }
+
+    [Fact]
+    public void Publish_without_DeployTarget_only_builds_and_an_unknown_target_is_an_error()
+    {
+        var project = sdk.CopySample("hello");
+        var built = sdk.Run(AwsEnvironment(), "dotnet", project, ["publish"]).EnsureSuccess();
+        Assert.True(File.Exists(Path.Combine(project, "bin", "Release", "package.zip")) || File.Exists(Path.Combine(project, "bin", "Debug", "package.zip")), built.Output);
+        Assert.Empty(Proxy.Requests);
+        var bad = sdk.Run(AwsEnvironment(), "dotnet", project, ["publish", "-p:DeployTarget=Azure"]);
+        Assert.NotEqual(0, bad.ExitCode);
+        Assert.Contains("UVL4018", bad.Output);
+    }
+
+    [Fact]
+    public void Credentials_and_region_come_from_the_AWSProfile_profile()
+    {
+        var project = sdk.CopySample("hello");
+        var role = CreateRole();
+        var aws = Path.Combine(sdk.Root, "aws-" + Guid.NewGuid().ToString("N")[..8]);
+        Directory.CreateDirectory(aws);
+        File.WriteAllText(Path.Combine(aws, "credentials"), $"[deployer]\naws_access_key_id = profilekey\naws_secret_access_key = {Secret}\n");
+        File.WriteAllText(Path.Combine(aws, "config"), "[profile deployer]\nregion = eu-west-1\n");
+        var env = AwsEnvironment();
+        env["AWS_SHARED_CREDENTIALS_FILE"] = Path.Combine(aws, "credentials");
+        env["AWS_CONFIG_FILE"] = Path.Combine(aws, "config");
+        foreach (var name in new[] { "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_REGION", "AWS_DEFAULT_REGION" }) env[name] = null;
+
+        var missing = sdk.Run(env, "dotnet", project, ["publish", "-p:DeployTarget=Lambda", "-p:AWSProfile=nobody", $"-p:LambdaRole={role}"]);
+        Assert.NotEqual(0, missing.ExitCode);
+        Assert.Contains("UVL4003", missing.Output);
+
+        var result = sdk.Run(env, "dotnet", project, ["publish", "-p:DeployTarget=Lambda", "-p:AWSProfile=deployer", $"-p:LambdaRole={role}", "-p:LambdaFunctionName=hello-profile"]).EnsureSuccess();
+        Assert.Contains("created function arn:aws:lambda:eu-west-1:123456789012:function:hello-profile", result.Output);
+        Assert.DoesNotContain(Secret, result.Output);
+        Assert.Contains(Proxy.Requests, r => r.Path.Contains("/functions/hello-profile"));
+    }
+
+    /// <summary>The binary log's event stream (gzip), as text, to search for strings.</summary>
+    private static string Decompress(string binlog)
+    {
+        using var gzip = new GZipStream(File.OpenRead(binlog), CompressionMode.Decompress);
+        using var buffer = new MemoryStream();
+        gzip.CopyTo(buffer);
+        return Encoding.UTF8.GetString(buffer.ToArray());
+    }
+}
