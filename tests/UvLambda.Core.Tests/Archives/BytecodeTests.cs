@@ -69,12 +69,12 @@ public class BytecodeTests
         using var dir = new TempDirectory();
         var (app, options) = Project(dir, "obj");
         var e = Assert.Throws<UvLambdaException>(() => LambdaArtifacts.Create(options with { BytecodePythonVersion = "3.14" }, app, LambdaHandler.Parse("app.main.handler"), NullBuildLog.Instance));
-        Assert.Equal(ErrorCodes.LocalPythonNotFound, e.Code);
+        Assert.Equal(ErrorCodes.BytecodePythonNotFound, e.Code);
         Assert.Contains("'python3.14' on PATH", e.Message);
         Assert.Contains("LambdaLocalPython", e.Message);
 
         var wrong = Assert.Throws<UvLambdaException>(() => LambdaArtifacts.Create(options with { BytecodePythonVersion = "3.14", LocalPython = "python3.11" }, app, LambdaHandler.Parse("app.main.handler"), NullBuildLog.Instance));
-        Assert.Equal(ErrorCodes.LocalPythonNotFound, wrong.Code);
+        Assert.Equal(ErrorCodes.BytecodePythonNotFound, wrong.Code);
         Assert.Contains("'python3.11' is Python 3.11", wrong.Message);
         Assert.False(File.Exists(dir.Combine("bin/app.zip")));
     }
