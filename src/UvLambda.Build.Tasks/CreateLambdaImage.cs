@@ -98,7 +98,7 @@ public sealed class PushLambdaImage : UvLambdaTask
             throw new UvLambdaException(ErrorCodes.InvalidContainerSetting, $"ContainerRegistry '{Registry}' is not a registry host[:port] (no scheme, no path), e.g. 123456789012.dkr.ecr.us-east-1.amazonaws.com.");
         if (!ImageReference.IsValidRepository(Repository))
             throw new UvLambdaException(ErrorCodes.InvalidContainerSetting, $"ContainerRepository '{Repository}' is not a repository name: lowercase letters, digits, '.', '_', '-' and '/' separators.");
-        var tags = (Tags ?? []).Select(t => t.Trim()).Where(t => t.Length > 0).Distinct().ToList();
+        var tags = (Tags ?? []).SelectMany(t => t.Split([';', ','])).Select(t => t.Trim()).Where(t => t.Length > 0).Distinct().ToList();
         if (tags.Count == 0) tags.Add("latest");
         foreach (var t in tags)
             if (!ImageReference.IsValidTag(t))
