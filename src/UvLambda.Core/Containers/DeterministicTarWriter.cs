@@ -16,13 +16,6 @@ public sealed class DeterministicTarWriter(Stream output, long mtimeSeconds)
     public void AddDirectory(string path, int mode = 0x1ED) =>
         WriteHeader(path.EndsWith('/') ? path : path + "/", (byte)'5', 0, mode);
 
-    public void AddFile(string path, int mode, long size, Action<Stream> writeContent)
-    {
-        WriteHeader(path, (byte)'0', size, mode);
-        writeContent(output);
-        Pad(size);
-    }
-
     public void AddFile(string path, int mode, ReadOnlySpan<byte> content)
     {
         WriteHeader(path, (byte)'0', content.Length, mode);
@@ -30,7 +23,7 @@ public sealed class DeterministicTarWriter(Stream output, long mtimeSeconds)
         Pad(content.Length);
     }
 
-    /// <summary>Adds a file by copying it; fails if its length changed since <paramref name="size"/> was taken.</summary>
+    /// <summary>Adds a file by copying it; fails if it changed length while being copied.</summary>
     public void AddFile(string path, int mode, string sourceFile)
     {
         using var source = new FileStream(sourceFile, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);

@@ -152,7 +152,7 @@ public sealed class DockerConfigCredentialProvider(IReadOnlyDictionary<string, s
         if (root.TryGetProperty("credHelpers", out var helpers) && helpers.ValueKind == JsonValueKind.Object)
             foreach (var h in helpers.EnumerateObject())
                 if (Normalize(h.Name) == key && h.Value.GetString() is { Length: > 0 } helper)
-                    return await RunHelperAsync(helper, ServerUrlFor(registry, h.Name), cancellationToken).ConfigureAwait(false);
+                    return await RunHelperAsync(helper, h.Name, cancellationToken).ConfigureAwait(false);
         if (root.TryGetProperty("auths", out var auths) && auths.ValueKind == JsonValueKind.Object)
             foreach (var a in auths.EnumerateObject())
                 if (Normalize(a.Name) == key && FromAuthEntry(a.Value, path) is { } c)
@@ -161,8 +161,6 @@ public sealed class DockerConfigCredentialProvider(IReadOnlyDictionary<string, s
             return await RunHelperAsync(storeHelper, registry == ImageReference.DockerHubRegistry ? "https://index.docker.io/v1/" : registry, cancellationToken).ConfigureAwait(false);
         return null;
     }
-
-    private static string ServerUrlFor(string registry, string configKey) => configKey;
 
     /// <summary>Docker Hub is stored under index.docker.io/v1/; other keys may carry a scheme and a path.</summary>
     private static string DockerHubKey(string registry) => registry == ImageReference.DockerHubRegistry ? "index.docker.io" : registry.ToLowerInvariant();
