@@ -9,6 +9,35 @@ if (args.Length > 0 && args[0] == "zip")
     return;
 }
 
+// --layer DIR: times the image's dependencies layer (deterministic tar.gz with diff_id and digest) over DIR's files.
+if (args.Length >= 2 && args[0] == "--layer")
+{
+    var tree = Path.GetFullPath(args[1]);
+    var layerRuns = args.Length >= 4 && args[2] == "--runs" ? int.Parse(args[3], System.Globalization.CultureInfo.InvariantCulture) : 5;
+    var outDir = Path.Combine(Path.GetTempPath(), "uvlambda-bench-layer-" + Guid.NewGuid().ToString("N"));
+    try
+    {
+        var files = UvLambda.Core.Archives.FunctionPackage.SiteEntries(tree).ToList();
+        UvLambda.Core.Containers.LayerWriter.Write(outDir, files, "var/task", 0); // warm-up
+        var times = new double[layerRuns];
+        UvLambda.Core.Containers.LayerBlob? blob = null;
+        for (var i = 0; i < layerRuns; i++)
+        {
+            var sw = Stopwatch.StartNew();
+            blob = UvLambda.Core.Containers.LayerWriter.Write(outDir, UvLambda.Core.Archives.FunctionPackage.SiteEntries(tree).ToList(), "var/task", 0);
+            times[i] = sw.Elapsed.TotalMilliseconds;
+        }
+        Array.Sort(times);
+        Console.WriteLine($"layer files={files.Count} bytes={blob!.Size} digest={blob.Digest}");
+        Console.WriteLine(FormattableString.Invariant($"median_ms={times[layerRuns / 2]:F3}"));
+    }
+    finally
+    {
+        Directory.Delete(outDir, recursive: true);
+    }
+    return;
+}
+
 // Times UvLockReader.Load + LockResolver.Resolve of one lock, in process and warm: a Stopwatch loop with warm-up,
 // reporting the median. BenchmarkDotNet would add minutes per run for a figure this loop already pins well.
 // Usage: UvLambda.Benchmarks LOCK_DIR [--runs N] [--python X.Y] [--arch x86_64|arm64]

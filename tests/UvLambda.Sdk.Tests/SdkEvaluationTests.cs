@@ -77,3 +77,38 @@ public class SdkEvaluationTests
         Assert.Equal("app.main.handler", project.GetPropertyValue("LambdaHandler"));
     }
 }
+
+public class ContainerPropertyTests
+{
+    private const string AppMain = "def handler(event, context):\n    return {}\n";
+
+    [Theory]
+    [InlineData("x86_64", "public.ecr.aws/lambda/python:3.12")]
+    [InlineData("arm64", "public.ecr.aws/lambda/python:3.12-arm64")]
+    public void Container_defaults_follow_the_net_sdk_and_the_lambda_base_image(string architecture, string baseImage)
+    {
+        using var p = new SdkProject($"""
+            <PropertyGroup><PythonVersion>3.12</PythonVersion><LambdaArchitecture>{architecture}</LambdaArchitecture><LambdaPackageType>Image</LambdaPackageType></PropertyGroup>
+            """, ("app/main.py", AppMain));
+        var project = p.Evaluate();
+        Assert.Equal("func", project.GetPropertyValue("ContainerRepository"));
+        Assert.Equal("latest", project.GetPropertyValue("ContainerImageTag"));
+        Assert.Equal("Docker", project.GetPropertyValue("ContainerImageFormat"));
+        var (ok, _, instance) = p.Build("_UvLambdaComputeContainerConfig");
+        Assert.True(ok);
+        Assert.Equal(baseImage, instance.GetPropertyValue("ContainerBaseImage"));
+    }
+
+    [Fact]
+    public void An_explicit_base_image_and_tags_win()
+    {
+        using var p = new SdkProject("""
+            <PropertyGroup><LambdaPackageType>Image</LambdaPackageType><ContainerBaseImage>127.0.0.1:5000/base:1</ContainerBaseImage><ContainerImageTags>a;b</ContainerImageTags></PropertyGroup>
+            """, ("app/main.py", AppMain));
+        var (ok, _, instance) = p.Build("_UvLambdaComputeContainerConfig");
+        Assert.True(ok);
+        Assert.Equal("127.0.0.1:5000/base:1", instance.GetPropertyValue("ContainerBaseImage"));
+        Assert.Equal("", instance.GetPropertyValue("ContainerImageTag"));
+        Assert.Equal("a;b", instance.GetPropertyValue("_UvLambdaContainerTags"));
+    }
+}

@@ -1,0 +1,179 @@
+using Microsoft.Build.Framework;
+using UvLambda.Core.Archives;
+using UvLambda.Core.Containers;
+using UvLambda.Core.Diagnostics;
+using UvLambda.Core.Install.Fetching;
+using UvLambda.Core.Projects;
+
+namespace UvLambda.Build.Tasks;
+
+/// <summary>
+/// Assembles the container image under obj/: pulls the base's manifest and config (not its layers), writes the
+/// dependencies and app layers, the config and the manifest. Deterministic; nothing is pushed.
+/// </summary>
+public sealed class CreateLambdaImage : UvLambdaTask
+{
+    [Required] public string ProjectDirectory { get; set; } = "";
+    [Required] public string Handler { get; set; } = "";
+    [Required] public string BaseImage { get; set; } = "";
+    [Required] public string Architecture { get; set; } = "";
+    [Required] public string ImageDirectory { get; set; } = "";
+    public string? ImageFormat { get; set; }
+    public ITaskItem[]? Sources { get; set; }
+    public string? SiteDirectory { get; set; }
+    public ITaskItem[]? ExcludedDirectories { get; set; }
+    public string? SourceDateEpoch { get; set; }
+    public string? CacheDirectory { get; set; }
+
+    /// <summary>ContainerEnvironmentVariable items: name in Include, metadata Value.</summary>
+    public ITaskItem[]? EnvironmentVariables { get; set; }
+
+    /// <summary>ContainerLabel items: name in Include, metadata Value.</summary>
+    public ITaskItem[]? Labels { get; set; }
+
+    [Output] public string? ManifestDigest { get; private set; }
+    [Output] public string? ConfigDigest { get; private set; }
+
+    private protected override void ExecuteCore()
+    {
+        var environment = ContainerTaskSupport.Environment();
+        var format = ContainerTaskSupport.ParseFormat(ImageFormat);
+        var baseImage = ImageReference.Parse(BaseImage, "ContainerBaseImage");
+        var timestamp = ContainerTaskSupport.Timestamp(SourceDateEpoch);
+        var sources = LambdaSourceFile.Map(ProjectDirectory, PathsOf(Sources), ProjectFile,
+            (ExcludedDirectories ?? []).Select(i => i.ItemSpec).Where(s => s.Length > 0).ToList());
+        var app = sources.Select(s => s.ToArchiveEntry()).ToList();
+        var deps = !string.IsNullOrEmpty(SiteDirectory) && Directory.Exists(SiteDirectory) ? FunctionPackage.SiteEntries(SiteDirectory).ToList() : [];
+        var handler = LambdaHandler.Parse(Handler, ProjectFile);
+        handler.EnsureModuleIn(app.Concat(deps).Select(e => e.Path).ToHashSet(StringComparer.Ordinal), ProjectFile);
+
+        var request = new ImageBuildRequest
+        {
+            BaseImage = baseImage,
+            Architecture = Architecture,
+            Format = format,
+            DependencyFiles = deps,
+            AppFiles = app,
+            Handler = Handler,
+            Environment = ContainerTaskSupport.Pairs(EnvironmentVariables, "ContainerEnvironmentVariable"),
+            Labels = ContainerTaskSupport.Pairs(Labels, "ContainerLabel"),
+            Timestamp = timestamp,
+            OutputDirectory = ImageDirectory,
+        };
+        var cache = new BlobStore(string.IsNullOrWhiteSpace(CacheDirectory) ? ContentCache.DefaultRoot(environment) : CacheDirectory!);
+        var credentials = RegistryCredentials.Default(environment, null, baseImage.Registry, ContainerTaskSupport.EcrCredentialProvider);
+        using var client = new RegistryClient(baseImage.Registry, credentials, RegistryClientOptions.FromEnvironment(environment), BuildLog);
+        var image = ImageBuilder.BuildAsync(request, client, cache, BuildLog).GetAwaiter().GetResult();
+        ManifestDigest = image.ManifestDigest;
+        ConfigDigest = image.ConfigDigest;
+    }
+}
+
+/// <summary>
+/// Pushes the image built under obj/ to ContainerRegistry/ContainerRepository under each tag, and/or writes it as
+/// an archive (docker load, or an OCI layout tar). Outputs the digest and reference to deploy.
+/// </summary>
+public sealed class PushLambdaImage : UvLambdaTask
+{
+    [Required] public string ImageDirectory { get; set; } = "";
+    [Required] public string Repository { get; set; } = "";
+    public string? Registry { get; set; }
+    public string[]? Tags { get; set; }
+    public string? ArchiveOutputPath { get; set; }
+    public string? CacheDirectory { get; set; }
+    public string? SourceDateEpoch { get; set; }
+
+    [Output] public string? GeneratedContainerDigest { get; private set; }
+    /// <summary>registry/repository@sha256:…, what Lambda's ImageUri should name (empty when only an archive was written).</summary>
+    [Output] public string? GeneratedContainerReference { get; private set; }
+    [Output] public string[]? GeneratedContainerNames { get; private set; }
+    [Output] public string? GeneratedArchiveOutputPath { get; private set; }
+    [Output] public long UploadedBytes { get; private set; }
+
+    private protected override void ExecuteCore()
+    {
+        var environment = ContainerTaskSupport.Environment();
+        var registry = string.IsNullOrWhiteSpace(Registry) ? null : Registry!.Trim().TrimEnd('/');
+        if (registry is not null && (registry.Contains("://") || !ImageReference.IsValidRegistry(registry)))
+            throw new UvLambdaException(ErrorCodes.InvalidContainerSetting, $"ContainerRegistry '{Registry}' is not a registry host[:port] (no scheme, no path), e.g. 123456789012.dkr.ecr.us-east-1.amazonaws.com.");
+        if (!ImageReference.IsValidRepository(Repository))
+            throw new UvLambdaException(ErrorCodes.InvalidContainerSetting, $"ContainerRepository '{Repository}' is not a repository name: lowercase letters, digits, '.', '_', '-' and '/' separators.");
+        var tags = (Tags ?? []).SelectMany(t => t.Split([';', ','])).Select(t => t.Trim()).Where(t => t.Length > 0).Distinct().ToList();
+        if (tags.Count == 0) tags.Add("latest");
+        foreach (var t in tags)
+            if (!ImageReference.IsValidTag(t))
+                throw new UvLambdaException(ErrorCodes.InvalidContainerSetting, $"Container tag '{t}' is not valid: letters, digits, '_', '.', '-', at most 128, not starting with '.' or '-'.");
+        if (registry is null && string.IsNullOrWhiteSpace(ArchiveOutputPath))
+            throw new UvLambdaException(ErrorCodes.NoContainerDestination, "Nowhere to publish the image: set ContainerRegistry (push) and/or ContainerArchiveOutputPath (archive file).");
+
+        var image = BuiltImage.Load(ImageDirectory);
+        var cache = new BlobStore(string.IsNullOrWhiteSpace(CacheDirectory) ? ContentCache.DefaultRoot(environment) : CacheDirectory!);
+        var credentials = RegistryCredentials.Default(environment, registry, image.BaseRegistry, ContainerTaskSupport.EcrCredentialProvider);
+        var options = RegistryClientOptions.FromEnvironment(environment);
+        RegistryClient BaseClient() => new(image.BaseRegistry, credentials, options, BuildLog);
+
+        GeneratedContainerDigest = image.ManifestDigest;
+        if (registry is not null)
+        {
+            using var client = new RegistryClient(registry, credentials, options, BuildLog);
+            var result = ImagePusher.PushAsync(image, ImageDirectory, client, Repository, tags, BaseClient, cache, BuildLog).GetAwaiter().GetResult();
+            GeneratedContainerReference = result.Reference;
+            GeneratedContainerNames = [.. result.TaggedReferences];
+            UploadedBytes = result.UploadedBytes;
+        }
+        if (!string.IsNullOrWhiteSpace(ArchiveOutputPath))
+        {
+            var path = ArchiveOutputPath!;
+            if (path.EndsWith('/') || path.EndsWith('\\') || Directory.Exists(path))
+                path = Path.Combine(path, Repository.Replace('/', '-') + ".tar.gz");
+            path = Path.GetFullPath(path);
+            var names = tags.Select(t => $"{(registry is null ? "" : registry + "/")}{Repository}:{t}").ToList();
+            ImageArchive.WriteAsync(image, ImageDirectory, path, names, BaseClient, cache, ContainerTaskSupport.Timestamp(SourceDateEpoch)).GetAwaiter().GetResult();
+            GeneratedArchiveOutputPath = path;
+            BuildLog.Info($"Wrote image {image.ManifestDigest} to {path}");
+        }
+    }
+}
+
+internal static class ContainerTaskSupport
+{
+    /// <summary>
+    /// The ECR credential seam: the deploy support sets this (e.g. a CachingCredentialProvider around
+    /// GetAuthorizationToken) before the container tasks run; null means ECR hosts use config.json/env only.
+    /// </summary>
+    public static IRegistryCredentialProvider? EcrCredentialProvider { get; set; }
+
+    public static Dictionary<string, string?> Environment() =>
+        System.Environment.GetEnvironmentVariables().Cast<System.Collections.DictionaryEntry>()
+            .ToDictionary(e => (string)e.Key, e => (string?)e.Value, StringComparer.Ordinal);
+
+    public static ImageFormat ParseFormat(string? value) => (value ?? "").Trim().ToLowerInvariant() switch
+    {
+        "" or "docker" => ImageFormat.Docker,
+        "oci" => ImageFormat.Oci,
+        _ => throw new UvLambdaException(ErrorCodes.InvalidContainerSetting, $"ContainerImageFormat '{value}' is not Docker or OCI."),
+    };
+
+    /// <summary>SOURCE_DATE_EPOCH in seconds, else 0 (1970-01-01), for layer mtimes and the config's created.</summary>
+    public static long Timestamp(string? sourceDateEpoch)
+    {
+        if (string.IsNullOrWhiteSpace(sourceDateEpoch)) return 0;
+        if (!long.TryParse(sourceDateEpoch.Trim(), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var s) || s > 253402300799L)
+            throw new UvLambdaException(ErrorCodes.InvalidSourceDateEpoch,
+                $"SOURCE_DATE_EPOCH '{sourceDateEpoch}' is not a whole number of seconds since 1970-01-01. Unset it, or set it to e.g. the last commit's time (git log -1 --format=%ct).");
+        return s;
+    }
+
+    public static IReadOnlyList<KeyValuePair<string, string>> Pairs(ITaskItem[]? items, string itemName)
+    {
+        var result = new List<KeyValuePair<string, string>>();
+        foreach (var item in items ?? [])
+        {
+            var name = item.ItemSpec.Trim();
+            if (name.Length == 0 || name.Contains('=') && itemName == "ContainerEnvironmentVariable")
+                throw new UvLambdaException(ErrorCodes.InvalidContainerSetting, $"A {itemName} item has no valid name ('{item.ItemSpec}'): put the name in Include and the value in Value metadata.");
+            result.Add(new(name, item.GetMetadata("Value")));
+        }
+        return result;
+    }
+}
