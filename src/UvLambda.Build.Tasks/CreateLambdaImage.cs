@@ -25,6 +25,9 @@ public sealed class CreateLambdaImage : UvLambdaTask
     public string? SourceDateEpoch { get; set; }
     public string? CacheDirectory { get; set; }
 
+    /// <summary>AWSProfile, for ECR registries (the profile's name only: credentials are resolved inside, never passed).</summary>
+    public string? AwsProfile { get; set; }
+
     /// <summary>ContainerEnvironmentVariable items: name in Include, metadata Value.</summary>
     public ITaskItem[]? EnvironmentVariables { get; set; }
 
@@ -61,7 +64,7 @@ public sealed class CreateLambdaImage : UvLambdaTask
             OutputDirectory = ImageDirectory,
         };
         var cache = new BlobStore(string.IsNullOrWhiteSpace(CacheDirectory) ? ContentCache.DefaultRoot(environment) : CacheDirectory!);
-        var credentials = RegistryCredentials.Default(environment, null, baseImage.Registry, ContainerTaskSupport.EcrCredentialProvider);
+        var credentials = RegistryCredentials.Default(environment, null, baseImage.Registry, ContainerTaskSupport.EcrCredentialProvider(AwsProfile));
         using var client = new RegistryClient(baseImage.Registry, credentials, RegistryClientOptions.FromEnvironment(environment), BuildLog);
         var image = ImageBuilder.BuildAsync(request, client, cache, BuildLog).GetAwaiter().GetResult();
         ManifestDigest = image.ManifestDigest;
@@ -81,6 +84,9 @@ public sealed class PushLambdaImage : UvLambdaTask
     public string[]? Tags { get; set; }
     public string? ArchiveOutputPath { get; set; }
     public string? CacheDirectory { get; set; }
+
+    /// <summary>AWSProfile, for ECR registries (the profile's name only: credentials are resolved inside, never passed).</summary>
+    public string? AwsProfile { get; set; }
     public string? SourceDateEpoch { get; set; }
 
     [Output] public string? GeneratedContainerDigest { get; private set; }
@@ -108,7 +114,7 @@ public sealed class PushLambdaImage : UvLambdaTask
 
         var image = BuiltImage.Load(ImageDirectory);
         var cache = new BlobStore(string.IsNullOrWhiteSpace(CacheDirectory) ? ContentCache.DefaultRoot(environment) : CacheDirectory!);
-        var credentials = RegistryCredentials.Default(environment, registry, image.BaseRegistry, ContainerTaskSupport.EcrCredentialProvider);
+        var credentials = RegistryCredentials.Default(environment, registry, image.BaseRegistry, ContainerTaskSupport.EcrCredentialProvider(AwsProfile));
         var options = RegistryClientOptions.FromEnvironment(environment);
         RegistryClient BaseClient() => new(image.BaseRegistry, credentials, options, BuildLog);
 
@@ -138,10 +144,11 @@ public sealed class PushLambdaImage : UvLambdaTask
 internal static class ContainerTaskSupport
 {
     /// <summary>
-    /// The ECR credential seam: the deploy support sets this (e.g. a CachingCredentialProvider around
-    /// GetAuthorizationToken) before the container tasks run; null means ECR hosts use config.json/env only.
+    /// ECR hosts get their passwords from ecr:GetAuthorizationToken through AWSSDK.Core's credential chain (AWSProfile
+    /// when set), cached until the token expires; other hosts never see it.
     /// </summary>
-    public static IRegistryCredentialProvider? EcrCredentialProvider { get; set; }
+    public static IRegistryCredentialProvider EcrCredentialProvider(string? awsProfile) =>
+        new CachingCredentialProvider(UvLambda.Core.Aws.Ecr.EcrRegistryCredentialProvider.ForProfile(string.IsNullOrWhiteSpace(awsProfile) ? null : awsProfile));
 
     public static Dictionary<string, string?> Environment() =>
         System.Environment.GetEnvironmentVariables().Cast<System.Collections.DictionaryEntry>()
