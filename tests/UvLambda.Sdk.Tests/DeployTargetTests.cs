@@ -22,7 +22,8 @@ public class DeployTargetTests
         using var p = new SdkProject("", ("app/main.py", AppMain));
         Assert.DoesNotContain("DeployLambda", p.Evaluate().GetPropertyValue("PublishDependsOn"));
         var deploying = p.Evaluate(new Dictionary<string, string> { ["DeployTarget"] = "Lambda" }).GetPropertyValue("PublishDependsOn");
-        Assert.Contains("Build;DeployLambda", deploying);
+        // Image projects push between the two (PushLambdaImage is conditioned on LambdaPackageType=Image).
+        Assert.Contains("Build;PushLambdaImage;DeployLambda", deploying);
     }
 
     [Fact]
