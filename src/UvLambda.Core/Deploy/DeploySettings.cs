@@ -86,7 +86,7 @@ public sealed record DeploySettings
             if (ReservedEnvironment.Contains(name))
                 throw Bad(ErrorCodes.DeployInvalidEnvironmentVariable, $"LambdaEnvironmentVariable '{name}' is reserved: Lambda sets it itself. Use another name.");
         }
-        foreach (var (path, property) in new[] { (IsImage ? null : PackagePath, "LambdaPackagePath"), (IsLayer ? LayerPackagePath : null, "LambdaLayerPackagePath") })
+        foreach (var (path, property) in new[] { (IsImage ? null : PackagePath, "LambdaPackagePath"), (IsLayer ? LayerPackagePath : null, "LambdaLayerPath") })
         {
             if (path is null && property == "LambdaPackagePath" && !IsImage)
                 throw Bad(ErrorCodes.DeployArtifactMissing, "No package to deploy: LambdaPackagePath is empty.");
