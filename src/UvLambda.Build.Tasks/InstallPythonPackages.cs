@@ -1,6 +1,7 @@
 using Microsoft.Build.Framework;
 using UvLambda.Core.Install;
 using UvLambda.Core.Install.Fetching;
+using UvLambda.Core.Install.Sources;
 using UvLambda.Core.Locking;
 using UvLambda.Core.Projects;
 
@@ -25,10 +26,21 @@ public sealed class InstallPythonPackages : UvLambdaTask
     public string? FindLinks { get; set; }
     public bool Offline { get; set; }
 
+    /// <summary><c>native</c> (default, empty) or <c>uv</c>: delegate to <c>uv pip install</c>.</summary>
+    public string? Installer { get; set; }
+
+    /// <summary>The uv executable; empty: <c>uv</c> on PATH. Used to build packages that need a build, and by <c>Installer=uv</c>.</summary>
+    public string? UvPath { get; set; }
+
     [Output] public bool Changed { get; private set; }
 
     private protected override void ExecuteCore()
     {
+        var installer = string.IsNullOrWhiteSpace(Installer) ? "native" : Installer!.Trim().ToLowerInvariant();
+        if (installer is not ("native" or "uv"))
+            throw new Core.Diagnostics.UvLambdaException(Core.Diagnostics.ErrorCodes.InvalidInstaller,
+                $"UvLambdaInstaller is '{Installer}'; valid values are 'native' (the default: UvLambda installs the wheels itself) and 'uv' (run `uv pip install`).", ProjectFile);
+
         var resolution = ProjectResolver.Resolve(new ProjectResolutionRequest(
             ProjectDirectory, PythonVersion, Architecture, PythonPlatform,
             (Extras ?? []).Select(i => i.ItemSpec).ToList(), (DependencyGroups ?? []).Select(i => i.ItemSpec).ToList(), Locked: false), Core.Diagnostics.NullBuildLog.Instance);
@@ -43,8 +55,24 @@ public sealed class InstallPythonPackages : UvLambdaTask
             ? UvWorkspace.Discover(ProjectDirectory).Root : null;
         var indexes = (pyproject?.Indexes ?? []).Select(i => new PackageIndex(i.Name, i.Url, i.Default)).ToList();
 
+        if (installer == "uv")
+        {
+            var uv = ExternalTool.Find("uv", environment, UvPath)
+                ?? throw new Core.Diagnostics.UvLambdaException(Core.Diagnostics.ErrorCodes.UvNotFound,
+                    string.IsNullOrWhiteSpace(UvPath)
+                        ? "UvLambdaInstaller is 'uv', but `uv` is not on PATH. Install uv (https://docs.astral.sh/uv/getting-started/installation/), set UvPath to its executable, or remove UvLambdaInstaller to use the native installer."
+                        : $"UvLambdaInstaller is 'uv', but UvPath '{UvPath}' is not a file. Point UvPath at the uv executable, or leave it empty to use uv from PATH.",
+                    ProjectFile);
+            var requirements = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(StateFile))!, "requirements.txt");
+            var uvResult = new UvPipInstaller(uv, BuildLog) { FindLinks = findLinks, Offline = Offline }
+                .Install(resolution.Packages, SiteDirectory, StateFile, requirements, resolution.Target);
+            Changed = uvResult.Changed;
+            return;
+        }
+
         using var fetcher = new WheelFetcher(new FetchOptions(cache, findLinks, Offline, indexes), BuildLog, environment: environment);
-        var result = new PackageInstaller(fetcher, BuildLog).Install(resolution.Packages, resolution.LockPath is { } lockPath ? Path.GetDirectoryName(lockPath)! : ProjectDirectory,
+        var builder = new UvWheelBuilder(cache, BuildLog, environment, UvPath);
+        var result = new PackageInstaller(fetcher, BuildLog, builder).Install(resolution.Packages, resolution.LockPath is { } lockPath ? Path.GetDirectoryName(lockPath)! : ProjectDirectory,
             SiteDirectory, StateFile, resolution.Target);
         Changed = result.Changed;
     }

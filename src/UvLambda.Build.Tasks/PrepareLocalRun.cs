@@ -78,7 +78,7 @@ public sealed class PrepareLocalRun : UvLambdaTask
         var indexes = (workspace?.Root.Indexes ?? []).Select(i => new PackageIndex(i.Name, i.Url, i.Default)).ToList();
         using (var fetcher = new WheelFetcher(new FetchOptions(cache, findLinks, Offline, indexes), BuildLog, environment: environment))
         {
-            new PackageInstaller(fetcher, BuildLog).Install(resolution.Packages,
+            new PackageInstaller(fetcher, BuildLog, new Core.Install.Sources.UvWheelBuilder(cache, BuildLog, environment)).Install(resolution.Packages,
                 resolution.LockPath is { } lockPath ? Path.GetDirectoryName(lockPath)! : ProjectDirectory, SiteDirectory, StateFile, resolution.Target);
         }
         Directory.CreateDirectory(SiteDirectory);

@@ -566,6 +566,125 @@ public sealed class InstallTests(PackedSdk sdk) : IDisposable
         Assert.Equal("Hello again from library!", PythonFromZip(zip, "import library; print(library.hello())"));
     }
 
+    // ---- 12. uv: members that need a build, and UvLambdaInstaller=uv (a recording stand-in for uv) ----
+
+    [Fact]
+    public void A_workspace_member_with_C_sources_is_built_by_uv_build_and_ships_its_wheel()
+    {
+        var project = NewFolder("native-workspace");
+        File.WriteAllText(Path.Combine(project, "function.pyproj"),
+            $"<Project Sdk=\"UvLambda.Sdk/{PackedSdk.Version}\"><PropertyGroup><PythonVersion>3.13</PythonVersion></PropertyGroup></Project>\n");
+        File.WriteAllText(Path.Combine(project, "pyproject.toml"), """
+            [project]
+            name = "function"
+            version = "0.1.0"
+            requires-python = ">=3.13"
+            dependencies = ["native"]
+
+            [tool.uv.sources]
+            native = { workspace = true }
+
+            [tool.uv.workspace]
+            members = ["native"]
+            """);
+        File.WriteAllText(Path.Combine(project, "uv.lock"), """
+            version = 1
+            revision = 3
+            requires-python = ">=3.13"
+
+            [manifest]
+            members = [
+                "function",
+                "native",
+            ]
+
+            [[package]]
+            name = "function"
+            version = "0.1.0"
+            source = { virtual = "." }
+            dependencies = [
+                { name = "native" },
+            ]
+
+            [package.metadata]
+            requires-dist = [{ name = "native", editable = "native" }]
+
+            [[package]]
+            name = "native"
+            version = "1.0"
+            source = { editable = "native" }
+            """);
+        Directory.CreateDirectory(Path.Combine(project, "native", "src", "native"));
+        File.WriteAllText(Path.Combine(project, "native", "pyproject.toml"), """
+            [project]
+            name = "native"
+            version = "1.0"
+            requires-python = ">=3.13"
+
+            [build-system]
+            requires = ["setuptools"]
+            build-backend = "setuptools.build_meta"
+            """);
+        File.WriteAllText(Path.Combine(project, "native", "src", "native", "__init__.py"), "HELLO = 'native'\n");
+        File.WriteAllText(Path.Combine(project, "native", "src", "native", "_speedups.c"), "int answer(void) { return 42; }\n");
+        Directory.CreateDirectory(Path.Combine(project, "app"));
+        File.WriteAllText(Path.Combine(project, "app", "__init__.py"), "");
+        File.WriteAllText(Path.Combine(project, "app", "main.py"), "import native._speedups\n\n\ndef handler(event, context):\n    return native._speedups.BUILT\n");
+
+        var uv = new UvStandIn(NewFolder("uv"));
+        string[] build = ["build", CacheProperty(NewFolder("cache"))];
+        sdk.Dotnet(uv.Overrides(), project, build).EnsureSuccess();
+        var call = Assert.Single(uv.Calls);
+        Assert.Equal(["build", "--wheel", "--python", "3.13", "--out-dir"], call[..5]);
+        Assert.Equal(Path.Combine(project, "native"), call[6]);
+        Assert.Equal("True", PythonFromZip(Zip(project), "import native._speedups, importlib.metadata; print(native._speedups.BUILT); assert importlib.metadata.version('native') == '1.0'"));
+        Assert.Contains("native-1.0.dist-info/RECORD", ZipNames(Zip(project)));
+        Assert.DoesNotContain(ZipNames(Zip(project)), n => n.EndsWith(".c", StringComparison.Ordinal));
+
+        // Nothing changed: uv is not run again.
+        sdk.Dotnet(uv.Overrides(), project, build).EnsureSuccess();
+        Assert.Single(uv.Calls);
+
+        // Without uv the build names the package and the fix.
+        Directory.Delete(Path.Combine(project, "obj"), recursive: true);
+        var pathWithoutUv = string.Join(Path.PathSeparator, (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator).Where(d => !File.Exists(Path.Combine(d, "uv"))));
+        var noUv = sdk.Dotnet(new Dictionary<string, string?> { ["PATH"] = pathWithoutUv }, project, "build", CacheProperty(NewFolder("cache")));
+        Assert.NotEqual(0, noUv.ExitCode);
+        Assert.Contains(noUv.Output.Split('\n'), l => l.Contains("error UVL2402") && l.Contains("'native' 1.0") && l.Contains("Install uv"));
+    }
+
+    [Fact]
+    public void UvLambdaInstaller_uv_delegates_to_uv_pip_install_with_the_lambda_guide_flags()
+    {
+        var wheels = NewFolder("wheels");
+        var deps = new List<Dep> { Synthetic(wheels, "fakepkg", "1.2"), Synthetic(wheels, "otherpkg", "0.5") };
+        var project = FunctionProject(deps, properties: "<PythonVersion>3.13</PythonVersion><UvLambdaInstaller>uv</UvLambdaInstaller>");
+        var uv = new UvStandIn(NewFolder("uv"));
+        string[] build = ["build", CacheProperty(NewFolder("cache"))];
+        sdk.Dotnet(uv.Overrides(wheels: wheels), project, build).EnsureSuccess();
+
+        var requirements = Path.Combine(Intermediate(project), "requirements.txt");
+        Assert.Equal([["pip", "install", "--no-installer-metadata", "--no-compile-bytecode", "--python-platform", "x86_64-manylinux_2_34",
+            "--python", "3.13", "--target", Site(project), "-r", requirements]], uv.Calls);
+        foreach (var d in deps) Assert.Contains($"{d.Name}=={d.Version} \\\n    --hash=sha256:{d.Sha256}\n", File.ReadAllText(requirements));
+        var result = Invoke(Zip(project));
+        Assert.True(result.GetProperty("from_package").GetBoolean());
+        foreach (var d in deps) Assert.Equal(d.Version, result.GetProperty("dists").GetProperty(d.Name).GetString());
+        Assert.Contains("fakepkg-1.2.dist-info/RECORD", File.ReadAllText(State(project)));
+
+        // A no-op build does not run uv; another dependency set does.
+        sdk.Dotnet(uv.Overrides(wheels: wheels), project, build).EnsureSuccess();
+        Assert.Single(uv.Calls);
+        WriteDependencies(project, deps.Take(1).ToList());
+        sdk.Dotnet(uv.Overrides(wheels: wheels), project, build).EnsureSuccess();
+        Assert.Equal(2, uv.Calls.Count);
+        Assert.DoesNotContain(ZipNames(Zip(project)), n => n.StartsWith("otherpkg", StringComparison.Ordinal));
+
+        var bad = sdk.Dotnet(uv.Overrides(wheels: wheels), project, "build", "-p:UvLambdaInstaller=pip");
+        Assert.NotEqual(0, bad.ExitCode);
+        Assert.Contains(bad.Output.Split('\n'), l => l.Contains("error UVL2406") && l.Contains("'native'") && l.Contains("'uv'"));
+    }
+
     private string PythonFromZip(string zip, string code)
     {
         var target = NewFolder("unzipped");

@@ -19,9 +19,15 @@ public sealed record InstallResult(int Installed, int Removed, int Unchanged, bo
 /// a removed one disappears, and a build with nothing changed touches nothing (not even the state file). Before a
 /// package is written its planned files are recorded as pending, so a build killed mid-install is cleaned up by the next.
 /// </summary>
-public sealed class PackageInstaller(IWheelFetcher fetcher, IBuildLog log)
+public sealed class PackageInstaller(IWheelFetcher fetcher, IBuildLog log, UvWheelBuilder? builder = null)
 {
     private const int StateVersion = 1;
+
+    /// <summary>How a package gets into the target.</summary>
+    private enum Method { Source, Wheel, BuildDirectory, BuildSdist, BuildGit, Unbuildable }
+
+    /// <summary>A package, its state key (changes whenever what lands in the target would) and how it is installed.</summary>
+    private sealed record Plan(ResolvedPackage Package, string Key, Method Method, PyProject? Project = null, string? Why = null);
 
     public InstallResult Install(IReadOnlyList<ResolvedPackage> packages, string lockDirectory, string siteDirectory, string stateFile, TargetEnvironment target, CancellationToken cancellationToken = default)
     {
@@ -31,7 +37,7 @@ public sealed class PackageInstaller(IWheelFetcher fetcher, IBuildLog log)
         bool changed = false;
         if (state.Target != targetKey || state.Version != StateVersion)
         {
-            // Another runtime or architecture: nothing installed before can be trusted to fit.
+            // Another runtime or architecture (or the uv installer's folder): nothing installed before can be trusted to fit.
             if (Directory.Exists(siteDirectory)) Directory.Delete(siteDirectory, recursive: true);
             state = new InstallState { Version = StateVersion, Target = targetKey };
             changed = true;
@@ -46,7 +52,7 @@ public sealed class PackageInstaller(IWheelFetcher fetcher, IBuildLog log)
             changed = true;
         }
 
-        var desired = packages.ToDictionary(p => Core.Packaging.PackageName.Normalize(p.Name), p => (Package: p, Key: KeyOf(p)), StringComparer.Ordinal);
+        var desired = packages.ToDictionary(p => Core.Packaging.PackageName.Normalize(p.Name), PlanFor, StringComparer.Ordinal);
         int removed = 0;
         foreach (var name in state.Packages.Keys.ToList())
         {
@@ -59,41 +65,71 @@ public sealed class PackageInstaller(IWheelFetcher fetcher, IBuildLog log)
         }
 
         var toInstall = desired.Where(d => !state.Packages.ContainsKey(d.Key)).Select(d => d.Value).OrderBy(d => d.Package.Name, StringComparer.Ordinal).ToList();
-        var wheelRequests = toInstall.Where(d => d.Package.Source is not (ResolvedSource.Workspace or ResolvedSource.Directory))
-            .Select(d => WheelRequest.For(d.Package, lockDirectory)).OfType<WheelRequest>().ToList();
-        var fetched = wheelRequests.Count == 0 ? [] : fetcher.FetchAsync(wheelRequests, cancellationToken).GetAwaiter().GetResult();
-        // Cache entries are named by hash: the wheel's file name (its tags, name and version) comes from the request.
-        var wheelPaths = fetched.ToDictionary(f => f.Request.PackageName, f => (Path: f.CachedPath, f.Request.FileName), StringComparer.Ordinal);
+
+        // Builds: a wheel built before (same source, same target) comes from the cache; the rest need uv.
+        var built = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var plan in toInstall.Where(p => p.Method is Method.BuildDirectory or Method.BuildSdist or Method.BuildGit))
+        {
+            if (builder?.TryCached(UvWheelBuilder.CacheKey(plan.Key, target)) is { } wheel) built[plan.Package.Name] = wheel;
+            else if (builder is not { HasUv: true }) throw UvWheelBuilder.UvMissing(plan.Package, plan.Why!, plan.Project?.File ?? plan.Package.Locked.Source.Value);
+        }
+        if (toInstall.FirstOrDefault(p => p.Method == Method.Unbuildable) is { } unbuildable)
+            throw new UvLambdaException(ErrorCodes.BuildRequired,
+                $"'{unbuildable.Package.Name}' {unbuildable.Package.Version} has no wheel to install and nothing to build it from (it comes from {unbuildable.Package.SourceName}, and uv.lock records no sdist with a hash). Run `uv lock` to refresh it, or lock a version that publishes wheels.",
+                unbuildable.Package.Locked.Source.Value);
+
+        var requests = new List<WheelRequest>();
+        foreach (var plan in toInstall)
+        {
+            if (plan.Method == Method.Wheel && WheelRequest.For(plan.Package, lockDirectory) is { } w) requests.Add(w);
+            else if (plan.Method == Method.BuildSdist && !built.ContainsKey(plan.Package.Name) && WheelRequest.ForSdist(plan.Package, lockDirectory) is { } s) requests.Add(s);
+        }
+        var fetched = requests.Count == 0 ? [] : fetcher.FetchAsync(requests, cancellationToken).GetAwaiter().GetResult();
+        // Cache entries are named by hash: the file's name (its tags, name and version) comes from the request.
+        var downloads = fetched.ToDictionary(f => f.Request.PackageName, f => (Path: f.CachedPath, f.Request.FileName), StringComparer.Ordinal);
 
         long bytes = 0;
         var installed = new List<InstalledPackage>();
-        foreach (var (package, key) in toInstall)
+        foreach (var plan in toInstall)
         {
+            var package = plan.Package;
             var name = Core.Packaging.PackageName.Normalize(package.Name);
             InstalledPackage result;
-            if (package.Source is ResolvedSource.Workspace or ResolvedSource.Directory && package.LocalPath is { } local)
+            if (plan.Method == Method.Source)
             {
-                var project = PyProject.Load(Path.Combine(local, UvWorkspace.PyProjectFileName));
-                RequireNoBuild(project, package);
                 state.Pending[name] = [];
                 SaveState(stateFile, state);
-                result = SourceInstaller.Install(project, package.Version, siteDirectory);
-            }
-            else if (wheelPaths.TryGetValue(package.Name, out var wheel))
-            {
-                state.Pending[name] = WheelInstaller.PlannedFiles(wheel.Path, wheel.FileName).ToList();
-                SaveState(stateFile, state);
-                result = WheelInstaller.Install(wheel.Path, siteDirectory, package.Name, package.Version, wheel.FileName);
-                bytes += new FileInfo(wheel.Path).Length;
+                result = SourceInstaller.Install(plan.Project!, package.Version, siteDirectory);
             }
             else
             {
-                throw new UvLambdaException(ErrorCodes.BuildRequired,
-                    $"'{package.Name}' {package.Version} has no wheel to install (it comes from {package.SourceName}{(package.Sdist is null ? "" : " as an sdist")}) and must be built. Install uv so UvLambda can run `uv build --wheel`, or lock a version that publishes wheels.",
-                    package.Locked.Source.Value);
+                (string Path, string? FileName) wheel;
+                if (plan.Method == Method.Wheel && downloads.TryGetValue(package.Name, out var fetchedWheel))
+                    wheel = fetchedWheel;
+                else if (built.TryGetValue(package.Name, out var cachedBuild))
+                    wheel = (cachedBuild, null);
+                else
+                {
+                    var key = UvWheelBuilder.CacheKey(plan.Key, target);
+                    var path = plan.Method switch
+                    {
+                        Method.BuildDirectory => builder!.BuildDirectory(package, plan.Project!.Directory, key, target, cancellationToken),
+                        Method.BuildSdist when downloads.TryGetValue(package.Name, out var sdist) => builder!.BuildSdist(package, sdist.Path, sdist.FileName, key, target, cancellationToken),
+                        Method.BuildGit => builder!.BuildGit(package, key, target, cancellationToken),
+                        _ => throw new UvLambdaException(ErrorCodes.BuildRequired,
+                            $"'{package.Name}' {package.Version} has no wheel to install (it comes from {package.SourceName}) and must be built. Install uv so UvLambda can run `uv build --wheel`, or lock a version that publishes wheels.",
+                            package.Locked.Source.Value),
+                    };
+                    wheel = (path, null);
+                }
+                state.Pending[name] = WheelInstaller.PlannedFiles(wheel.Path, wheel.FileName).ToList();
+                SaveState(stateFile, state);
+                // A built wheel must be the locked package (a dynamic version is not checked).
+                result = WheelInstaller.Install(wheel.Path, siteDirectory, package.Name, package.Version, wheel.FileName);
+                bytes += new FileInfo(wheel.Path).Length;
             }
             state.Pending.Remove(name);
-            state.Packages[name] = new InstalledState { Key = key, Version = package.Version, Files = result.Files.ToList() };
+            state.Packages[name] = new InstalledState { Key = plan.Key, Version = package.Version, Files = result.Files.ToList() };
             installed.Add(result);
             changed = true;
         }
@@ -107,20 +143,21 @@ public sealed class PackageInstaller(IWheelFetcher fetcher, IBuildLog log)
     public static IReadOnlyList<(string Package, string RelativePath)> InstalledFiles(string stateFile) =>
         LoadState(stateFile).Packages.SelectMany(p => p.Value.Files.Select(f => (p.Key, f))).ToList();
 
-    private static void RequireNoBuild(PyProject project, ResolvedPackage package)
-    {
-        if (SourceLayout.WhyABuildIsNeeded(project) is { } why)
-            throw new UvLambdaException(ErrorCodes.BuildRequired,
-                $"'{package.Name}' cannot be installed by copying its sources: {why}. Install uv so UvLambda can run `uv build --wheel`, or build a wheel and depend on it as a path source.",
-                project.File);
-    }
-
-    private static string KeyOf(ResolvedPackage p)
+    private static Plan PlanFor(ResolvedPackage p)
     {
         if (p.Source is ResolvedSource.Workspace or ResolvedSource.Directory && p.LocalPath is { } local)
-            return "source:" + SourceInstaller.Fingerprint(PyProject.Load(Path.Combine(local, UvWorkspace.PyProjectFileName)), p.Version);
-        if (p.Wheel is { } w) return "wheel:" + (w.Sha256 ?? w.Name);
-        return "none:" + p.Name + p.Version;
+        {
+            var project = PyProject.Load(Path.Combine(local, UvWorkspace.PyProjectFileName));
+            if (SourceLayout.WhyABuildIsNeeded(project) is { } why)
+                return new Plan(p, "build:" + UvWheelBuilder.Fingerprint(project.Directory, p.Version), Method.BuildDirectory, project, $"it cannot be installed by copying its sources: {why}");
+            return new Plan(p, "source:" + SourceInstaller.Fingerprint(project, p.Version), Method.Source, project);
+        }
+        if (p.Wheel is { } w) return new Plan(p, "wheel:" + (w.Sha256 ?? w.Name), Method.Wheel);
+        if (p.Source == ResolvedSource.Git)
+            return new Plan(p, "git:" + p.Locked.Source.Value, Method.BuildGit, Why: "it comes from git and has no wheel");
+        if (p.Sdist is { Sha256: { } sha })
+            return new Plan(p, "sdist:" + sha.ToLowerInvariant(), Method.BuildSdist, Why: $"it comes from {p.SourceName} as an sdist only");
+        return new Plan(p, "none:" + p.Name + p.Version, Method.Unbuildable);
     }
 
     /// <summary>Removes <c>.uvlambda-wheel-PID-*.tmp</c> folders (WheelInstaller's staging) of processes that are gone.</summary>

@@ -30,6 +30,29 @@ public sealed record WheelRequest(string PackageName, string Version, string Fil
         }
         return new WheelRequest(package.Name, package.Version, wheel.Name, url, sha256, wheel.Size, registry);
     }
+
+    /// <summary>
+    /// The request for a resolved package's sdist (to build it), or null when the lock records none with a hash. The
+    /// fetcher treats it like a wheel: found by file name in find-links and on index pages, verified by sha256.
+    /// A <c>url</c> source's sdist may record no URL of its own: the source's URL is the file's.
+    /// </summary>
+    public static WheelRequest? ForSdist(ResolvedPackage package, string lockDirectory)
+    {
+        if (package.Sdist is not { Sha256: { } sha256 } sdist || package.Version is null)
+            return null;
+        var registry = package.Locked.Source.Kind == LockSourceKind.Registry ? package.Locked.Source.Value : null;
+        var url = sdist.Url ?? (package.Locked.Source.Kind == LockSourceKind.Url ? package.Locked.Source.Value : null);
+        if (url is null && sdist.Path is { } path)
+        {
+            var remote = registry is not null && (registry.StartsWith("http://", StringComparison.OrdinalIgnoreCase) || registry.StartsWith("https://", StringComparison.OrdinalIgnoreCase));
+            var folder = registry is not null && !remote ? Path.Combine(lockDirectory, registry) : lockDirectory;
+            url = new Uri(Path.GetFullPath(Path.Combine(folder, path))).AbsoluteUri;
+        }
+        if (url is null && package.LocalPath is { } local && File.Exists(local))
+            url = new Uri(local).AbsoluteUri;
+        var name = sdist.FileName is not null || sdist.Url is not null || sdist.Path is not null ? sdist.Name : new LockedFile(url, null, null, null, null).Name;
+        return new WheelRequest(package.Name, package.Version, name, url, sha256, sdist.Size, registry);
+    }
 }
 
 /// <summary>
