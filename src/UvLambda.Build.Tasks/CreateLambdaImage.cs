@@ -48,7 +48,7 @@ public sealed class CreateLambdaImage : UvLambdaTask
         var app = sources.Select(s => s.ToArchiveEntry()).ToList();
         var deps = !string.IsNullOrEmpty(SiteDirectory) && Directory.Exists(SiteDirectory) ? FunctionPackage.SiteEntries(SiteDirectory).ToList() : [];
         var handler = LambdaHandler.Parse(Handler, ProjectFile);
-        handler.EnsureModuleIn(app.Concat(deps).Select(e => e.Path).ToHashSet(StringComparer.Ordinal), ProjectFile);
+        handler.EnsureIn(FunctionPackage.Modes(app.Concat(deps)), ProjectFile);
 
         var request = new ImageBuildRequest
         {
