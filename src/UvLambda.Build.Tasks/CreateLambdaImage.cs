@@ -34,6 +34,17 @@ public sealed class CreateLambdaImage : UvLambdaTask
     /// <summary>ContainerLabel items: name in Include, metadata Value.</summary>
     public ITaskItem[]? Labels { get; set; }
 
+    /// <summary>LambdaRuntimeInterfaceClient: the base is not a Lambda image, so the image runs awslambdaric from the lock.</summary>
+    public bool RuntimeInterfaceClient { get; set; }
+    /// <summary>PythonPackage items: with <see cref="RuntimeInterfaceClient"/>, awslambdaric must be one of them.</summary>
+    public ITaskItem[]? Packages { get; set; }
+    /// <summary>LambdaTaskRoot: where the app and dependencies go (default /var/task).</summary>
+    public string? TaskRoot { get; set; }
+    /// <summary>ContainerEntrypoint: ;-separated, replaces the base's (and awslambdaric's) ENTRYPOINT.</summary>
+    public string? Entrypoint { get; set; }
+    /// <summary>ContainerWorkingDirectory: replaces WORKDIR.</summary>
+    public string? WorkingDirectory { get; set; }
+
     [Output] public string? ManifestDigest { get; private set; }
     [Output] public string? ConfigDigest { get; private set; }
 
@@ -48,10 +59,26 @@ public sealed class CreateLambdaImage : UvLambdaTask
         var app = sources.Select(s => s.ToArchiveEntry()).ToList();
         var deps = !string.IsNullOrEmpty(SiteDirectory) && Directory.Exists(SiteDirectory) ? FunctionPackage.SiteEntries(SiteDirectory).ToList() : [];
         var handler = LambdaHandler.Parse(Handler, ProjectFile);
-        handler.EnsureModuleIn(app.Concat(deps).Select(e => e.Path).ToHashSet(StringComparer.Ordinal), ProjectFile);
+        handler.EnsureIn(FunctionPackage.Modes(app.Concat(deps)), ProjectFile);
 
+        var taskRoot = string.IsNullOrWhiteSpace(TaskRoot) ? "/var/task" : TaskRoot!.Trim();
+        if (!taskRoot.StartsWith('/') || taskRoot.Split('/').Contains("..") || taskRoot.Trim('/').Length == 0)
+            throw new UvLambdaException(ErrorCodes.InvalidContainerSetting, $"LambdaTaskRoot '{TaskRoot}' is not an absolute folder path such as /var/task.", ProjectFile);
+        if (!string.IsNullOrWhiteSpace(WorkingDirectory) && !WorkingDirectory!.Trim().StartsWith('/'))
+            throw new UvLambdaException(ErrorCodes.InvalidContainerSetting, $"ContainerWorkingDirectory '{WorkingDirectory}' is not an absolute path.", ProjectFile);
+        if (RuntimeInterfaceClient && !(Packages ?? []).Any(p => UvLambda.Core.Packaging.PackageName.Normalize(p.GetMetadata("Name") is { Length: > 0 } n ? n : p.ItemSpec) == "awslambdaric"))
+            throw new UvLambdaException(ErrorCodes.RuntimeInterfaceClientMissing,
+                "LambdaRuntimeInterfaceClient=true runs the function through awslambdaric (python -m awslambdaric), but uv.lock does not ship it. Run `uv add awslambdaric` and build again.", ProjectFile);
+        var entrypoint = string.IsNullOrWhiteSpace(Entrypoint)
+            ? RuntimeInterfaceClient ? ["python", "-m", "awslambdaric"] : null
+            : Entrypoint!.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToList();
+        var workdir = string.IsNullOrWhiteSpace(WorkingDirectory) ? RuntimeInterfaceClient ? taskRoot : null : WorkingDirectory!.Trim();
         var request = new ImageBuildRequest
         {
+            TaskRoot = taskRoot.Trim('/'),
+            Entrypoint = entrypoint,
+            WorkingDirectory = workdir,
+            SetTaskRootEnvironment = RuntimeInterfaceClient || taskRoot != "/var/task",
             BaseImage = baseImage,
             Architecture = Architecture,
             Format = format,

@@ -33,6 +33,12 @@ public sealed class CreateLambdaZip : UvLambdaTask
     /// <summary>App (default) or Layer.</summary>
     public string? WorkspaceIn { get; set; }
 
+    /// <summary>LambdaLayerSplit: None (default) or Local (Layer only: in-house packages in <see cref="LocalLayerOutputPath"/>).</summary>
+    public string? LayerSplit { get; set; }
+    public string? LocalLayerOutputPath { get; set; }
+    /// <summary>PythonPackage items with Source path, workspace or directory: the in-house packages.</summary>
+    public ITaskItem[]? LocalPackages { get; set; }
+
     /// <summary>Folders of local packages (workspace members, path dependencies): their files ship installed, not as app sources.</summary>
     public ITaskItem[]? ExcludedDirectories { get; set; }
 
@@ -80,6 +86,10 @@ public sealed class CreateLambdaZip : UvLambdaTask
                 .Where(i => i.GetMetadata("Source") is "" or "workspace" or "directory")
                 .Select(i => i.GetMetadata("Name") is { Length: > 0 } n ? n : i.ItemSpec).ToList(),
             WorkspaceIn = string.IsNullOrEmpty(WorkspaceIn) ? "App" : WorkspaceIn!,
+            LocalLayerPath = ExternalLayers.SplitLocal(LayerSplit, ProjectFile) && string.Equals(PackageType, "Layer", StringComparison.OrdinalIgnoreCase)
+                ? (string.IsNullOrEmpty(LocalLayerOutputPath) ? throw new UvLambdaException(ErrorCodes.InvalidArtifactSetting, "LambdaLayerSplit=Local needs LambdaLocalLayerPath.", ProjectFile) : LocalLayerOutputPath)
+                : null,
+            LocalPackages = (LocalPackages ?? []).Select(i => i.GetMetadata("Name") is { Length: > 0 } n ? n : i.ItemSpec).ToList(),
             Excludes = (Excludes ?? []).Select(i => i.ItemSpec)
                 .Concat((ExcludePatterns ?? "").Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).ToList(),
             BytecodePythonVersion = CompileBytecode ? PythonVersion : null,

@@ -18,6 +18,12 @@ public sealed class DeployLambda : UvLambdaTask
     public string? PackagePath { get; set; }
     public string? LayerPackagePath { get; set; }
     public string? LayerName { get; set; }
+    public string? LocalLayerPackagePath { get; set; }
+    public string? LocalLayerName { get; set; }
+    /// <summary>LambdaLayerSplit: Local publishes <see cref="LocalLayerPackagePath"/> as a second layer.</summary>
+    public string? LayerSplit { get; set; }
+    /// <summary>LambdaLayer items: layer version ARNs, attached after the project's own layers in this order.</summary>
+    public ITaskItem[]? ExternalLayers { get; set; }
     public string? ImageUri { get; set; }
     public string? EcrRepository { get; set; }
     public bool CreateRepository { get; set; }
@@ -62,6 +68,9 @@ public sealed class DeployLambda : UvLambdaTask
             PackagePath = Empty(PackagePath),
             LayerPackagePath = Empty(LayerPackagePath),
             LayerName = Empty(LayerName),
+            LocalLayerPackagePath = UvLambda.Core.Projects.ExternalLayers.SplitLocal(LayerSplit, ProjectFile) && PackageType == "Layer" ? Empty(LocalLayerPackagePath) : null,
+            LocalLayerName = Empty(LocalLayerName),
+            ExternalLayers = (ExternalLayers ?? []).Select(i => i.ItemSpec.Trim()).Where(a => a.Length > 0).ToList(),
             ImageUri = Empty(ImageUri),
             EcrRepository = Empty(EcrRepository),
             CreateRepository = CreateRepository,

@@ -11,6 +11,10 @@ public sealed class ValidateLambdaProject : UvLambdaTask
     public string Architecture { get; set; } = "";
     public string PackageType { get; set; } = "";
     public string Handler { get; set; } = "";
+    /// <summary>LambdaLayer items: layer version ARNs attached after the project's own layers.</summary>
+    public ITaskItem[]? Layers { get; set; }
+    /// <summary>LambdaLayerSplit: None or Local.</summary>
+    public string? LayerSplit { get; set; }
 
     [Output] public string? NormalizedPythonVersion { get; private set; }
     [Output] public string? NormalizedArchitecture { get; private set; }
@@ -22,5 +26,6 @@ public sealed class ValidateLambdaProject : UvLambdaTask
         NormalizedPythonVersion = settings.PythonVersion;
         NormalizedArchitecture = settings.Architecture;
         NormalizedPackageType = settings.PackageType;
+        ExternalLayers.Validate((Layers ?? []).Select(i => i.ItemSpec), settings.PackageType, LayerSplit, ProjectFile);
     }
 }

@@ -12,6 +12,8 @@ try
 {
     var function = LocalFunction.Load(args[0]);
     function.Validate();
+    if (function.Handler.EndsWith(".sh", StringComparison.Ordinal))
+        return await RunScriptAsync(function);
     using var invoker = new LambdaInvoker(function, line => Console.Error.WriteLine(line));
     using var server = new LocalHttpServer(function, invoker, line => Console.WriteLine(line));
     server.Start();
@@ -36,4 +38,26 @@ catch (UvLambdaException e)
 {
     Console.Error.WriteLine($"error {e.Code}: {e.Message}");
     return 1;
+}
+
+// A script handler (Lambda Web Adapter app): start the script and forward HTTP to its PORT.
+static async Task<int> RunScriptAsync(LocalFunction function)
+{
+    using var proxy = new ScriptAppProxy(function, line => Console.WriteLine(line));
+    proxy.Start();
+    using var stop = new CancellationTokenSource();
+    Console.CancelKeyPress += (_, e) =>
+    {
+        e.Cancel = true;
+        stop.Cancel();
+    };
+    using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context =>
+    {
+        context.Cancel = true;
+        stop.Cancel();
+    });
+    Console.WriteLine($"{function.FunctionName}: {function.Handler} behind {proxy.Url} (forwarding to 127.0.0.1:{proxy.AppPort}). Press Ctrl+C to stop.");
+    await proxy.RunAsync(stop.Token);
+    Console.WriteLine("Stopped.");
+    return 0;
 }

@@ -16,10 +16,18 @@ public static class FunctionPackage
         var entries = appFiles.Select(f => f.ToArchiveEntry()).ToList();
         if (siteDirectory is not null && Directory.Exists(siteDirectory))
             entries.AddRange(SiteEntries(siteDirectory));
-        handler.EnsureModuleIn(entries.Select(e => e.Path).ToHashSet(StringComparer.Ordinal), projectFile);
+        handler.EnsureIn(Modes(entries), projectFile);
         var result = DeterministicZipWriter.Write(outputPath, entries, timestamp);
         log.Info($"{Path.GetFileName(outputPath)}: {result.FileCount} files, {ByteSize.Format(result.UncompressedBytes)} unzipped, {ByteSize.Format(result.ArchiveBytes)} zipped -> {outputPath}");
         return result;
+    }
+
+    /// <summary>Package path → permission bits (the first entry of a path wins).</summary>
+    public static IReadOnlyDictionary<string, int> Modes(IEnumerable<ArchiveEntry> entries)
+    {
+        var modes = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var e in entries) modes.TryAdd(e.Path, e.UnixMode);
+        return modes;
     }
 
     /// <summary>Every file of an installed-packages folder at its path relative to that folder.</summary>

@@ -23,6 +23,11 @@ public sealed record ArtifactOptions
     public IReadOnlyCollection<string> WorkspacePackages { get; init; } = [];
     /// <summary>"App" (default) or "Layer": where workspace members go when PackageType is Layer.</summary>
     public string WorkspaceIn { get; init; } = "App";
+    /// <summary>LambdaLayerSplit=Local (Layer only): a second layer zip here for <see cref="LocalPackages"/>, so
+    /// third-party and in-house code version independently.</summary>
+    public string? LocalLayerPath { get; init; }
+    /// <summary>Normalized names of in-house packages: path sources (local wheels), workspace members, directory sources.</summary>
+    public IReadOnlyCollection<string> LocalPackages { get; init; } = [];
     public IReadOnlyList<string> Excludes { get; init; } = [];
     /// <summary>Set to compile bytecode: the runtime's Python version ("3.13").</summary>
     public string? BytecodePythonVersion { get; init; }
@@ -68,9 +73,11 @@ public static class LambdaArtifacts
         if (!workspaceInLayer && !options.WorkspaceIn.Equals("App", StringComparison.OrdinalIgnoreCase))
             throw new UvLambdaException(ErrorCodes.InvalidArtifactSetting, $"LambdaWorkspaceIn '{options.WorkspaceIn}' is not App or Layer.", projectFile);
 
+        bool splitLocal = layer && options.LocalLayerPath is not null;
         var excludes = new ExcludeGlob(options.Excludes);
         var app = new List<Item>();
         var dependencies = new List<Item>();
+        var localLayer = new List<Item>();
         int excluded = 0;
         foreach (var f in appFiles)
         {
@@ -83,12 +90,14 @@ public static class LambdaArtifacts
             if (options.StateFile is { } state && File.Exists(state))
                 foreach (var (package, relative) in PackageInstaller.InstalledFiles(state)) owners.TryAdd(relative, package);
             var workspace = options.WorkspacePackages.Select(Packaging.PackageName.Normalize).ToHashSet(StringComparer.Ordinal);
+            var local = options.LocalPackages.Select(Packaging.PackageName.Normalize).ToHashSet(StringComparer.Ordinal);
             foreach (var entry in FunctionPackage.SiteEntries(site))
             {
                 if (excludes.IsExcluded(entry.Path)) { excluded++; continue; }
                 var package = owners.TryGetValue(entry.Path, out var p) ? p : "(unattributed)";
-                bool toApp = layer && workspace.Contains(package) && !workspaceInLayer;
-                var target = !layer || toApp ? app : dependencies;
+                bool toLocal = splitLocal && local.Contains(package);
+                bool toApp = layer && !toLocal && workspace.Contains(package) && !workspaceInLayer;
+                var target = !layer || toApp ? app : toLocal ? localLayer : dependencies;
                 var path = layer && !toApp ? "python/" + entry.Path : entry.Path;
                 target.Add(new Item(path, entry.SourceFile!, entry.UnixMode, package, entry.Path));
             }
@@ -98,9 +107,9 @@ public static class LambdaArtifacts
         if (options.BytecodePythonVersion is { Length: > 0 } version)
         {
             var compiler = BytecodeCompiler.Find(version, options.LocalPython, Path.Combine(options.IntermediateDirectory ?? Path.Combine(Path.GetTempPath(), "uvlambda"), "bytecode"), projectFile);
-            var sources = app.Concat(dependencies).Where(i => i.Path.EndsWith(".py", StringComparison.Ordinal)).ToList();
+            var sources = app.Concat(dependencies).Concat(localLayer).Where(i => i.Path.EndsWith(".py", StringComparison.Ordinal)).ToList();
             var pycs = compiler.Compile(sources.Select(i => (i.SourceFile, i.ImportPath!)).ToList(), log);
-            foreach (var list in new[] { app, dependencies })
+            foreach (var list in new[] { app, dependencies, localLayer })
             {
                 var added = list.Where(i => i.Path.EndsWith(".py", StringComparison.Ordinal) && pycs.ContainsKey(i.ImportPath!))
                     .Select(i => new Item(compiler.PycPath(i.Path), pycs[i.ImportPath!], 0x1A4, i.Package, null)).ToList();
@@ -109,10 +118,14 @@ public static class LambdaArtifacts
         }
 
         // The handler's module must be importable: from the function root, or (Layer) from python/ on /opt.
-        var importable = app.Select(i => i.Path).Concat(dependencies.Select(i => i.ImportPath).OfType<string>()).ToHashSet(StringComparer.Ordinal);
-        handler.EnsureModuleIn(importable, projectFile);
+        var importable = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var i in app) importable.TryAdd(i.Path, i.Mode);
+        // A script handler runs from the function root (/var/task); a module may also come from a layer's python/.
+        if (!handler.IsScript)
+            foreach (var i in dependencies.Concat(localLayer)) if (i.ImportPath is { } p) importable.TryAdd(p, i.Mode);
+        handler.EnsureIn(importable, projectFile);
 
-        var sizes = Sizes(app.Concat(dependencies));
+        var sizes = Sizes(app.Concat(dependencies).Concat(localLayer));
         long total = sizes.Sum(s => s.Bytes) + options.LayerSizeBudget;
         var table = SizeTable(sizes, options.LayerSizeBudget, total);
         if (total > UnzippedLimit)
@@ -129,6 +142,7 @@ public static class LambdaArtifacts
         if (layer)
         {
             zips.Add((Require(options.LayerPath, "LayerPath"), Write(Require(options.LayerPath, "LayerPath"), dependencies, options)));
+            if (splitLocal) zips.Add((options.LocalLayerPath!, Write(options.LocalLayerPath!, localLayer, options)));
             zips.Add((Require(options.AppPath, "AppPath"), Write(Require(options.AppPath, "AppPath"), app, options)));
         }
         else

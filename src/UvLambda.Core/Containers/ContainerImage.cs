@@ -66,6 +66,12 @@ public sealed record ImageBuildRequest
     public required string OutputDirectory { get; init; }
     /// <summary>Where in the image both layers put their files.</summary>
     public string TaskRoot { get; init; } = "var/task";
+    /// <summary>ContainerEntrypoint (or awslambdaric's for a non-Lambda base): replaces the base's ENTRYPOINT when set.</summary>
+    public IReadOnlyList<string>? Entrypoint { get; init; }
+    /// <summary>ContainerWorkingDirectory (or the task root for a non-Lambda base): replaces the base's WORKDIR when set.</summary>
+    public string? WorkingDirectory { get; init; }
+    /// <summary>A non-Lambda base: set LAMBDA_TASK_ROOT (and PYTHONPATH, unless given) to the task root in ENV.</summary>
+    public bool SetTaskRootEnvironment { get; init; }
 }
 
 /// <summary>
@@ -200,9 +206,19 @@ public static class ImageBuilder
         var config = root["config"] as JsonObject ?? new JsonObject();
         root["config"] = config;
         config["Cmd"] = new JsonArray(request.Handler);
+        if (request.Entrypoint is { } entrypoint)
+            config["Entrypoint"] = new JsonArray(entrypoint.Select(e => (JsonNode)JsonValue.Create(e)!).ToArray());
+        if (request.WorkingDirectory is { } workdir) config["WorkingDir"] = workdir;
 
         var env = (config["Env"] as JsonArray)?.Select(e => e!.GetValue<string>()).ToList() ?? [];
-        foreach (var (k, v) in request.Environment)
+        var environment = request.Environment.ToList();
+        if (request.SetTaskRootEnvironment)
+        {
+            var taskRoot = "/" + request.TaskRoot.Trim('/');
+            environment.Insert(0, new("LAMBDA_TASK_ROOT", taskRoot));
+            if (!environment.Any(e => e.Key == "PYTHONPATH")) environment.Insert(1, new("PYTHONPATH", taskRoot));
+        }
+        foreach (var (k, v) in environment)
         {
             var i = env.FindIndex(e => e.StartsWith(k + "=", StringComparison.Ordinal) || e == k);
             if (i >= 0) env[i] = $"{k}={v}";
@@ -225,8 +241,8 @@ public static class ImageBuilder
 
         var history = root["history"] as JsonArray ?? new JsonArray();
         root["history"] = history;
-        history.Add(new JsonObject { ["created"] = created, ["created_by"] = "UvLambda: COPY dependencies /var/task", ["comment"] = "uvlambda" });
-        history.Add(new JsonObject { ["created"] = created, ["created_by"] = "UvLambda: COPY app /var/task", ["comment"] = "uvlambda" });
+        history.Add(new JsonObject { ["created"] = created, ["created_by"] = $"UvLambda: COPY dependencies /{request.TaskRoot.Trim('/')}", ["comment"] = "uvlambda" });
+        history.Add(new JsonObject { ["created"] = created, ["created_by"] = $"UvLambda: COPY app /{request.TaskRoot.Trim('/')}", ["comment"] = "uvlambda" });
         return Encoding.UTF8.GetBytes(root.ToJsonString(new JsonSerializerOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }));
     }
 

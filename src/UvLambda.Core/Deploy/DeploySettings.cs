@@ -17,6 +17,13 @@ public sealed record DeploySettings
     public string? LayerPackagePath { get; init; }
     public string? LayerName { get; init; }
 
+    /// <summary>LambdaLayerSplit=Local: the in-house packages' layer zip (layer-local.zip) and its layer name.</summary>
+    public string? LocalLayerPackagePath { get; init; }
+    public string? LocalLayerName { get; init; }
+
+    /// <summary>LambdaLayer items: layer version ARNs attached after the project's own layers, in order.</summary>
+    public IReadOnlyList<string> ExternalLayers { get; init; } = [];
+
     /// <summary>A pushed image to deploy (Image); empty when an <see cref="IImagePusher"/> pushes it.</summary>
     public string? ImageUri { get; init; }
     public string? EcrRepository { get; init; }
@@ -40,6 +47,7 @@ public sealed record DeploySettings
     public string Runtime => "python" + PythonVersion;
     public bool IsImage => PackageType == "Image";
     public bool IsLayer => PackageType == "Layer";
+    public bool HasLocalLayer => IsLayer && LocalLayerPackagePath is not null;
 
     private static readonly Regex FunctionNamePattern = new(@"^(arn:aws[a-zA-Z-]*:lambda:[a-z0-9-]+:\d{12}:function:)?[a-zA-Z0-9_-]{1,64}$", RegexOptions.CultureInvariant);
     private static readonly Regex LayerNamePattern = new(@"^[a-zA-Z0-9_-]{1,140}$", RegexOptions.CultureInvariant);
@@ -77,6 +85,9 @@ public sealed record DeploySettings
             throw Bad(ErrorCodes.DeployInvalidFunctionUrl, $"LambdaFunctionUrl '{FunctionUrlAuthType}' is not NONE or AWS_IAM.");
         if (IsLayer && (string.IsNullOrEmpty(LayerName) || !LayerNamePattern.IsMatch(LayerName)))
             throw Bad(ErrorCodes.DeployInvalidSetting, $"LambdaLayerName '{LayerName}' is not a valid layer name (1–140 letters, digits, '-' or '_').");
+        if (HasLocalLayer && (string.IsNullOrEmpty(LocalLayerName) || !LayerNamePattern.IsMatch(LocalLayerName)))
+            throw Bad(ErrorCodes.DeployInvalidSetting, $"LambdaLocalLayerName '{LocalLayerName}' is not a valid layer name (1–140 letters, digits, '-' or '_').");
+        Projects.ExternalLayers.Validate(ExternalLayers, PackageType, HasLocalLayer ? "Local" : null, projectFile);
         if (!IsImage && string.IsNullOrEmpty(Handler))
             throw Bad(ErrorCodes.DeployInvalidHandler, "No LambdaHandler to deploy. Set <LambdaHandler>module.function</LambdaHandler>.");
         foreach (var (name, _) in Environment ?? new Dictionary<string, string>())
@@ -86,7 +97,7 @@ public sealed record DeploySettings
             if (ReservedEnvironment.Contains(name))
                 throw Bad(ErrorCodes.DeployInvalidEnvironmentVariable, $"LambdaEnvironmentVariable '{name}' is reserved: Lambda sets it itself. Use another name.");
         }
-        foreach (var (path, property) in new[] { (IsImage ? null : PackagePath, "LambdaPackagePath"), (IsLayer ? LayerPackagePath : null, "LambdaLayerPath") })
+        foreach (var (path, property) in new[] { (IsImage ? null : PackagePath, "LambdaPackagePath"), (IsLayer ? LayerPackagePath : null, "LambdaLayerPath"), (HasLocalLayer ? LocalLayerPackagePath : null, "LambdaLocalLayerPath") })
         {
             if (path is null && property == "LambdaPackagePath" && !IsImage)
                 throw Bad(ErrorCodes.DeployArtifactMissing, "No package to deploy: LambdaPackagePath is empty.");
@@ -140,5 +151,6 @@ public sealed class DeployResult
     public string FunctionArn { get; set; } = "";
     public string? FunctionUrl { get; set; }
     public string? LayerVersionArn { get; set; }
+    public string? LocalLayerVersionArn { get; set; }
     public string? ImageUri { get; set; }
 }

@@ -58,8 +58,14 @@ public sealed class LambdaDeployer(ILambdaApi lambda, IEcrApi? ecr, IArtifactSto
         var name = s.FunctionName;
 
         // Artifacts first: a layer or an image the function will point at.
-        string? layerArn = null;
-        if (s.IsLayer) layerArn = result.LayerVersionArn = await EnsureLayerAsync(s, result, ct).ConfigureAwait(false);
+        if (s.ExternalLayers.Count > 0) await CheckSizeWithExternalLayersAsync(s, ct).ConfigureAwait(false);
+        var ownLayers = new List<string>();
+        if (s.IsLayer)
+        {
+            ownLayers.Add(result.LayerVersionArn = await EnsureLayerAsync(s, s.LayerName!, s.LayerPackagePath!, result, ct).ConfigureAwait(false));
+            if (s.HasLocalLayer)
+                ownLayers.Add(result.LocalLayerVersionArn = await EnsureLayerAsync(s, s.LocalLayerName!, s.LocalLayerPackagePath!, result, ct).ConfigureAwait(false));
+        }
         string? imageUri = null;
         if (s.IsImage) imageUri = result.ImageUri = await EnsureImageAsync(s, result, ct).ConfigureAwait(false);
 
@@ -87,7 +93,7 @@ public sealed class LambdaDeployer(ILambdaApi lambda, IEcrApi? ecr, IArtifactSto
                 MemorySize = s.MemorySize,
                 Architectures = [s.Architecture],
                 Environment = s.Environment is { Count: > 0 } ? s.Environment : null,
-                Layers = layerArn is null ? null : [layerArn],
+                Layers = ownLayers.Count + s.ExternalLayers.Count == 0 ? null : [.. ownLayers, .. s.ExternalLayers],
             };
             var created = await CreateWithRoleRetryAsync(request, ct).ConfigureAwait(false);
             result.Created.Add($"function {name}");
@@ -119,7 +125,7 @@ public sealed class LambdaDeployer(ILambdaApi lambda, IEcrApi? ecr, IArtifactSto
                 current = await WaitReadyAsync(name, "the code update", ct).ConfigureAwait(false);
             }
 
-            var update = ConfigurationChanges(s, current, layerArn, out var changed);
+            var update = ConfigurationChanges(s, current, ownLayers, out var changed);
             if (changed.Count == 0)
             {
                 result.Skipped.Add("configuration");
@@ -152,7 +158,7 @@ public sealed class LambdaDeployer(ILambdaApi lambda, IEcrApi? ecr, IArtifactSto
     }
 
     /// <summary>Only what differs; out the names of the fields that do.</summary>
-    private static UpdateFunctionConfigurationRequest ConfigurationChanges(DeploySettings s, FunctionConfiguration c, string? layerArn, out List<string> changed)
+    private static UpdateFunctionConfigurationRequest ConfigurationChanges(DeploySettings s, FunctionConfiguration c, IReadOnlyList<string> ownLayers, out List<string> changed)
     {
         changed = [];
         string? runtime = null, handler = null, role = null, description = null;
@@ -173,11 +179,24 @@ public sealed class LambdaDeployer(ILambdaApi lambda, IEcrApi? ecr, IArtifactSto
             env = e;
             changed.Add("Environment (" + string.Join(", ", e.Keys.Union(c.Environment.Keys).Where(k => !(e.TryGetValue(k, out var a) && c.Environment.TryGetValue(k, out var b) && a == b)).Order(StringComparer.Ordinal)) + ")");
         }
-        if (layerArn is not null)
+        if (ownLayers.Count > 0 || s.ExternalLayers.Count > 0)
         {
-            var unversioned = Unversioned(layerArn);
-            var desired = c.Layers.Where(l => Unversioned(l) != unversioned).Append(layerArn).ToList();
-            if (!desired.SequenceEqual(c.Layers)) { layers = desired; changed.Add($"Layers (+{layerArn})"); }
+            // With LambdaLayer items the function's layers are exactly the project's then those, in order; without,
+            // layers attached elsewhere stay and the project's own follow them.
+            List<string> desired;
+            if (s.ExternalLayers.Count > 0) desired = [.. ownLayers, .. s.ExternalLayers];
+            else
+            {
+                var own = ownLayers.Select(Unversioned).ToHashSet(StringComparer.Ordinal);
+                desired = [.. c.Layers.Where(l => !own.Contains(Unversioned(l))), .. ownLayers];
+            }
+            if (!desired.SequenceEqual(c.Layers))
+            {
+                layers = desired;
+                var added = desired.Except(c.Layers).ToList();
+                var removed = c.Layers.Except(desired).ToList();
+                changed.Add("Layers (" + string.Join(", ", added.Select(a => "+" + a).Concat(removed.Select(r => "-" + r)).DefaultIfEmpty("reordered")) + ")");
+            }
         }
         return new UpdateFunctionConfigurationRequest
         {
@@ -203,10 +222,50 @@ public sealed class LambdaDeployer(ILambdaApi lambda, IEcrApi? ecr, IArtifactSto
         return new FunctionCode(S3Bucket: s.S3Bucket, S3Key: key);
     }
 
-    private async Task<string> EnsureLayerAsync(DeploySettings s, DeployResult result, CancellationToken ct)
+    /// <summary>
+    /// With LambdaLayer items: the project's zips unzipped plus each external layer's (GetLayerVersion; its content's
+    /// central directory through the presigned Location, else its CodeSize) against Lambda's limit, before any write.
+    /// </summary>
+    private async Task CheckSizeWithExternalLayersAsync(DeploySettings s, CancellationToken ct)
     {
-        var layerName = s.LayerName!;
-        var zip = await File.ReadAllBytesAsync(s.LayerPackagePath!, ct).ConfigureAwait(false);
+        var parts = new List<(string Name, long Bytes)>();
+        foreach (var path in new[] { s.PackagePath, s.IsLayer ? s.LayerPackagePath : null, s.HasLocalLayer ? s.LocalLayerPackagePath : null })
+            if (path is not null && Archives.ZipDirectory.TryRead(path) is { } zip)
+                parts.Add((Path.GetFileName(path), zip.Entries.Sum(e => e.UncompressedSize)));
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(60) };
+        foreach (var arn in s.ExternalLayers)
+        {
+            var colon = arn.LastIndexOf(':');
+            var version = long.Parse(arn[(colon + 1)..], System.Globalization.CultureInfo.InvariantCulture);
+            LayerVersion? layer;
+            try
+            {
+                layer = await lambda.GetLayerVersionAsync(arn[..colon], version, ct).ConfigureAwait(false);
+            }
+            catch (AwsServiceException e) when (e.Status == System.Net.HttpStatusCode.Forbidden || e.ErrorCode is "AccessDeniedException")
+            {
+                throw new UvLambdaException(ErrorCodes.DeployExternalLayerNotFound,
+                    $"LambdaLayer '{arn}' cannot be read (lambda:GetLayerVersion denied: {e.ServiceMessage}). The layer's owner must grant your account lambda:GetLayerVersion, or remove the item.", inner: e);
+            }
+            if (layer is null)
+                throw new UvLambdaException(ErrorCodes.DeployExternalLayerNotFound,
+                    $"LambdaLayer '{arn}' does not exist (GetLayerVersion found no such layer version in its region). Check the ARN's region, account, name and version.");
+            var bytes = layer.Location is { } location ? await RemoteZipSize.UnzippedBytesAsync(http, location, ct).ConfigureAwait(false) : null;
+            if (bytes is null) log.Detail($"{s.FunctionName}: layer {arn}: unzipped size not readable from its content location; counting its zipped size {layer.CodeSize ?? 0}");
+            parts.Add((arn, bytes ?? layer.CodeSize ?? 0));
+        }
+        var total = parts.Sum(p => p.Bytes);
+        log.Info($"{s.FunctionName}: {total:N0} bytes unzipped with {s.ExternalLayers.Count} external layer(s) (limit {Archives.LambdaArtifacts.UnzippedLimit:N0})");
+        if (total > Archives.LambdaArtifacts.UnzippedLimit)
+            throw new UvLambdaException(ErrorCodes.UnzippedSizeLimitExceeded,
+                $"The function and its layers would be {total:N0} bytes unzipped; Lambda allows {Archives.LambdaArtifacts.UnzippedLimit:N0}. Parts: " +
+                string.Join(", ", parts.OrderByDescending(p => p.Bytes).Select(p => $"{p.Name} {p.Bytes:N0}")) +
+                ". Remove LambdaLayer items, trim the package with LambdaExclude, or deploy as a container image.");
+    }
+
+    private async Task<string> EnsureLayerAsync(DeploySettings s, string layerName, string layerPath, DeployResult result, CancellationToken ct)
+    {
+        var zip = await File.ReadAllBytesAsync(layerPath, ct).ConfigureAwait(false);
         var sha = CodeSha256(zip);
         var versions = await lambda.ListLayerVersionsAsync(layerName, ct).ConfigureAwait(false);
         if (versions.Count > 0)

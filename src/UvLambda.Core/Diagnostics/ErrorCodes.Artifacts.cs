@@ -8,4 +8,5 @@ public static partial class ErrorCodes
     public const string InvalidArtifactSetting = "UVL3004";
     public const string BytecodePythonNotFound = "UVL3005";
     public const string BytecodeCompileFailed = "UVL3006";
+    public const string TooManyLayers = "UVL3020";
 }

@@ -24,4 +24,5 @@ public static partial class ErrorCodes
     public const string DeployRepositoryNotFound = "UVL4021";
     public const string DeployImageMissing = "UVL4022";
     public const string DeployInvalidParameter = "UVL4023";
+    public const string DeployExternalLayerNotFound = "UVL4030";
 }

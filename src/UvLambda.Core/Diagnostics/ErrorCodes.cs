@@ -18,6 +18,8 @@ public static partial class ErrorCodes
     public const string SourceFileMissing = "UVL1008";
     public const string DuplicatePackagePath = "UVL1009";
     public const string UnsupportedMSBuild = "UVL1010"; // raised by Sdk.targets itself, before any task loads
+    public const string HandlerScriptNotExecutable = "UVL1020";
+    public const string InvalidExternalLayer = "UVL1021";
 
     // 30xx: artifacts.
     public const string ArchiveTooLarge = "UVL3001";

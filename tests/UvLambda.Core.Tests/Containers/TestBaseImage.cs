@@ -94,4 +94,38 @@ public static class TestBaseImage
         if (await client.BlobExistsAsync(repository, digest)) return;
         await client.UploadBlobAsync(repository, digest, content.Length, () => new MemoryStream(content));
     }
+
+    /// <summary>
+    /// A stand-in for python:3.13-slim (not a Lambda image): /usr/local/bin/python, the official image's ENV, CMD
+    /// ["python3"], no ENTRYPOINT or WORKDIR. One single-platform manifest.
+    /// </summary>
+    public static async Task<string> PushSlimPythonAsync(string registry, string repository, string tag, string arch = "amd64")
+    {
+        using var dir = new TempDirectory();
+        using var client = new RegistryClient(registry, new CredentialChain([]), new RegistryClientOptions { FirstRetryDelay = TimeSpan.FromMilliseconds(50) });
+        var layer = LayerWriter.Write(dir.Combine("blobs"), [
+            ArchiveEntry.FromBytes("usr/local/bin/python", Encoding.UTF8.GetBytes("#!/bin/sh\necho python\n"), 0x1ED),
+            ArchiveEntry.FromBytes("etc/debian_version", Encoding.UTF8.GetBytes("12.0\n"), 0x1A4),
+        ], "", 1700000000);
+        var config = new JsonObject
+        {
+            ["architecture"] = arch,
+            ["os"] = "linux",
+            ["created"] = "2024-01-01T00:00:00Z",
+            ["config"] = new JsonObject
+            {
+                ["Env"] = new JsonArray("PATH=/usr/local/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "LANG=C.UTF-8", "PYTHON_VERSION=3.13.1"),
+                ["Cmd"] = new JsonArray("python3"),
+            },
+            ["history"] = new JsonArray(new JsonObject { ["created"] = "2024-01-01T00:00:00Z", ["created_by"] = "ADD rootfs /" }),
+            ["rootfs"] = new JsonObject { ["type"] = "layers", ["diff_ids"] = new JsonArray(layer.DiffId) },
+        };
+        var configBytes = Encoding.UTF8.GetBytes(config.ToJsonString());
+        var configDigest = Digests.Of(configBytes);
+        await PushBlob(client, repository, layer.Digest, File.ReadAllBytes(layer.Path));
+        await PushBlob(client, repository, configDigest, configBytes);
+        var manifest = ImageBuilder.ManifestFor(ImageFormat.Docker, new Descriptor(MediaTypes.ConfigOf(ImageFormat.Docker), configDigest, configBytes.Length),
+            [new ImageLayer(MediaTypes.LayerOf(ImageFormat.Docker), layer.Digest, layer.Size, true)]);
+        return await client.PutManifestAsync(repository, tag, manifest, MediaTypes.ManifestOf(ImageFormat.Docker));
+    }
 }

@@ -48,4 +48,34 @@ public class LambdaHandlerTests
         Assert.Contains("app.main.handler", e.Message);
         Assert.Contains("app/main.py", e.Message);
     }
+
+    [Theory]
+    [InlineData("run.sh")]
+    [InlineData("bin/start-app.sh")]
+    public void A_shell_script_path_is_a_script_handler(string value)
+    {
+        var h = LambdaHandler.Parse(value);
+        Assert.True(h.IsScript);
+        Assert.Equal(value, h.Value);
+    }
+
+    [Theory]
+    [InlineData("../run.sh")]
+    [InlineData("/run.sh")]
+    [InlineData("run sh")]
+    public void A_script_path_outside_the_package_is_UVL1006(string value) =>
+        Assert.Equal(ErrorCodes.InvalidHandler, Assert.Throws<UvLambdaException>(() => LambdaHandler.Parse(value)).Code);
+
+    [Fact]
+    public void A_script_handler_must_ship_and_be_executable()
+    {
+        var h = LambdaHandler.Parse("run.sh");
+        h.EnsureIn(new Dictionary<string, int> { ["run.sh"] = 0x1ED, ["main.py"] = 0x1A4 });
+        var missing = Assert.Throws<UvLambdaException>(() => h.EnsureIn(new Dictionary<string, int> { ["main.py"] = 0x1A4 }));
+        Assert.Equal(ErrorCodes.HandlerModuleMissing, missing.Code);
+        Assert.Contains("LambdaSource", missing.Message);
+        var notExecutable = Assert.Throws<UvLambdaException>(() => h.EnsureIn(new Dictionary<string, int> { ["run.sh"] = 0x1A4 }));
+        Assert.Equal(ErrorCodes.HandlerScriptNotExecutable, notExecutable.Code);
+        Assert.Contains("chmod +x run.sh", notExecutable.Message);
+    }
 }

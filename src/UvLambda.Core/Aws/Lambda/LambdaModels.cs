@@ -107,7 +107,7 @@ public sealed record UpdateFunctionConfigurationRequest
 
 /// <summary>A layer version (ListLayerVersions / GetLayerVersion / PublishLayerVersion).</summary>
 public sealed record LayerVersion(string LayerVersionArn, long Version, string? Description, string? CodeSha256,
-    IReadOnlyList<string> CompatibleRuntimes, IReadOnlyList<string> CompatibleArchitectures)
+    IReadOnlyList<string> CompatibleRuntimes, IReadOnlyList<string> CompatibleArchitectures, long? CodeSize = null, string? Location = null)
 {
     public static LayerVersion FromJson(JsonObject o) => new(
         FunctionConfiguration.Str(o, "LayerVersionArn") ?? "",
@@ -115,7 +115,9 @@ public sealed record LayerVersion(string LayerVersionArn, long Version, string? 
         FunctionConfiguration.Str(o, "Description"),
         o["Content"] is JsonObject c ? FunctionConfiguration.Str(c, "CodeSha256") : null,
         o["CompatibleRuntimes"] is JsonArray r ? r.Select(x => x!.GetValue<string>()).ToList() : [],
-        o["CompatibleArchitectures"] is JsonArray a ? a.Select(x => x!.GetValue<string>()).ToList() : []);
+        o["CompatibleArchitectures"] is JsonArray a ? a.Select(x => x!.GetValue<string>()).ToList() : [],
+        o["Content"] is JsonObject c2 ? FunctionConfiguration.Long(c2, "CodeSize") : null,
+        o["Content"] is JsonObject c3 ? FunctionConfiguration.Str(c3, "Location") : null);
 }
 
 /// <summary>PublishLayerVersion's input.</summary>

@@ -14,7 +14,7 @@ public sealed record WheelRequest(string PackageName, string Version, string Fil
     /// <summary>
     /// The request for a resolved package's wheel, or null when it has none to download (local sources, sdist-only,
     /// no hash). A wheel of a local registry (<c>registry = "wheels"</c>, files by <c>path</c>) becomes a <c>file://</c>
-    /// URL under the lock's folder.
+    /// URL under the lock's folder, and so does a local wheel file (<c>source = { path = "….whl" }</c>).
     /// </summary>
     public static WheelRequest? For(ResolvedPackage package, string lockDirectory)
     {
@@ -22,7 +22,12 @@ public sealed record WheelRequest(string PackageName, string Version, string Fil
             return null;
         var registry = package.Locked.Source.Kind == LockSourceKind.Registry ? package.Locked.Source.Value : null;
         var url = wheel.Url;
-        if (url is null && wheel.Path is { } path)
+        // A local wheel file (source = { path = "wheels/x-1.0-py3-none-any.whl" }, wheels = [{ filename, hash }]):
+        // the file is the source itself, relative to the lock's folder; it is hashed like any registry wheel.
+        if (url is null && wheel.Path is null && package.Locked.Source.Kind == LockSourceKind.Path
+            && package.Locked.Source.Value.EndsWith(".whl", StringComparison.OrdinalIgnoreCase))
+            url = new Uri(Path.GetFullPath(Path.Combine(lockDirectory, package.Locked.Source.Value))).AbsoluteUri;
+        else if (url is null && wheel.Path is { } path)
         {
             var remote = registry is not null && (registry.StartsWith("http://", StringComparison.OrdinalIgnoreCase) || registry.StartsWith("https://", StringComparison.OrdinalIgnoreCase));
             var folder = registry is not null && !remote ? Path.Combine(lockDirectory, registry) : lockDirectory;
