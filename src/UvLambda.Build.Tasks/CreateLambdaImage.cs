@@ -177,9 +177,7 @@ internal static class ContainerTaskSupport
     public static IRegistryCredentialProvider EcrCredentialProvider(string? awsProfile) =>
         new CachingCredentialProvider(UvLambda.Core.Aws.Ecr.EcrRegistryCredentialProvider.ForProfile(string.IsNullOrWhiteSpace(awsProfile) ? null : awsProfile));
 
-    public static Dictionary<string, string?> Environment() =>
-        System.Environment.GetEnvironmentVariables().Cast<System.Collections.DictionaryEntry>()
-            .ToDictionary(e => (string)e.Key, e => (string?)e.Value, StringComparer.Ordinal);
+    public static Dictionary<string, string?> Environment() => UvLambda.Core.Processes.ProcessEnvironment.Current();
 
     public static ImageFormat ParseFormat(string? value) => (value ?? "").Trim().ToLowerInvariant() switch
     {

@@ -4,6 +4,7 @@ using UvLambda.Core.Install.Fetching;
 using UvLambda.Core.Install.Sources;
 using UvLambda.Core.Locking;
 using UvLambda.Core.Projects;
+using UvLambda.Core.Processes;
 
 namespace UvLambda.Build.Tasks;
 
@@ -45,8 +46,7 @@ public sealed class InstallPythonPackages : UvLambdaTask
             ProjectDirectory, PythonVersion, Architecture, PythonPlatform,
             (Extras ?? []).Select(i => i.ItemSpec).ToList(), (DependencyGroups ?? []).Select(i => i.ItemSpec).ToList(), Locked: false), Core.Diagnostics.NullBuildLog.Instance);
 
-        var environment = Environment.GetEnvironmentVariables().Cast<System.Collections.DictionaryEntry>()
-            .ToDictionary(e => (string)e.Key, e => (string?)e.Value, StringComparer.Ordinal);
+        var environment = Core.Processes.ProcessEnvironment.Current();
         // The fetcher adds UV_FIND_LINKS, UV_OFFLINE, UV_INDEX_URL... from the environment itself; pass only the project's.
         var findLinks = (FindLinks ?? "").Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
             .Select(p => Path.GetFullPath(p, ProjectDirectory)).ToList();

@@ -42,8 +42,7 @@ public sealed class PrepareLocalRun : UvLambdaTask
 
     private protected override void ExecuteCore()
     {
-        var environment = Environment.GetEnvironmentVariables().Cast<System.Collections.DictionaryEntry>()
-            .ToDictionary(e => (string)e.Key, e => (string?)e.Value, StringComparer.Ordinal);
+        var environment = Core.Processes.ProcessEnvironment.Current();
         var workspace = File.Exists(Path.Combine(ProjectDirectory, UvWorkspace.PyProjectFileName)) ? UvWorkspace.Discover(ProjectDirectory) : null;
         var python = HostPythonLocator.Find(new HostPythonRequest(LocalPython, PythonVersion, workspace?.Project.RequiresPythonText, ProjectDirectory,
             Path.Combine(IntermediateDirectory, "host-python.json"), environment), BuildLog);

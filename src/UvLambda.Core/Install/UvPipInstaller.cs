@@ -7,6 +7,7 @@ using UvLambda.Core.FileSystem;
 using UvLambda.Core.Install.Sources;
 using UvLambda.Core.Install.Wheels;
 using UvLambda.Core.Locking;
+using UvLambda.Core.Processes;
 
 namespace UvLambda.Core.Install;
 

@@ -215,21 +215,10 @@ public static class HostPythonLocator
         }
     }
 
-    private static Dictionary<string, string?> CurrentEnvironment() =>
-        System.Environment.GetEnvironmentVariables().Cast<System.Collections.DictionaryEntry>()
-            .ToDictionary(e => (string)e.Key, e => (string?)e.Value, StringComparer.Ordinal);
+    private static Dictionary<string, string?> CurrentEnvironment() => Processes.ProcessEnvironment.Current();
 
-    private static IEnumerable<string> OnPath(string command, IReadOnlyDictionary<string, string?> env)
-    {
-        var path = env.TryGetValue("PATH", out var p) ? p ?? "" : "";
-        var exts = OperatingSystem.IsWindows() ? new[] { ".exe", "" } : new[] { "" };
-        foreach (var dir in path.Split(System.IO.Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries))
-            foreach (var ext in exts)
-            {
-                var candidate = System.IO.Path.Combine(dir, command + ext);
-                if (File.Exists(candidate)) yield return candidate;
-            }
-    }
+    private static IEnumerable<string> OnPath(string command, IReadOnlyDictionary<string, string?> env) =>
+        Processes.ExternalTool.OnPath(command, env);
 
     // pyenv keeps every installed version under $PYENV_ROOT/versions even when its shims answer for another one.
     private static IEnumerable<string> InPyenv(string pythonVersion, IReadOnlyDictionary<string, string?> env)

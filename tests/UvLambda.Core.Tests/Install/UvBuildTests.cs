@@ -6,6 +6,7 @@ using UvLambda.Core.Install;
 using UvLambda.Core.Install.Fetching;
 using UvLambda.Core.Install.Sources;
 using UvLambda.Core.Locking;
+using UvLambda.Core.Processes;
 
 namespace UvLambda.Core.Tests.Install;
 

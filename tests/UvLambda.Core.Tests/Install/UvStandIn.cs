@@ -129,7 +129,7 @@ public sealed class UvStandIn
 
     private static Dictionary<string, string?> WithOverrides(Dictionary<string, string?> overrides)
     {
-        var env = Core.Install.Sources.ExternalTool.CurrentEnvironment();
+        var env = Core.Processes.ProcessEnvironment.Current();
         foreach (var (k, v) in overrides)
         {
             if (v is null) env.Remove(k);

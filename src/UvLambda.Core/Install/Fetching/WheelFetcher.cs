@@ -482,14 +482,7 @@ public sealed class WheelFetcher : IWheelFetcher, IDisposable
             || value.Equals("yes", StringComparison.OrdinalIgnoreCase) || value.Equals("on", StringComparison.OrdinalIgnoreCase)
             || value.Equals("y", StringComparison.OrdinalIgnoreCase) || value.Equals("t", StringComparison.OrdinalIgnoreCase));
 
-    private static Dictionary<string, string?> ProcessEnvironment()
-    {
-        // Windows variable names ignore case; elsewhere they do not.
-        var result = new Dictionary<string, string?>(OperatingSystem.IsWindows() ? StringComparer.OrdinalIgnoreCase : StringComparer.Ordinal);
-        foreach (DictionaryEntry entry in Environment.GetEnvironmentVariables())
-            result[(string)entry.Key] = entry.Value as string;
-        return result;
-    }
+    private static Dictionary<string, string?> ProcessEnvironment() => Processes.ProcessEnvironment.Current();
 
     private static void TryDelete(string path)
     {

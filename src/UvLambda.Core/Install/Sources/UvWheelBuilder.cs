@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using UvLambda.Core.Diagnostics;
 using UvLambda.Core.Locking;
+using UvLambda.Core.Processes;
 
 namespace UvLambda.Core.Install.Sources;
 
@@ -24,7 +25,7 @@ public sealed class UvWheelBuilder
 
     public UvWheelBuilder(string cacheRoot, IBuildLog log, IReadOnlyDictionary<string, string?>? environment = null, string? uvPath = null)
     {
-        _environment = environment ?? ExternalTool.CurrentEnvironment();
+        _environment = environment ?? Processes.ProcessEnvironment.Current();
         _uv = ExternalTool.Find("uv", _environment, uvPath);
         _log = log;
         _root = Path.Combine(Path.GetFullPath(cacheRoot), "built");

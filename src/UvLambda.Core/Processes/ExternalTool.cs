@@ -1,8 +1,7 @@
-using System.Collections;
 using System.Diagnostics;
 using System.Text;
 
-namespace UvLambda.Core.Install.Sources;
+namespace UvLambda.Core.Processes;
 
 /// <summary>The outcome of running an <see cref="ExternalTool"/>: exit code and the combined output (bounded).</summary>
 public sealed record ToolResult(int ExitCode, string Output)
@@ -32,15 +31,6 @@ public sealed class ExternalTool
     public string Path { get; }
     public IReadOnlyDictionary<string, string?> Environment { get; }
 
-    /// <summary>The process's own environment, for callers that have nothing else to pass.</summary>
-    public static Dictionary<string, string?> CurrentEnvironment()
-    {
-        var result = new Dictionary<string, string?>(OperatingSystem.IsWindows() ? StringComparer.OrdinalIgnoreCase : StringComparer.Ordinal);
-        foreach (DictionaryEntry entry in System.Environment.GetEnvironmentVariables())
-            result[(string)entry.Key] = entry.Value as string;
-        return result;
-    }
-
     /// <summary>
     /// <paramref name="explicitPath"/> when given (it must exist), else the first <paramref name="command"/> on the
     /// environment's PATH; null when there is none.
@@ -49,15 +39,20 @@ public sealed class ExternalTool
     {
         if (!string.IsNullOrWhiteSpace(explicitPath))
             return File.Exists(explicitPath) ? new ExternalTool(System.IO.Path.GetFullPath(explicitPath), environment) : null;
+        return OnPath(command, environment).FirstOrDefault() is { } found ? new ExternalTool(found, environment) : null;
+    }
+
+    /// <summary>Every <paramref name="command"/> on the environment's PATH, in PATH order.</summary>
+    public static IEnumerable<string> OnPath(string command, IReadOnlyDictionary<string, string?> environment)
+    {
         var path = environment.TryGetValue("PATH", out var p) ? p ?? "" : "";
         var extensions = OperatingSystem.IsWindows() ? new[] { ".exe", ".cmd", "" } : new[] { "" };
         foreach (var dir in path.Split(System.IO.Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries))
             foreach (var ext in extensions)
             {
                 var candidate = System.IO.Path.Combine(dir, command + ext);
-                if (File.Exists(candidate)) return new ExternalTool(candidate, environment);
+                if (File.Exists(candidate)) yield return candidate;
             }
-        return null;
     }
 
     /// <summary>Runs the tool to completion with exactly <see cref="Environment"/>; stdout and stderr are interleaved into one bounded text.</summary>
