@@ -18,16 +18,7 @@ try
     using var server = new LocalHttpServer(function, invoker, line => Console.WriteLine(line));
     server.Start();
     using var stop = new CancellationTokenSource();
-    Console.CancelKeyPress += (_, e) =>
-    {
-        e.Cancel = true;
-        stop.Cancel();
-    };
-    using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context =>
-    {
-        context.Cancel = true;
-        stop.Cancel();
-    });
+    using var signals = StopOnSignals(stop);
     var format = function.EventFormat == "1.0" ? "REST API payload 1.0" : "HTTP API payload 2.0";
     Console.WriteLine($"{function.FunctionName}: {function.Handler} on {server.Url} ({format}, timeout {function.TimeoutSeconds} s). Press Ctrl+C to stop.");
     await server.RunAsync(stop.Token);
@@ -46,18 +37,24 @@ static async Task<int> RunScriptAsync(LocalFunction function)
     using var proxy = new ScriptAppProxy(function, line => Console.WriteLine(line));
     proxy.Start();
     using var stop = new CancellationTokenSource();
+    using var signals = StopOnSignals(stop);
+    Console.WriteLine($"{function.FunctionName}: {function.Handler} behind {proxy.Url} (forwarding to 127.0.0.1:{proxy.AppPort}). Press Ctrl+C to stop.");
+    await proxy.RunAsync(stop.Token);
+    Console.WriteLine("Stopped.");
+    return 0;
+}
+
+// Ctrl+C and SIGTERM stop the server cleanly instead of killing the process.
+static IDisposable StopOnSignals(CancellationTokenSource stop)
+{
     Console.CancelKeyPress += (_, e) =>
     {
         e.Cancel = true;
         stop.Cancel();
     };
-    using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context =>
+    return PosixSignalRegistration.Create(PosixSignal.SIGTERM, context =>
     {
         context.Cancel = true;
         stop.Cancel();
     });
-    Console.WriteLine($"{function.FunctionName}: {function.Handler} behind {proxy.Url} (forwarding to 127.0.0.1:{proxy.AppPort}). Press Ctrl+C to stop.");
-    await proxy.RunAsync(stop.Token);
-    Console.WriteLine("Stopped.");
-    return 0;
 }

@@ -39,25 +39,10 @@ public sealed class LocalHttpServer(LocalFunction function, LambdaInvoker invoke
         Port = ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
-    public async Task RunAsync(CancellationToken cancellationToken)
+    public Task RunAsync(CancellationToken cancellationToken)
     {
         if (_listener is null) Start();
-        var connections = new List<Task>();
-        try
-        {
-            while (!cancellationToken.IsCancellationRequested)
-            {
-                var client = await _listener!.AcceptTcpClientAsync(cancellationToken).ConfigureAwait(false);
-                connections.RemoveAll(t => t.IsCompleted);
-                connections.Add(Task.Run(() => Serve(client, cancellationToken), CancellationToken.None));
-            }
-        }
-        catch (OperationCanceledException) { }
-        finally
-        {
-            _listener!.Stop();
-            await Task.WhenAll(connections).ConfigureAwait(false);
-        }
+        return ConnectionLoop.RunAsync(_listener!, Serve, cancellationToken);
     }
 
     private async Task Serve(TcpClient client, CancellationToken cancellationToken)

@@ -66,25 +66,10 @@ public sealed class ScriptAppProxy(LocalFunction function, Action<string> log) :
         log($"{function.FunctionName}: started {function.Handler} (pid {_app.Id}) with PORT={AppPort}");
     }
 
-    public async Task RunAsync(CancellationToken cancellationToken)
+    public Task RunAsync(CancellationToken cancellationToken)
     {
         if (_listener is null) Start();
-        var connections = new List<Task>();
-        try
-        {
-            while (!cancellationToken.IsCancellationRequested)
-            {
-                var client = await _listener!.AcceptTcpClientAsync(cancellationToken).ConfigureAwait(false);
-                connections.RemoveAll(t => t.IsCompleted);
-                connections.Add(Task.Run(() => Forward(client, cancellationToken), CancellationToken.None));
-            }
-        }
-        catch (OperationCanceledException) { }
-        finally
-        {
-            _listener!.Stop();
-            await Task.WhenAll(connections).ConfigureAwait(false);
-        }
+        return ConnectionLoop.RunAsync(_listener!, Forward, cancellationToken);
     }
 
     private async Task Forward(TcpClient client, CancellationToken ct)
