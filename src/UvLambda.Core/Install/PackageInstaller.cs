@@ -90,7 +90,44 @@ public sealed class PackageInstaller(IWheelFetcher fetcher, IBuildLog log, UvWhe
 
         long bytes = 0;
         var installed = new List<InstalledPackage>();
-        foreach (var plan in toInstall)
+
+        // Downloaded wheels unpack in parallel: each stages into its own folder and only renames into the site, so
+        // they do not interfere. All their planned files are recorded as pending first, in one state write.
+        var parallel = toInstall.Where(p => p.Method == Method.Wheel && downloads.ContainsKey(p.Package.Name)).ToList();
+        if (parallel.Count > 0)
+        {
+            foreach (var plan in parallel)
+            {
+                var wheel = downloads[plan.Package.Name];
+                state.Pending[PackageName(plan)] = WheelInstaller.PlannedFiles(wheel.Path, wheel.FileName).ToList();
+            }
+            SaveState(stateFile, state);
+            var results = new InstalledPackage[parallel.Count];
+            try
+            {
+                Parallel.For(0, parallel.Count, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount, CancellationToken = cancellationToken }, i =>
+                {
+                    var wheel = downloads[parallel[i].Package.Name];
+                    results[i] = WheelInstaller.Install(wheel.Path, siteDirectory, parallel[i].Package.Name, parallel[i].Package.Version, wheel.FileName);
+                });
+            }
+            catch (AggregateException e) when (e.InnerExceptions.FirstOrDefault(x => x is UvLambdaException) is { } first)
+            {
+                // Report the package's own coded error, not the aggregate (pending records let the next build clean up).
+                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(first).Throw();
+            }
+            for (int i = 0; i < parallel.Count; i++)
+            {
+                var name = PackageName(parallel[i]);
+                state.Pending.Remove(name);
+                state.Packages[name] = new InstalledState { Key = parallel[i].Key, Version = parallel[i].Package.Version, Files = results[i].Files.ToList() };
+                installed.Add(results[i]);
+                bytes += new FileInfo(downloads[parallel[i].Package.Name].Path).Length;
+            }
+            changed = true;
+        }
+
+        foreach (var plan in toInstall.Except(parallel))
         {
             var package = plan.Package;
             var name = Core.Packaging.PackageName.Normalize(package.Name);
@@ -138,6 +175,8 @@ public sealed class PackageInstaller(IWheelFetcher fetcher, IBuildLog log, UvWhe
             log.Info($"Installed {installed.Count} package(s) ({ByteSize.Format(bytes)}) in {stopwatch.Elapsed.TotalSeconds:0.0} s");
         return new InstallResult(installed.Count, removed, desired.Count - installed.Count, changed, installed);
     }
+
+    private static string PackageName(Plan plan) => Core.Packaging.PackageName.Normalize(plan.Package.Name);
 
     /// <summary>Every installed file by package, from the state file (for the audit and the size report).</summary>
     public static IReadOnlyList<(string Package, string RelativePath)> InstalledFiles(string stateFile) =>

@@ -155,4 +155,29 @@ public class PackageInstallerTests
         var sdistOnly = a with { Wheel = null, Sdist = new LockedFile("https://files.example/alpha-1.0.tar.gz", null, null, "sha256:00", 1) };
         Assert.Equal(ErrorCodes.BuildRequired, Assert.Throws<UvLambdaException>(() => f.Install(sdistOnly)).Code);
     }
+
+    [Fact]
+    public void A_bad_wheel_among_several_installed_in_parallel_fails_with_its_own_code_and_the_next_build_recovers()
+    {
+        using var f = new Fixture();
+        var good = Enumerable.Range(0, 6).Select(i => f.Wheel($"good{i}", "1.0", ($"good{i}/__init__.py", $"X = {i}\n"))).ToArray();
+        var badWheel = new TestWheel("bad", "1.0").Add("bad/__init__.py", "B = 1\n");
+        badWheel.Unrecorded.Add("bad/__init__.py");
+        var badFile = badWheel.Build(f.Dir.Combine("wheels"));
+        var sha = Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(badFile))).ToLowerInvariant();
+        var bad = good[0] with
+        {
+            Name = "bad",
+            Version = "1.0",
+            Wheel = new LockedFile($"https://files.example/{Path.GetFileName(badFile)}", null, null, "sha256:" + sha, new FileInfo(badFile).Length),
+        };
+        var e = Assert.Throws<UvLambdaException>(() => f.Install([.. good, bad]));
+        Assert.StartsWith("UVL22", e.Code);
+        Assert.False(Directory.Exists(Path.Combine(f.Site, "bad")));
+
+        var result = f.Install(good);
+        Assert.Equal(6, result.Installed); // the failed build left them pending, so they are cleaned and installed again
+        Assert.All(Enumerable.Range(0, 6), i => Assert.True(File.Exists(Path.Combine(f.Site, $"good{i}", "__init__.py"))));
+        Assert.DoesNotContain("bad", File.ReadAllText(f.State));
+    }
 }
