@@ -363,6 +363,8 @@ public sealed class LambdaDeployer(ILambdaApi lambda, IEcrApi? ecr, IArtifactSto
     }
 
     private const string PublicUrlStatement = "FunctionURLAllowPublicAccess";
+    // Since October 2025 a public function URL also needs lambda:InvokeFunction, limited to calls through the URL.
+    private const string PublicUrlInvokeStatement = "FunctionURLAllowInvokeAction";
 
     private async Task<string> EnsureFunctionUrlAsync(string name, string authType, DeployResult result, CancellationToken ct)
     {
@@ -382,12 +384,20 @@ public sealed class LambdaDeployer(ILambdaApi lambda, IEcrApi? ecr, IArtifactSto
         if (authType == "NONE")
         {
             var policy = await lambda.GetPolicyAsync(name, ct).ConfigureAwait(false);
-            if (!HasStatement(policy, PublicUrlStatement))
+            var permissions = new[]
             {
-                await lambda.AddPermissionAsync(new AddPermissionRequest(name, PublicUrlStatement, "lambda:InvokeFunctionUrl", "*", "NONE"), ct).ConfigureAwait(false);
-                result.Created.Add("public function URL permission");
+                new AddPermissionRequest(name, PublicUrlStatement, "lambda:InvokeFunctionUrl", "*", FunctionUrlAuthType: "NONE"),
+                new AddPermissionRequest(name, PublicUrlInvokeStatement, "lambda:InvokeFunction", "*", InvokedViaFunctionUrl: true),
+            };
+            foreach (var permission in permissions)
+            {
+                if (!HasStatement(policy, permission.StatementId))
+                {
+                    await lambda.AddPermissionAsync(permission, ct).ConfigureAwait(false);
+                    result.Created.Add($"public function URL permission ({permission.Action})");
+                }
+                else result.Skipped.Add($"public function URL permission ({permission.Action})");
             }
-            else result.Skipped.Add("public function URL permission");
         }
         log.Info($"{name}: function URL ({authType}): {url.FunctionUrl}");
         return url.FunctionUrl;

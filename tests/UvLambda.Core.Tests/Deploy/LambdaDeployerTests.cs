@@ -60,7 +60,11 @@ public sealed class LambdaDeployerTests(AwsFixture aws) : IDisposable
         var first = await Deploy(s);
         Assert.Contains($"function {name}", first.Created);
         Assert.Contains("function URL (NONE)", first.Created);
-        Assert.Contains("public function URL permission", first.Created);
+        Assert.Contains("public function URL permission (lambda:InvokeFunctionUrl)", first.Created);
+        Assert.Contains("public function URL permission (lambda:InvokeFunction)", first.Created);
+        var policy = await new LambdaRestClient(aws.Session(aws.Moto.Url)).GetPolicyAsync(name, default);
+        Assert.Contains("FunctionURLAllowPublicAccess", policy);
+        Assert.Contains("FunctionURLAllowInvokeAction", policy);
         Assert.False(string.IsNullOrEmpty(first.FunctionUrl));
 
         var f = (await Get(name))!;

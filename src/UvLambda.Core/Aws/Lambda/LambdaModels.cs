@@ -128,4 +128,4 @@ public sealed record PublishLayerVersionRequest(string LayerName, FunctionCode C
 public sealed record FunctionUrlConfig(string FunctionUrl, string AuthType);
 
 /// <summary>AddPermission's input.</summary>
-public sealed record AddPermissionRequest(string FunctionName, string StatementId, string Action, string Principal, string? FunctionUrlAuthType = null);
+public sealed record AddPermissionRequest(string FunctionName, string StatementId, string Action, string Principal, string? FunctionUrlAuthType = null, bool? InvokedViaFunctionUrl = null);

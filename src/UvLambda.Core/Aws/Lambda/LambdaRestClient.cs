@@ -143,6 +143,7 @@ public sealed class LambdaRestClient(AwsSession session, RetryPolicy? retry = nu
     {
         var body = new JsonObject { ["StatementId"] = r.StatementId, ["Action"] = r.Action, ["Principal"] = r.Principal };
         if (r.FunctionUrlAuthType is not null) body["FunctionUrlAuthType"] = r.FunctionUrlAuthType;
+        if (r.InvokedViaFunctionUrl is { } viaUrl) body["InvokedViaFunctionUrl"] = viaUrl;
         await Call("AddPermission", HttpMethod.Post, $"/2015-03-31/functions/{Name(r.FunctionName)}/policy", body, ct).ConfigureAwait(false);
     }
 
