@@ -52,7 +52,6 @@ public sealed record DeploySettings
     private static readonly Regex FunctionNamePattern = new(@"^(arn:aws[a-zA-Z-]*:lambda:[a-z0-9-]+:\d{12}:function:)?[a-zA-Z0-9_-]{1,64}$", RegexOptions.CultureInvariant);
     private static readonly Regex LayerNamePattern = new(@"^[a-zA-Z0-9_-]{1,140}$", RegexOptions.CultureInvariant);
     private static readonly Regex EnvNamePattern = new(@"^[a-zA-Z][a-zA-Z0-9_]*$", RegexOptions.CultureInvariant);
-    private static readonly Regex RoleArnPattern = new(@"^arn:aws[a-zA-Z-]*:iam::\d{12}:role/.+$", RegexOptions.CultureInvariant);
 
     /// <summary>Variables Lambda sets itself and rejects.</summary>
     private static readonly HashSet<string> ReservedEnvironment = new(StringComparer.Ordinal)
@@ -79,8 +78,8 @@ public sealed record DeploySettings
             throw Bad(ErrorCodes.DeployInvalidSetting, $"LambdaTimeout {t} is outside 1–900 (seconds).");
         if (Description is { Length: > 256 })
             throw Bad(ErrorCodes.DeployInvalidSetting, "LambdaDescription is longer than 256 characters.");
-        if (!string.IsNullOrEmpty(Role) && !RoleArnPattern.IsMatch(Role))
-            throw Bad(ErrorCodes.DeployRoleMissing, $"LambdaRole '{Role}' is not an IAM role ARN (arn:aws:iam::123456789012:role/NAME).");
+        if (!string.IsNullOrEmpty(Role) && !Aws.RoleArn.IsArn(Role) && !Aws.RoleArn.IsName(Role))
+            throw Bad(ErrorCodes.DeployRoleMissing, $"LambdaRole '{Role}' is neither an IAM role ARN (arn:aws:iam::123456789012:role/NAME) nor a role name.");
         if (FunctionUrlAuthType is not (null or "NONE" or "AWS_IAM"))
             throw Bad(ErrorCodes.DeployInvalidFunctionUrl, $"LambdaFunctionUrl '{FunctionUrlAuthType}' is not NONE or AWS_IAM.");
         if (IsLayer && (string.IsNullOrEmpty(LayerName) || !LayerNamePattern.IsMatch(LayerName)))

@@ -29,6 +29,8 @@ public sealed class LambdaDeployer(ILambdaApi lambda, IEcrApi? ecr, IArtifactSto
         DeployOptions? options = null, IImagePusher? imagePusher = null, CancellationToken cancellationToken = default)
     {
         settings.Validate(projectFile);
+        // A role given by name is completed with the caller's account (sts:GetCallerIdentity), as the console does.
+        settings = settings with { Role = RoleArn.ResolveAsync(settings.Role, session, cancellationToken).GetAwaiter().GetResult() };
         var deployer = new LambdaDeployer(new LambdaRestClient(session, log: log), new EcrClient(session, log: log), new S3ArtifactStore(session), log, options, imagePusher);
         try
         {

@@ -92,7 +92,14 @@ public sealed class FaultProxy : IDisposable
         var res = context.Response;
         try
         {
-            var seen = new ProxiedRequest(req.HttpMethod, req.RawUrl ?? "/", req.Headers["X-Amz-Target"],
+            using var body = new MemoryStream();
+            await req.InputStream.CopyToAsync(body);
+            // Query-protocol services (STS) name the operation in the form body: "Action=GetCallerIdentity".
+            var target = req.Headers["X-Amz-Target"];
+            if (target is null && req.ContentType?.StartsWith("application/x-www-form-urlencoded", StringComparison.Ordinal) == true)
+                target = Encoding.UTF8.GetString(body.ToArray()).Split('&').Select(Uri.UnescapeDataString)
+                    .FirstOrDefault(p => p.StartsWith("Action=", StringComparison.Ordinal))?["Action=".Length..];
+            var seen = new ProxiedRequest(req.HttpMethod, req.RawUrl ?? "/", target,
                 req.Headers["Authorization"]?.StartsWith("AWS4-HMAC-SHA256 Credential=", StringComparison.Ordinal) == true);
             lock (_requests) _requests.Add(seen);
             Rule? fault = null, rewrite = null;
@@ -105,8 +112,6 @@ public sealed class FaultProxy : IDisposable
                     else if (rule.Rewrite is not null && rewrite is null) { rewrite = rule; rule.Remaining--; }
                 }
             }
-            using var body = new MemoryStream();
-            await req.InputStream.CopyToAsync(body);
             if (fault?.Fault is { } f)
             {
                 res.StatusCode = f.Status;
