@@ -22,16 +22,7 @@ public sealed class ScriptAppProxy(LocalFunction function, Action<string> log) :
 
     public void Start()
     {
-        var listener = new TcpListener(IPAddress.Loopback, function.Port);
-        try
-        {
-            listener.Start();
-        }
-        catch (SocketException e) when (e.SocketErrorCode == SocketError.AddressAlreadyInUse)
-        {
-            throw new UvLambdaException(ErrorCodes.LocalPortInUse,
-                $"Port {function.Port} on 127.0.0.1 is in use. Stop what uses it, or pick another with -p:LambdaLocalPort=NNNN.");
-        }
+        var listener = ConnectionLoop.Listen(function.Port);
         _listener = listener;
         Port = ((IPEndPoint)listener.LocalEndpoint).Port;
         AppPort = function.Environment.TryGetValue("PORT", out var p) && int.TryParse(p, out var given) ? given : FreePort();
