@@ -46,34 +46,25 @@ public sealed class InstallPythonPackages : UvLambdaTask
             ProjectDirectory, PythonVersion, Architecture, PythonPlatform,
             (Extras ?? []).Select(i => i.ItemSpec).ToList(), (DependencyGroups ?? []).Select(i => i.ItemSpec).ToList(), Locked: false), Core.Diagnostics.NullBuildLog.Instance);
 
-        var environment = Core.Processes.ProcessEnvironment.Current();
-        // The fetcher adds UV_FIND_LINKS, UV_OFFLINE, UV_INDEX_URL... from the environment itself; pass only the project's.
-        var findLinks = (FindLinks ?? "").Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-            .Select(p => Path.GetFullPath(p, ProjectDirectory)).ToList();
-        var cache = string.IsNullOrWhiteSpace(CacheDirectory) ? ContentCache.DefaultRoot(environment) : CacheDirectory!;
-        var pyproject = File.Exists(Path.Combine(ProjectDirectory, UvWorkspace.PyProjectFileName))
-            ? UvWorkspace.Discover(ProjectDirectory).Root : null;
-        var indexes = (pyproject?.Indexes ?? []).Select(i => new PackageIndex(i.Name, i.Url, i.Default)).ToList();
+        var settings = new ProjectInstallSettings(ProjectDirectory, SiteDirectory, StateFile, CacheDirectory, FindLinks, Offline, UvPath,
+            Core.Processes.ProcessEnvironment.Current());
 
         if (installer == "uv")
         {
-            var uv = ExternalTool.Find("uv", environment, UvPath)
+            var uv = ExternalTool.Find("uv", settings.Environment, UvPath)
                 ?? throw new Core.Diagnostics.UvLambdaException(Core.Diagnostics.ErrorCodes.UvNotFound,
                     string.IsNullOrWhiteSpace(UvPath)
                         ? "UvLambdaInstaller is 'uv', but `uv` is not on PATH. Install uv (https://docs.astral.sh/uv/getting-started/installation/), set UvPath to its executable, or remove UvLambdaInstaller to use the native installer."
                         : $"UvLambdaInstaller is 'uv', but UvPath '{UvPath}' is not a file. Point UvPath at the uv executable, or leave it empty to use uv from PATH.",
                     ProjectFile);
             var requirements = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(StateFile))!, "requirements.txt");
-            var uvResult = new UvPipInstaller(uv, BuildLog) { FindLinks = findLinks, Offline = Offline }
+            var uvResult = new UvPipInstaller(uv, BuildLog) { FindLinks = ProjectInstall.FindLinkFolders(FindLinks, ProjectDirectory), Offline = Offline }
                 .Install(resolution.Packages, SiteDirectory, StateFile, requirements, resolution.Target);
             Changed = uvResult.Changed;
             return;
         }
 
-        using var fetcher = new WheelFetcher(new FetchOptions(cache, findLinks, Offline, indexes), BuildLog, environment: environment);
-        var builder = new UvWheelBuilder(cache, BuildLog, environment, UvPath);
-        var result = new PackageInstaller(fetcher, BuildLog, builder).Install(resolution.Packages, resolution.LockPath is { } lockPath ? Path.GetDirectoryName(lockPath)! : ProjectDirectory,
-            SiteDirectory, StateFile, resolution.Target);
+        var result = ProjectInstall.Native(resolution, settings, BuildLog);
         Changed = result.Changed;
     }
 }

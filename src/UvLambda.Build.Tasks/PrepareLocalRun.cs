@@ -21,6 +21,9 @@ public sealed class PrepareLocalRun : UvLambdaTask
     public ITaskItem[]? Extras { get; set; }
     public ITaskItem[]? DependencyGroups { get; set; }
     public string? LocalPython { get; set; }
+
+    /// <summary>uv for packages that need a build (UvPath; else uv on PATH).</summary>
+    public string? UvPath { get; set; }
     [Required] public string IntermediateDirectory { get; set; } = "";
     [Required] public string SiteDirectory { get; set; } = "";
     [Required] public string StateFile { get; set; } = "";
@@ -71,15 +74,7 @@ public sealed class PrepareLocalRun : UvLambdaTask
             ProjectDirectory, PythonVersion, Architecture, null,
             (Extras ?? []).Select(i => i.ItemSpec).ToList(), (DependencyGroups ?? []).Select(i => i.ItemSpec).ToList(), Locked: false,
             Target: TargetEnvironment.ForHost(python)), Core.Diagnostics.NullBuildLog.Instance);
-        var findLinks = (FindLinks ?? "").Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-            .Select(p => Path.GetFullPath(p, ProjectDirectory)).ToList();
-        var cache = string.IsNullOrWhiteSpace(CacheDirectory) ? ContentCache.DefaultRoot(environment) : CacheDirectory!;
-        var indexes = (workspace?.Root.Indexes ?? []).Select(i => new PackageIndex(i.Name, i.Url, i.Default)).ToList();
-        using (var fetcher = new WheelFetcher(new FetchOptions(cache, findLinks, Offline, indexes), BuildLog, environment: environment))
-        {
-            new PackageInstaller(fetcher, BuildLog, new Core.Install.Sources.UvWheelBuilder(cache, BuildLog, environment)).Install(resolution.Packages,
-                resolution.LockPath is { } lockPath ? Path.GetDirectoryName(lockPath)! : ProjectDirectory, SiteDirectory, StateFile, resolution.Target);
-        }
+        ProjectInstall.Native(resolution, new ProjectInstallSettings(ProjectDirectory, SiteDirectory, StateFile, CacheDirectory, FindLinks, Offline, UvPath, environment), BuildLog);
         Directory.CreateDirectory(SiteDirectory);
 
         LocalFunction.WriteWorkerScript(settings.WorkerScript);

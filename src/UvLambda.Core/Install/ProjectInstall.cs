@@ -1,0 +1,45 @@
+using UvLambda.Core.Diagnostics;
+using UvLambda.Core.Install.Fetching;
+using UvLambda.Core.Install.Sources;
+using UvLambda.Core.Locking;
+using UvLambda.Core.Projects;
+
+namespace UvLambda.Core.Install;
+
+/// <summary>Where and how one project's resolved packages are installed (the Lambda site, or the host site for local runs).</summary>
+public sealed record ProjectInstallSettings(
+    string ProjectDirectory,
+    string SiteDirectory,
+    string StateFile,
+    string? CacheDirectory,
+    string? FindLinks,
+    bool Offline,
+    string? UvPath,
+    IReadOnlyDictionary<string, string?> Environment);
+
+/// <summary>
+/// Wires the native installer for a project: the content cache (UvLambdaCacheDir or the default), the project's
+/// find-links folders and [[tool.uv.index]] entries, the fetcher and the uv wheel builder. The fetcher adds what the
+/// environment says (UV_FIND_LINKS, UV_OFFLINE, UV_INDEX_URL, ...) itself.
+/// </summary>
+public static class ProjectInstall
+{
+    /// <summary>PythonFindLinks (;-separated, relative to the project) as full paths.</summary>
+    public static IReadOnlyList<string> FindLinkFolders(string? findLinks, string projectDirectory) =>
+        (findLinks ?? "").Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(p => Path.GetFullPath(p, projectDirectory)).ToList();
+
+    public static string CacheRoot(ProjectInstallSettings s) =>
+        string.IsNullOrWhiteSpace(s.CacheDirectory) ? ContentCache.DefaultRoot(s.Environment) : s.CacheDirectory!;
+
+    public static InstallResult Native(ProjectResolution resolution, ProjectInstallSettings s, IBuildLog log)
+    {
+        var cache = CacheRoot(s);
+        var root = File.Exists(Path.Combine(s.ProjectDirectory, UvWorkspace.PyProjectFileName)) ? UvWorkspace.Discover(s.ProjectDirectory).Root : null;
+        var indexes = (root?.Indexes ?? []).Select(i => new PackageIndex(i.Name, i.Url, i.Default)).ToList();
+        using var fetcher = new WheelFetcher(new FetchOptions(cache, FindLinkFolders(s.FindLinks, s.ProjectDirectory), s.Offline, indexes), log, environment: s.Environment);
+        var builder = new UvWheelBuilder(cache, log, s.Environment, s.UvPath);
+        var lockDirectory = resolution.LockPath is { } lockPath ? Path.GetDirectoryName(lockPath)! : s.ProjectDirectory;
+        return new PackageInstaller(fetcher, log, builder).Install(resolution.Packages, lockDirectory, s.SiteDirectory, s.StateFile, resolution.Target);
+    }
+}
