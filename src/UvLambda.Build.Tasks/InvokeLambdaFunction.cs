@@ -20,8 +20,18 @@ public sealed class InvokeLambdaFunction : UvLambdaTask
     {
         var function = LocalFunction.Load(LocalRunFile);
         var eventJson = ReadEvent(Event, ProjectDirectory);
-        using var invoker = new LambdaInvoker(function, line => Log.LogMessage(MessageImportance.High, line));
-        var result = invoker.Invoke(eventJson);
+        InvocationResult result;
+        if (function.Handler.EndsWith(".sh", StringComparison.Ordinal))
+        {
+            // A Lambda Web Adapter app: the event becomes the HTTP request the adapter would send.
+            using var app = new ScriptAppInvoker(function, line => Log.LogMessage(MessageImportance.High, line));
+            result = app.Invoke(eventJson);
+        }
+        else
+        {
+            using var invoker = new LambdaInvoker(function, line => Log.LogMessage(MessageImportance.High, line));
+            result = invoker.Invoke(eventJson);
+        }
         if (result.Error is { } error)
         {
             var trace = error.Trace.Length > 0 ? Environment.NewLine + error.Trace.TrimEnd() : "";

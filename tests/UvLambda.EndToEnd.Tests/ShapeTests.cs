@@ -288,6 +288,16 @@ public sealed class ShapeTests(PackedSdk sdk) : IDisposable
         }
     }
 
+    [Fact]
+    public void Invoke_sends_the_event_to_a_script_handler_as_the_web_adapter_would()
+    {
+        var project = WebAdapterProject();
+        File.Copy(Path.Combine(PackedSdk.RepoRoot, "samples", "hello", "events", "get.json"), Path.Combine(project, "get.json"));
+        var r = sdk.Dotnet(project, "build", "-t:Invoke", "-p:LambdaEvent=get.json").EnsureSuccess();
+        Assert.Contains("\"statusCode\":200", r.Output);
+        Assert.Contains("\"body\":\"web adapter app on /\"", r.Output);
+    }
+
     private static int FreePort()
     {
         var l = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);

@@ -18,6 +18,9 @@ public sealed class ScriptAppProxy(LocalFunction function, Action<string> log) :
 
     public int Port { get; private set; }
     public int AppPort { get; private set; }
+
+    public bool HasExited => _app is { HasExited: true };
+    public int ExitCode => _app?.ExitCode ?? 0;
     public string Url => $"http://127.0.0.1:{Port}";
 
     public void Start()
