@@ -104,6 +104,7 @@ public sealed class CreateLambdaZip : UvLambdaTask
         var result = LambdaArtifacts.Create(options, sources, handler, BuildLog, ProjectFile);
         UncompressedSize = result.UncompressedBytes;
         UnzippedTotal = result.UnzippedTotal;
-        WrittenZips = result.Zips.Select(z => z.Path).ToArray();
+        // Full paths: the SDK compares them with earlier builds' to delete zips no longer produced.
+        WrittenZips = result.Zips.Select(z => Path.GetFullPath(z.Path, ProjectDirectory)).ToArray();
     }
 }

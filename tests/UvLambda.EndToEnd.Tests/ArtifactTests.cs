@@ -12,29 +12,32 @@ public class ArtifactTests(PackedSdk sdk)
     public void Layer_splits_dependencies_under_python_from_the_app_and_the_handler_imports_from_both(string workspaceIn)
     {
         var project = sdk.CopySample("workspace");
-        sdk.Dotnet(project, "build", "-p:LambdaPackageType=Layer", $"-p:LambdaWorkspaceIn={workspaceIn}").EnsureSuccess();
+        var build = sdk.Dotnet(project, "build", "-p:LambdaPackageType=Layer", $"-p:LambdaWorkspaceIn={workspaceIn}").EnsureSuccess();
         Assert.False(File.Exists(Bin(project, "package.zip")));
         var layer = Bin(project, "layer.zip");
         var app = Bin(project, "app.zip");
         PackageInspection.TestWithUnzip(sdk, app);
-        var layerNames = PackageInspection.Entries(sdk, layer).Select(e => e.Name).ToList();
         var appEntries = PackageInspection.Entries(sdk, app);
         if (workspaceIn == "Layer")
         {
             PackageInspection.TestWithUnzip(sdk, layer);
+            var layerNames = PackageInspection.Entries(sdk, layer).Select(e => e.Name).ToList();
             Assert.Contains("python/library/__init__.py", layerNames);
             Assert.Contains("python/library-0.1.0.dist-info/METADATA", layerNames);
             Assert.Equal(["app/", "app/__init__.py", "app/main.py"], appEntries.Select(e => e.Name));
         }
         else
         {
-            Assert.Empty(layerNames); // the only dependency is the workspace member, which goes with the app
+            // The only dependency is the workspace member, which goes with the app: an empty layer is not written.
+            Assert.False(File.Exists(layer));
+            Assert.Single(build.Output.Split('\n'), l => l.Contains("layer.zip: no third-party packages to ship in a layer", StringComparison.Ordinal));
             Assert.Contains("library/__init__.py", appEntries.Select(e => e.Name));
         }
         var modes = ArtifactInspection.ZipInfoModes(sdk, app);
         Assert.Equal("drwxr-xr-x", modes["app/"]);
         Assert.Equal("-rw-r--r--", modes["app/main.py"]);
-        var result = ArtifactInspection.InvokeHandler(sdk, "python3", "app.main.handler", Path.Combine(project, "events", "get.json"), (app, ""), (layer, "python"));
+        var zips = workspaceIn == "Layer" ? new[] { (app, ""), (layer, "python") } : [(app, "")];
+        var result = ArtifactInspection.InvokeHandler(sdk, "python3", "app.main.handler", Path.Combine(project, "events", "get.json"), zips);
         Assert.Contains("statusCode", result);
     }
 

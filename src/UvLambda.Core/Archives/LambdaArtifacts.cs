@@ -141,8 +141,16 @@ public static class LambdaArtifacts
         var zips = new List<(string, ZipWriteResult)>();
         if (layer)
         {
-            zips.Add((Require(options.LayerPath, "LayerPath"), Write(Require(options.LayerPath, "LayerPath"), dependencies, options)));
-            if (splitLocal) zips.Add((options.LocalLayerPath!, Write(options.LocalLayerPath!, localLayer, options)));
+            // An empty layer would be published and attached for nothing: write none (an earlier build's is
+            // removed by the SDK's incremental clean) and say so once.
+            var layerPath = Require(options.LayerPath, "LayerPath");
+            if (dependencies.Count > 0) zips.Add((layerPath, Write(layerPath, dependencies, options)));
+            else log.Info($"{Path.GetFileName(layerPath)}: no third-party packages to ship in a layer; none is written or published.");
+            if (splitLocal)
+            {
+                if (localLayer.Count > 0) zips.Add((options.LocalLayerPath!, Write(options.LocalLayerPath!, localLayer, options)));
+                else log.Info($"{Path.GetFileName(options.LocalLayerPath!)}: no in-house packages (local wheels, workspace members) to ship in a layer; none is written or published.");
+            }
             zips.Add((Require(options.AppPath, "AppPath"), Write(Require(options.AppPath, "AppPath"), app, options)));
         }
         else

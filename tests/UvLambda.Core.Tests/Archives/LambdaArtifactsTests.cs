@@ -97,6 +97,27 @@ public class LambdaArtifactsTests
     }
 
     [Fact]
+    public void A_layer_with_nothing_in_it_is_not_written_and_the_build_says_so_once()
+    {
+        using var dir = new TempDirectory();
+        var (app, options) = Project(dir);
+        // Only the workspace member is installed, and it goes with the app: the dependency layer would be empty.
+        Directory.Delete(dir.Combine("obj/site/requests"), recursive: true);
+        Directory.Delete(dir.Combine("obj/site/requests-2.0.dist-info"), recursive: true);
+        var log = new RecordingLog();
+
+        var result = LambdaArtifacts.Create(options with { PackageType = "Layer", LocalLayerPath = dir.Combine("bin/layer-local.zip"), LocalPackages = ["other"] },
+            app, LambdaHandler.Parse("app.main.handler"), log);
+
+        Assert.Equal([dir.Combine("bin/app.zip")], result.Zips.Select(z => z.Path));
+        Assert.False(File.Exists(dir.Combine("bin/layer.zip")));
+        Assert.False(File.Exists(dir.Combine("bin/layer-local.zip")));
+        Assert.Contains("library/__init__.py", Names(dir.Combine("bin/app.zip")));
+        Assert.Single(log.Infos, i => i.StartsWith("layer.zip: no third-party packages", StringComparison.Ordinal));
+        Assert.Single(log.Infos, i => i.StartsWith("layer-local.zip: no in-house packages", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void Layer_with_workspace_in_layer_moves_members_to_the_layer()
     {
         using var dir = new TempDirectory();
