@@ -55,6 +55,23 @@ public class ImageSampleTests(PackedSdk sdk, ImageRegistry registry) : IClassFix
         """, taskRoot, eventFile).EnsureSuccess().StandardOutput.Trim();
 
     [Fact]
+    public void Switching_to_Image_removes_the_zips_an_earlier_build_wrote_and_back_to_Zip_writes_them_again()
+    {
+        var project = sdk.CopySample("hello");
+        var bin = Path.Combine(project, "bin", "Debug");
+        sdk.Dotnet(project, "build", "-p:LambdaPackageType=Layer").EnsureSuccess();
+        Assert.True(File.Exists(Path.Combine(bin, "app.zip")));
+
+        // A clean Image build writes no zip into bin/, so neither may an incremental one.
+        sdk.Dotnet(project, ["build", .. ImageProperties()]).EnsureSuccess();
+        Assert.Empty(Directory.Exists(bin) ? Directory.GetFiles(bin, "*", SearchOption.AllDirectories) : []);
+        Assert.True(File.Exists(Path.Combine(project, "obj", "Debug", "uvlambda", "image", "image.json")));
+
+        sdk.Dotnet(project, "build").EnsureSuccess();
+        Assert.Equal(["package.zip"], Directory.GetFiles(bin).Select(Path.GetFileName));
+    }
+
+    [Fact]
     public void Build_assembles_the_image_and_publish_pushes_it_with_the_handler_as_cmd()
     {
         var project = sdk.CopySample("hello");
