@@ -60,13 +60,16 @@ check() {
   need umoci umoci has umoci
   need apache2-utils htpasswd has htpasswd
   need awscli aws runs aws --version
+  local moto=true
+  runs moto_server -h || moto=false
   if managed_python; then
     need python3-botocore botocore runs python3 -c 'import botocore'
-    if ! runs moto_server -h && ! runs python3 -c 'import ensurepip, venv'; then need python3-venv python3-venv false; fi
+    if ! $moto; then need python3-venv python3-venv runs python3 -c 'import ensurepip, venv'; fi
   else
     need pip botocore runs python3 -c 'import botocore'
+    if [ ${#pip[@]} -gt 0 ] || ! $moto; then need python3-pip "pip (python3 -m pip)" runs python3 -m pip --version; fi
   fi
-  need pip moto_server runs moto_server -h
+  need pip moto_server $moto
 }
 
 # The command that installs what pip lists, into python3 or (for the OS's Python) into moto's own venv.
@@ -114,7 +117,7 @@ if [ ${#pip[@]} -gt 0 ]; then
         "moto_server; install it and run ./test.sh again: $cmd"
   fi
   if [ -x "$moto_home/bin/moto_server" ]; then export PATH="$moto_home/bin:$PATH"; fi
-  if has pyenv; then pyenv rehash; fi
+  if has pyenv; then pyenv rehash || true; fi
   hash -r
   check
 fi
