@@ -273,7 +273,9 @@ public static class LockFreshness
                 var remaining = MarkerCondition.AnyOf(covered).Not().And(condition);
                 result.Add(new Entry(r.NormalizedName, $"{r.NormalizedName}[{extras}]{SpecifierKey(r.Specifiers.ToString())}|", remaining, display));
             }
-            return result.Where(e => MarkerCondition.Satisfiable(e.Condition, _requiresPython));
+            // uv drops a lowered requirement whose marker is false everywhere (a source marker contradicting the
+            // requirement's, or sources covering every environment): not merely outside requires-python.
+            return result.Count == 1 ? result : result.Where(e => MarkerCondition.Satisfiable(e.Condition, VersionSpecifierSet.Any));
         }
 
         private static string Describe(UvSource s)

@@ -42,7 +42,7 @@ internal abstract class MarkerCondition
         return true;
     }
 
-    /// <summary>Whether some allowed environment makes it true (uv drops lowered requirements whose marker is never true).</summary>
+    /// <summary>Whether some environment <paramref name="requiresPython"/> allows makes it true.</summary>
     public static bool Satisfiable(MarkerCondition c, VersionSpecifierSet requiresPython)
     {
         if (ReferenceEquals(c, True)) return true;

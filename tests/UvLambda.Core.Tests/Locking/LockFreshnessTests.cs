@@ -216,4 +216,34 @@ public class LockFreshnessTests
         ProjectResolver.Resolve(request with { Locked = false }, log);
         Assert.Contains(log.Warnings, w => w.Code == ErrorCodes.LockOutOfDate && w.Message.Contains("'requests>=2'"));
     }
+
+    [Fact]
+    public void A_virtual_workspace_roots_groups_compare_with_the_manifest()
+    {
+        const string root = "[dependency-groups]\ndev = [\"pytest>=8\"]\n[tool.uv.workspace]\nmembers = [\"lib\"]\n";
+        var lib = ("lib/pyproject.toml", Project("", "lib"));
+        string Lock(string spec) => LockHeader + $"[manifest]\nmembers = [\"lib\"]\n\n[manifest.dependency-groups]\ndev = [{{ name = \"pytest\", specifier = \"{spec}\" }}]\n\n"
+            + "[[package]]\nname = \"lib\"\nversion = \"0.1.0\"\nsource = { editable = \"lib\" }\n";
+        Fresh(root, Lock(">=8"), lib);
+        Assert.Equal("dependency group 'dev': 'pytest' is 'pytest>=8' in pyproject.toml but 'pytest>=7' in uv.lock", Single(root, Lock(">=7"), lib));
+    }
+
+    [Fact]
+    public void A_revision_4_lock_without_metadata_is_compared_by_its_dependency_edges()
+    {
+        const string header = "version = 1\nrevision = 4\nrequires-python = \">=3.12\"\n\n";
+        var locked = header + "[[package]]\nname = \"app\"\nversion = \"0.1.0\"\nsource = { virtual = \".\" }\ndependencies = [{ name = \"requests\" }]\n";
+        Fresh(Project("dependencies = [\"requests>=2\"]"), locked);
+        Assert.Equal("dependency 'boto3' is in pyproject.toml but not in uv.lock", Single(Project("dependencies = [\"requests>=2\", \"boto3\"]"), locked));
+    }
+
+    [Fact]
+    public void A_source_limited_to_a_marker_keeps_the_registry_requirement_for_the_other_environments()
+    {
+        // uv splits the requirement: the source under its marker, the registry for the rest.
+        const string locked = "requires-dist = [\n  { name = \"torch\", marker = \"sys_platform == 'linux'\", index = \"https://download.pytorch.org/whl/cpu\" },\n"
+            + "  { name = \"torch\", marker = \"sys_platform != 'linux'\" },\n]";
+        Fresh(Project("dependencies = [\"torch\"]\n[tool.uv.sources]\ntorch = { index = \"cpu\", marker = \"sys_platform == 'linux'\" }\n[[tool.uv.index]]\nname = \"cpu\"\nurl = \"https://download.pytorch.org/whl/cpu/\"\n"),
+            Lock(locked));
+    }
 }
