@@ -7,7 +7,7 @@ namespace UvLambda.Core.Locking;
 /// <summary>
 /// Whether uv.lock still matches the workspace's pyproject.toml files, judged the way <c>uv lock --locked</c> judges it
 /// (uv's <c>Lock::satisfies</c>): the <c>[manifest] members</c>, requires-python (as a range), and for every workspace
-/// member and local path dependency its version, its requirements as uv lowers them (project dependencies and
+/// member and local path dependency its requirements as uv lowers them (project dependencies and
 /// optional dependencies with <c>tool.uv.sources</c> applied) against <c>[package.metadata] requires-dist</c>, its
 /// extras against <c>provides-extras</c> and its dependency groups against <c>requires-dev</c>. Requirements compare
 /// by normalized name, extras, specifiers, source and marker value (see <see cref="MarkerCondition"/>); a package
@@ -31,8 +31,8 @@ public static class LockFreshness
         return check.Found;
     }
 
-    /// <summary>One lowered requirement: what identifies it exactly, its condition (compared by value), and how to show it.</summary>
     /// <summary>
+    /// One lowered requirement: what identifies it exactly, its condition (compared by value), and how to show it.
     /// <paramref name="AlternativeKey"/>: a second accepted identity. Sources inherited from the workspace root's
     /// <c>tool.uv.sources</c> are not always applied to members in real locks (modelcontextprotocol/python-sdk records its
     /// members' <c>mcp</c> as a plain registry requirement), so a member's requirement matches with or without them.
