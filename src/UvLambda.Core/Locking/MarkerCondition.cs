@@ -75,7 +75,9 @@ internal abstract class MarkerCondition
             switch (variable)
             {
                 case MarkerVariable.PythonVersion or MarkerVariable.PythonFullVersion or MarkerVariable.ImplementationVersion:
-                    if (Pep440Version.TryParse(literal.Trim().TrimEnd('*').TrimEnd('.'), out var v)) AddAround(versions, v);
+                    // python_version in '3.10 3.11' names each word.
+                    foreach (var word in literal.Split([' ', ',', '\t'], StringSplitOptions.RemoveEmptyEntries))
+                        if (Pep440Version.TryParse(word.TrimEnd('*').TrimEnd('.'), out var v)) AddAround(versions, v);
                     break;
                 case MarkerVariable.Extra or MarkerVariable.Extras:
                     extraNames.Add(PackageName.Normalize(literal.Trim()));

@@ -190,6 +190,8 @@ public class LockFreshnessTests
         // uv drops what requires-python implies and rewrites python_version; neither is a difference.
         Fresh(Project("dependencies = [\"tomli ; python_version >= '3.8' and sys_platform == 'linux'\"]"),
             Lock("requires-dist = [{ name = \"tomli\", marker = \"sys_platform == 'linux'\" }]"));
+        Fresh(Project("dependencies = [\"tomli ; python_version in '3.10 3.11'\"]", requiresPython: ">=3.10"),
+            Lock("requires-dist = [{ name = \"tomli\", marker = \"python_full_version < '3.12'\" }]", header: "version = 1\nrevision = 3\nrequires-python = \">=3.10\"\n\n"));
         // A marker that allows other environments is.
         Single(Project("dependencies = [\"tomli ; python_version < '3.14'\"]"), Lock("requires-dist = [{ name = \"tomli\", marker = \"python_full_version < '3.13'\" }]"));
     }
