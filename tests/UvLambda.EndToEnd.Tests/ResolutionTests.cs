@@ -71,4 +71,34 @@ public class ResolutionTests(PackedSdk sdk)
         Assert.NotEqual(0, r.ExitCode);
         Assert.Matches(@"pyproject\.toml\(3,\d+\): error UVL1101: ", r.Output);
     }
+
+    /// <summary>samples/hello with a first dependency added to pyproject.toml and uv.lock left as it was.</summary>
+    private string HelloWithUnlockedRequests()
+    {
+        var project = sdk.CopySample("hello");
+        var pyproject = Path.Combine(project, "pyproject.toml");
+        var text = File.ReadAllText(pyproject);
+        Assert.Contains("dependencies = []", text);
+        File.WriteAllText(pyproject, text.Replace("dependencies = []", "dependencies = [\"requests>=2\"]"));
+        return project;
+    }
+
+    [Fact]
+    public void A_first_dependency_added_without_relocking_warns_UVL1307_naming_it()
+    {
+        // hello's lock has no [package.metadata] for its root: the new dependency must still count as a difference.
+        var r = sdk.Dotnet(HelloWithUnlockedRequests(), "build").EnsureSuccess();
+        Assert.Matches(@"warning UVL1307: uv\.lock is out of date with pyproject\.toml: dependency 'requests>=2' is in pyproject\.toml but not in uv\.lock\. Run `uv lock`\.", r.Output);
+    }
+
+    [Fact]
+    public void A_first_dependency_added_without_relocking_fails_with_UvLocked_and_writes_no_zip()
+    {
+        var project = HelloWithUnlockedRequests();
+        var r = sdk.Dotnet(project, "build", "-p:UvLocked=true");
+        Assert.NotEqual(0, r.ExitCode);
+        Assert.True(System.Text.RegularExpressions.Regex.IsMatch(r.Output, @"pyproject\.toml ?: error UVL1307: [^\r\n]*'requests>=2'[^\r\n]*Run `uv lock`"), r.Output);
+        Assert.DoesNotContain("   at ", r.Output);
+        Assert.False(File.Exists(Path.Combine(project, "bin", "Debug", "package.zip")));
+    }
 }

@@ -56,7 +56,7 @@ public static class ProjectResolver
                 $"PythonVersion {pythonVersion} is excluded by requires-python '{lockRequires}' in uv.lock. Set PythonVersion to a version it allows, or change requires-python and run `uv lock`.",
                 lk.FilePath);
 
-        var differences = LockFreshness.Differences(workspace.Project, lk);
+        var differences = LockFreshness.Differences(workspace, lk);
         if (differences.Count > 0)
         {
             var message = $"uv.lock is out of date with pyproject.toml: {string.Join("; ", differences)}. Run `uv lock`.";

@@ -23,6 +23,27 @@ public sealed record LockedFile(string? Url, string? Path, string? FileName, str
     public string? Sha256 => Hash is { } h && h.StartsWith("sha256:", StringComparison.Ordinal) ? h[7..] : null;
 }
 
+/// <summary>
+/// One entry of <c>[package.metadata] requires-dist</c> / <c>requires-dev</c> (or <c>[manifest]</c> groups): a requirement
+/// as uv lowered it, with <c>tool.uv.sources</c> applied: at most one of index / git / url / path / directory / editable /
+/// virtual says where it comes from; paths are relative to the lock's folder.
+/// </summary>
+public sealed record LockRequirement(
+    string Name, IReadOnlyList<string> Extras, string? Specifier, string? Marker,
+    string? Index, string? Git, string? Url, string? Subdirectory,
+    string? Path, string? Directory, string? Editable, string? Virtual)
+{
+    public override string ToString()
+    {
+        var text = Name + (Extras.Count > 0 ? "[" + string.Join(",", Extras) + "]" : "") + (Specifier ?? "");
+        if (Marker is not null) text += " ; " + Marker;
+        var source = Index is not null ? $"index = {Index}" : Git is not null ? $"git = {Git}" : Url is not null ? $"url = {Url}"
+            : Path is not null ? $"path = {Path}" : Directory is not null ? $"directory = {Directory}"
+            : Editable is not null ? $"editable = {Editable}" : Virtual is not null ? $"virtual = {Virtual}" : null;
+        return source is null ? text : $"{text} ({source})";
+    }
+}
+
 /// <summary>One edge of the lock graph: <c>{ name = "x", extra = [...], marker = "...", version = "...", source = {...} }</c>.</summary>
 public sealed record LockedDependency(string Name, IReadOnlyList<string> Extras, Marker? Marker, string? Version, LockSource? Source, int Line, int Column);
 
@@ -40,8 +61,12 @@ public sealed class LockedPackage
     public required IReadOnlyList<LockedFile> Wheels { get; init; }
     /// <summary>Extras the package declares (metadata.provides-extras), when the lock records them.</summary>
     public IReadOnlyList<string>? ProvidesExtras { get; init; }
-    /// <summary>The requirements the lock was solved for (metadata.requires-dist), to check pyproject.toml against.</summary>
-    public IReadOnlyList<string>? RequiresDist { get; init; }
+    /// <summary>Whether the package has a <c>[package.metadata]</c> table (uv omits it when everything in it would be empty).</summary>
+    public bool HasMetadata { get; init; }
+    /// <summary>The requirements the lock was solved for (metadata.requires-dist), to check pyproject.toml against; empty without metadata.</summary>
+    public IReadOnlyList<LockRequirement> RequiresDist { get; init; } = [];
+    /// <summary>Dependency group (normalized) → its requirements (metadata.requires-dev).</summary>
+    public IReadOnlyDictionary<string, IReadOnlyList<LockRequirement>> RequiresDev { get; init; } = new Dictionary<string, IReadOnlyList<LockRequirement>>();
     public int Line { get; init; }
 
     public override string ToString() => Version is null ? Name : $"{Name} {Version}";
@@ -59,6 +84,8 @@ public sealed class UvLock
     public required IReadOnlyList<string> Members { get; init; }
     /// <summary>Dependency groups of a non-project workspace root ([manifest.dependency-groups]).</summary>
     public required IReadOnlyDictionary<string, IReadOnlyList<string>> ManifestDependencyGroups { get; init; }
+    /// <summary>The same groups with their full requirements, to check the root's pyproject.toml against.</summary>
+    public IReadOnlyDictionary<string, IReadOnlyList<LockRequirement>> ManifestDependencyGroupRequirements { get; init; } = new Dictionary<string, IReadOnlyList<LockRequirement>>();
     /// <summary>Declared conflicts, each a set of (package, extra or group) items.</summary>
     public required IReadOnlyList<IReadOnlyList<ConflictItem>> Conflicts { get; init; }
     public required IReadOnlyList<LockedPackage> Packages { get; init; }

@@ -33,10 +33,10 @@ public static class UvLockReader
         var manifest = r.OptionalTable(root, "manifest", "uv.lock");
         var members = manifest is null ? [] : r.Strings(r.OptionalArray(manifest, "members", "[manifest]"), "[manifest] members").Select(PackageName.Normalize).ToList();
         var manifestGroups = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
-        if (manifest is not null && r.OptionalTable(manifest, "dependency-groups", "[manifest]") is { } groups)
-            foreach (var entry in groups)
-                manifestGroups[PackageName.Normalize(entry.Key)] = r.Tables(entry.Value as TomlArray, $"[manifest.dependency-groups] {entry.Key}")
-                    .Select(t => r.RequireString(t, "name", "a dependency group entry")).ToList();
+        var manifestGroupRequirements = manifest is null ? new Dictionary<string, IReadOnlyList<LockRequirement>>()
+            : ReadRequirementTable(r, r.OptionalTable(manifest, "dependency-groups", "[manifest]"), "[manifest.dependency-groups]");
+        foreach (var (group, requirements) in manifestGroupRequirements)
+            manifestGroups[group] = requirements.Select(q => q.Name).ToList();
 
         var conflicts = new List<IReadOnlyList<ConflictItem>>();
         foreach (var set in r.OptionalArray(root, "conflicts", "uv.lock") ?? Enumerable.Empty<TomlValue>())
@@ -57,6 +57,7 @@ public static class UvLockReader
             RequiresPython = r.OptionalString(root, "requires-python", "uv.lock"),
             Members = members,
             ManifestDependencyGroups = manifestGroups,
+            ManifestDependencyGroupRequirements = manifestGroupRequirements,
             Conflicts = conflicts,
             Packages = packages,
         };
@@ -79,21 +80,33 @@ public static class UvLockReader
             Sdist = r.OptionalTable(t, "sdist", where) is { } sdist ? ReadFile(r, sdist, where) : null,
             Wheels = r.Tables(r.OptionalArray(t, "wheels", where), $"{where} wheels").Select(w => ReadFile(r, w, where)).ToList(),
             ProvidesExtras = metadata is null ? null : r.Strings(r.OptionalArray(metadata, "provides-extras", where), "provides-extras").Select(PackageName.Normalize).ToList(),
-            RequiresDist = metadata is null ? null : ReadRequiresDist(r, r.OptionalArray(metadata, "requires-dist", where), where),
+            HasMetadata = metadata is not null,
+            RequiresDist = metadata is null ? [] : ReadRequirements(r, r.OptionalArray(metadata, "requires-dist", where), $"{where} requires-dist"),
+            RequiresDev = metadata is null ? new Dictionary<string, IReadOnlyList<LockRequirement>>()
+                : ReadRequirementTable(r, r.OptionalTable(metadata, "requires-dev", where), $"{where} requires-dev"),
             Line = t.Line,
         };
     }
 
-    private static IReadOnlyList<string> ReadRequiresDist(TomlFieldReader r, TomlArray? array, string where) =>
-        r.Tables(array, $"{where} requires-dist").Select(d =>
+    private static IReadOnlyList<LockRequirement> ReadRequirements(TomlFieldReader r, TomlArray? array, string where) =>
+        r.Tables(array, where).Select(d =>
         {
-            var text = r.RequireString(d, "name", "a requires-dist entry");
-            if (r.OptionalArray(d, "extras", "a requires-dist entry") is { Count: > 0 } extras)
-                text += "[" + string.Join(",", r.Strings(extras, "extras")) + "]";
-            if (r.OptionalString(d, "specifier", "a requires-dist entry") is { } spec) text += spec;
-            if (r.OptionalString(d, "marker", "a requires-dist entry") is { } marker) text += " ; " + marker;
-            return text;
+            string? Get(string key) => r.OptionalString(d, key, "a requirement entry");
+            return new LockRequirement(
+                PackageName.Normalize(r.RequireString(d, "name", "a requirement entry")),
+                r.Strings(r.OptionalArray(d, "extras", "a requirement entry"), "extras").Select(PackageName.Normalize).ToList(),
+                Get("specifier"), Get("marker"), Get("index"), Get("git"), Get("url"), Get("subdirectory"),
+                Get("path"), Get("directory"), Get("editable"), Get("virtual"));
         }).ToList();
+
+    private static Dictionary<string, IReadOnlyList<LockRequirement>> ReadRequirementTable(TomlFieldReader r, TomlTable? table, string where)
+    {
+        var result = new Dictionary<string, IReadOnlyList<LockRequirement>>(StringComparer.Ordinal);
+        if (table is null) return result;
+        foreach (var entry in table)
+            result[PackageName.Normalize(entry.Key)] = ReadRequirements(r, entry.Value as TomlArray ?? throw r.Error(entry.Value, $"'{entry.Key}' of {where} must be an array."), $"{where} {entry.Key}");
+        return result;
+    }
 
     private static LockSource ReadSource(TomlFieldReader r, TomlTable source, string where)
     {

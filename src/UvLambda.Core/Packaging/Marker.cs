@@ -101,15 +101,22 @@ public sealed class Marker
     public bool Evaluate(MarkerEnvironment environment, IReadOnlySet<string> extras, IReadOnlySet<string> groups) =>
         _root.Evaluate(new MarkerContext(environment, extras, groups));
 
+    /// <summary>Every comparison as (variable, operator, literal), for callers that compare markers by their values.</summary>
+    internal IEnumerable<(MarkerVariable Variable, MarkerOperator Operator, string Literal)> Atoms() => _root.Atoms();
+
     internal readonly record struct MarkerContext(MarkerEnvironment Environment, IReadOnlySet<string> Extras, IReadOnlySet<string> Groups);
 
     internal abstract class MarkerNode
     {
         public abstract bool Evaluate(in MarkerContext context);
+
+        public abstract IEnumerable<(MarkerVariable, MarkerOperator, string)> Atoms();
     }
 
     internal sealed class AndNode(MarkerNode[] operands) : MarkerNode
     {
+        public override IEnumerable<(MarkerVariable, MarkerOperator, string)> Atoms() => operands.SelectMany(o => o.Atoms());
+
         public override bool Evaluate(in MarkerContext context)
         {
             foreach (var operand in operands)
@@ -123,6 +130,8 @@ public sealed class Marker
 
     internal sealed class OrNode(MarkerNode[] operands) : MarkerNode
     {
+        public override IEnumerable<(MarkerVariable, MarkerOperator, string)> Atoms() => operands.SelectMany(o => o.Atoms());
+
         public override bool Evaluate(in MarkerContext context)
         {
             foreach (var operand in operands)
@@ -168,6 +177,12 @@ public sealed class Marker
                 _setVariable = variable;
                 _memberName = PackageName.Normalize(literal.Trim());
             }
+        }
+
+        public override IEnumerable<(MarkerVariable, MarkerOperator, string)> Atoms()
+        {
+            if (_left.Variable is { } v && _right.Literal is { } r) yield return (v, _op, r);
+            else if (_right.Variable is { } w && _left.Literal is { } l) yield return (w, _op, l);
         }
 
         public override bool Evaluate(in MarkerContext context)

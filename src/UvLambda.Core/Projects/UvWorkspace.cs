@@ -46,6 +46,16 @@ public sealed class UvWorkspace
     /// </summary>
     public IReadOnlyList<string> MemberDirectories { get; }
 
+    private IReadOnlyList<PyProject>? _members;
+
+    /// <summary>
+    /// The pyproject.toml of every member folder (<see cref="MemberDirectories"/>; the root not included), loaded once;
+    /// the project's own is the instance already loaded.
+    /// </summary>
+    public IReadOnlyList<PyProject> Members => _members ??= MemberDirectories
+        .Select(d => string.Equals(d, ProjectDirectory, StringComparison.Ordinal) ? Project : PyProject.Load(Path.Combine(d, PyProjectFileName)))
+        .ToList();
+
     /// <summary>Finds the workspace of the project whose pyproject.toml is in <paramref name="projectDirectory"/>.</summary>
     public static UvWorkspace Discover(string projectDirectory)
     {
