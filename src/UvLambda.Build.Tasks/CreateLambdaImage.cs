@@ -149,15 +149,16 @@ public sealed class PushLambdaImage : UvLambdaTask
         var ecrRepository = string.IsNullOrWhiteSpace(EcrRepository) ? null : EcrRepository!.Trim();
         if (registry is null && ecrRepository is null && string.IsNullOrWhiteSpace(ArchiveOutputPath))
             throw new UvLambdaException(ErrorCodes.NoContainerDestination, "Nowhere to publish the image: set ContainerRegistry or LambdaEcrRepository (push) and/or ContainerArchiveOutputPath (archive file).");
-        if (ForLambda) EcrPushTarget.CheckForLambda(registry, ProjectFile);
-        // The ECR repository exists before the first blob is pushed (created when LambdaCreateRepository allows it).
         var profile = string.IsNullOrWhiteSpace(AwsProfile) ? null : AwsProfile!.Trim();
         var defaultRegion = string.IsNullOrWhiteSpace(AwsRegion) ? null : AwsRegion!.Trim();
-        var (target, repository) = EcrPushTarget.ResolveAsync(registry, Repository, ecrRepository, CreateRepository,
+        // Refuses a registry Lambda cannot run from, and makes sure the ECR repository exists, before the first blob.
+        EcrPushTarget.PushAsync(registry, Repository, ecrRepository, CreateRepository, ForLambda,
             region => new UvLambda.Core.Aws.Ecr.EcrClient(UvLambda.Core.Aws.AwsSession.Resolve(profile, region ?? defaultRegion), log: BuildLog),
-            BuildLog, default).GetAwaiter().GetResult();
-        registry = target;
+            (target, repository) => Push(environment, target, repository, tags), BuildLog, default, ProjectFile).GetAwaiter().GetResult();
+    }
 
+    private async Task<bool> Push(Dictionary<string, string?> environment, string? registry, string repository, List<string> tags)
+    {
         var image = BuiltImage.Load(ImageDirectory);
         var cache = new BlobStore(string.IsNullOrWhiteSpace(CacheDirectory) ? ContentCache.DefaultRoot(environment) : CacheDirectory!);
         var credentials = RegistryCredentials.Default(environment, registry, image.BaseRegistry, ContainerTaskSupport.EcrCredentialProvider(AwsProfile));
@@ -168,7 +169,7 @@ public sealed class PushLambdaImage : UvLambdaTask
         if (registry is not null)
         {
             using var client = new RegistryClient(registry, credentials, options, BuildLog);
-            var result = ImagePusher.PushAsync(image, ImageDirectory, client, repository, tags, BaseClient, cache, BuildLog).GetAwaiter().GetResult();
+            var result = await ImagePusher.PushAsync(image, ImageDirectory, client, repository, tags, BaseClient, cache, BuildLog).ConfigureAwait(false);
             GeneratedContainerReference = result.Reference;
             GeneratedContainerNames = [.. result.TaggedReferences];
             UploadedBytes = result.UploadedBytes;
@@ -180,10 +181,11 @@ public sealed class PushLambdaImage : UvLambdaTask
                 path = Path.Combine(path, repository.Replace('/', '-') + ".tar.gz");
             path = Path.GetFullPath(path);
             var names = tags.Select(t => $"{(registry is null ? "" : registry + "/")}{repository}:{t}").ToList();
-            ImageArchive.WriteAsync(image, ImageDirectory, path, names, BaseClient, cache, ContainerTaskSupport.Timestamp(SourceDateEpoch)).GetAwaiter().GetResult();
+            await ImageArchive.WriteAsync(image, ImageDirectory, path, names, BaseClient, cache, ContainerTaskSupport.Timestamp(SourceDateEpoch)).ConfigureAwait(false);
             GeneratedArchiveOutputPath = path;
             BuildLog.Info($"Wrote image {image.ManifestDigest} to {path}");
         }
+        return true;
     }
 }
 

@@ -24,6 +24,19 @@ public static class EcrPushTarget
     }
 
     /// <summary>
+    /// Pushes in order: refuses a registry Lambda cannot run from (<paramref name="forLambda"/>), settles the registry
+    /// and repository (<see cref="ResolveAsync"/>: the ECR repository exists afterwards), then calls
+    /// <paramref name="push"/> with them — so no blob is sent to a repository that is not there yet.
+    /// </summary>
+    public static async Task<T> PushAsync<T>(string? registry, string repository, string? ecrRepository, bool createRepository, bool forLambda,
+        Func<string?, IEcrApi> ecrFor, Func<string?, string, Task<T>> push, IBuildLog log, CancellationToken ct, string? projectFile = null)
+    {
+        if (forLambda) CheckForLambda(registry, projectFile);
+        var (target, name) = await ResolveAsync(registry, repository, ecrRepository, createRepository, ecrFor, log, ct).ConfigureAwait(false);
+        return await push(target, name).ConfigureAwait(false);
+    }
+
+    /// <summary>
     /// The registry and repository to push to. With <paramref name="ecrRepository"/> the image goes to that ECR
     /// repository (created when missing and <paramref name="createRepository"/>, else UVL4021) and, without a
     /// registry, to the repository's registry. With an ECR <paramref name="registry"/> and
