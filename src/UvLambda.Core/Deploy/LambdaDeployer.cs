@@ -471,6 +471,18 @@ public sealed class LambdaDeployer(ILambdaApi lambda, IEcrApi? ecr, IArtifactSto
                 result.Created.Add($"public function URL permission ({permission.Action})");
             }
         }
+        else
+        {
+            // AWS_IAM: the public statements a NONE URL had no longer apply; left in place, they would let any AWS
+            // identity invoke the function through its URL.
+            var policy = await lambda.GetPolicyAsync(name, ct).ConfigureAwait(false);
+            foreach (var sid in new[] { PublicUrlStatement, PublicUrlInvokeStatement })
+            {
+                if (Statement(policy, new AddPermissionRequest(name, sid, "", "*")) == StatementState.Missing) continue;
+                await lambda.RemovePermissionAsync(name, sid, ct).ConfigureAwait(false);
+                result.Updated.Add($"removed public function URL permission {sid}");
+            }
+        }
         log.Info($"{name}: function URL ({authType}): {url.FunctionUrl}");
         return url.FunctionUrl;
     }

@@ -223,6 +223,15 @@ public sealed class DeployConvergenceTests(AwsFixture aws) : IDisposable
         Assert.Contains("function URL auth NONE", r2.Updated);
         Assert.Equal("NONE", (await Moto.GetFunctionUrlConfigAsync(name, default))!.AuthType);
         Assert.Equal(2, (await Statements(name)).Count);
+
+        // Back to AWS_IAM: the public statements go, or any AWS identity could invoke it through the URL.
+        var r3 = await Deploy(Zip(name) with { FunctionUrlAuthType = "AWS_IAM" });
+        Assert.Contains("function URL auth AWS_IAM", r3.Updated);
+        Assert.Equal("AWS_IAM", (await Moto.GetFunctionUrlConfigAsync(name, default))!.AuthType);
+        Assert.Empty(await Statements(name));
+        aws.Proxy.ClearRequests();
+        await Deploy(Zip(name) with { FunctionUrlAuthType = "AWS_IAM" });
+        Assert.Empty(aws.Proxy.Writes);
     }
 
     [Theory]
