@@ -89,7 +89,9 @@ public sealed record DeploySettings
             throw Bad(ErrorCodes.DeployInvalidSetting, $"LambdaLayerName '{LayerName}' is not a valid layer name (1–140 letters, digits, '-' or '_').");
         if (HasLocalLayer && (string.IsNullOrEmpty(LocalLayerName) || !LayerNamePattern.IsMatch(LocalLayerName)))
             throw Bad(ErrorCodes.DeployInvalidSetting, $"LambdaLocalLayerName '{LocalLayerName}' is not a valid layer name (1–140 letters, digits, '-' or '_').");
-        Projects.ExternalLayers.Validate(ExternalLayers, PackageType, HasLocalLayer ? "Local" : null, projectFile);
+        // Counted against Lambda's 5 with the layers this deploy really attaches (a Layer project may have no dependency layer).
+        Projects.ExternalLayers.Validate(ExternalLayers, HasLayer || HasLocalLayer ? PackageType : IsLayer ? "Zip" : PackageType,
+            HasLayer && HasLocalLayer ? "Local" : null, projectFile);
         if (!IsImage && string.IsNullOrEmpty(Handler))
             throw Bad(ErrorCodes.DeployInvalidHandler, "No LambdaHandler to deploy. Set <LambdaHandler>module.function</LambdaHandler>.");
         if (IsImage && !string.IsNullOrEmpty(ImageUri)) CheckImageUri(ImageUri, null, projectFile);
