@@ -149,8 +149,8 @@ public class AwsServiceClient
 
             if ((int)status < 300) return (status, text);
             var (code, message) = ParseError(status, headerError, text);
-            var throttled = (int)status == 429 || (Retryable.Contains(code) && code != "ResourceConflictException" && (int)status < 500);
-            if (!idempotent && (int)status >= 500 && !throttled)
+            // A 5xx may come after the write took effect: only the caller can tell, by reading.
+            if (!idempotent && (int)status >= 500)
                 throw new AwsOutcomeUnknownException(ActionPrefix, operation, $"{(int)status} {code}: {message}");
             if (attempt < Retry.MaxAttempts && !IsAlreadyExists(code, message) && (Retryable.Contains(code) || (int)status == 429 || (int)status >= 500))
             {

@@ -466,9 +466,16 @@ public sealed class LambdaDeployer(ILambdaApi lambda, IEcrApi? ecr, IArtifactSto
                     result.Skipped.Add($"public function URL permission ({permission.Action})");
                     continue;
                 }
-                if (state == StatementState.Different) await ReplaceStatementAsync(permission, ct).ConfigureAwait(false);
-                else await AddPermissionAsync(permission, ct).ConfigureAwait(false);
-                result.Created.Add($"public function URL permission ({permission.Action})");
+                if (state == StatementState.Different)
+                {
+                    await ReplaceStatementAsync(permission, ct).ConfigureAwait(false);
+                    result.Updated.Add($"public function URL permission ({permission.Action})");
+                }
+                else
+                {
+                    await AddPermissionAsync(permission, ct).ConfigureAwait(false);
+                    result.Created.Add($"public function URL permission ({permission.Action})");
+                }
             }
         }
         else

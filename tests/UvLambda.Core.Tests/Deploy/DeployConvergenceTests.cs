@@ -93,6 +93,39 @@ public sealed class DeployConvergenceTests(AwsFixture aws) : IDisposable
     }
 
     [Fact]
+    public async Task A_5xx_on_a_publish_is_checked_then_written_again_once()
+    {
+        var name = Unique("fivexx");
+        var layer = Unique("deps");
+        aws.Proxy.Fault(Is("POST", $"/layers/{layer}/versions"), 1, 500, "ServiceException", "We encountered an internal error.");
+        aws.Proxy.ClearRequests();
+
+        await Deploy(Zip(name) with { PackageType = "Layer", LayerName = layer, LayerPackagePath = LayerZip(name, "X = 1\n") });
+
+        var calls = aws.Proxy.Requests.Select(r => $"{r.Method} {r.PathOnly}").ToList();
+        var posts = calls.Select((c, i) => (c, i)).Where(x => x.c == $"POST /2018-10-31/layers/{layer}/versions").Select(x => x.i).ToList();
+        Assert.Equal(2, posts.Count);
+        // Between the failed publish and the second one, the versions were read.
+        Assert.Contains($"GET /2018-10-31/layers/{layer}/versions", calls[posts[0]..posts[1]]);
+        Assert.Single(await Moto.ListLayerVersionsAsync(layer, default));
+    }
+
+    [Fact]
+    public async Task A_create_that_never_gets_an_answer_gives_up_with_UVL4006_after_bounded_checks()
+    {
+        var name = Unique("noanswer");
+        aws.Proxy.Fault(Is("POST", "/2015-03-31/functions"), 100, 500, "ServiceException", "We encountered an internal error.");
+        aws.Proxy.ClearRequests();
+
+        var e = await Assert.ThrowsAsync<UvLambdaException>(() => Deploy(Zip(name)));
+
+        Assert.Equal(ErrorCodes.AwsRequestFailed, e.Code);
+        Assert.Contains("lambda:CreateFunction", e.Message);
+        Assert.Equal(AwsFixture.FastOptions.LostAnswerAttempts, aws.Proxy.Requests.Count(Is("POST", "/2015-03-31/functions")));
+        Assert.Null(await Moto.GetFunctionAsync(name, default));
+    }
+
+    [Fact]
     public async Task A_Function_already_exist_conflict_is_read_and_converged_as_an_update_not_retried()
     {
         var name = Unique("conflictcreate");
