@@ -1,6 +1,7 @@
 using Microsoft.Build.Framework;
 using UvLambda.Core.Archives;
 using UvLambda.Core.Containers;
+using UvLambda.Core.Deploy;
 using UvLambda.Core.Diagnostics;
 using UvLambda.Core.Install.Fetching;
 using UvLambda.Core.Projects;
@@ -116,6 +117,15 @@ public sealed class PushLambdaImage : UvLambdaTask
     public string? AwsProfile { get; set; }
     public string? SourceDateEpoch { get; set; }
 
+    /// <summary>LambdaEcrRepository: the ECR repository to push to; without <see cref="Registry"/> its registry is derived from ECR.</summary>
+    public string? EcrRepository { get; set; }
+    /// <summary>LambdaCreateRepository: create the ECR repository before the push when it is missing.</summary>
+    public bool CreateRepository { get; set; }
+    /// <summary>AWSRegion: the region of a derived ECR registry (else the profile's or environment's).</summary>
+    public string? AwsRegion { get; set; }
+    /// <summary>True when the pushed image is about to be deployed to Lambda: a non-ECR registry is refused before the push.</summary>
+    public bool ForLambda { get; set; }
+
     [Output] public string? GeneratedContainerDigest { get; private set; }
     /// <summary>registry/repository@sha256:…, what Lambda's ImageUri should name (empty when only an archive was written).</summary>
     [Output] public string? GeneratedContainerReference { get; private set; }
@@ -136,9 +146,19 @@ public sealed class PushLambdaImage : UvLambdaTask
         foreach (var t in tags)
             if (!ImageReference.IsValidTag(t))
                 throw new UvLambdaException(ErrorCodes.InvalidContainerSetting, $"Container tag '{t}' is not valid: letters, digits, '_', '.', '-', at most 128, not starting with '.' or '-'.");
-        if (registry is null && string.IsNullOrWhiteSpace(ArchiveOutputPath))
-            throw new UvLambdaException(ErrorCodes.NoContainerDestination, "Nowhere to publish the image: set ContainerRegistry (push) and/or ContainerArchiveOutputPath (archive file).");
+        var ecrRepository = string.IsNullOrWhiteSpace(EcrRepository) ? null : EcrRepository!.Trim();
+        if (registry is null && ecrRepository is null && string.IsNullOrWhiteSpace(ArchiveOutputPath))
+            throw new UvLambdaException(ErrorCodes.NoContainerDestination, "Nowhere to publish the image: set ContainerRegistry or LambdaEcrRepository (push) and/or ContainerArchiveOutputPath (archive file).");
+        var profile = string.IsNullOrWhiteSpace(AwsProfile) ? null : AwsProfile!.Trim();
+        var defaultRegion = string.IsNullOrWhiteSpace(AwsRegion) ? null : AwsRegion!.Trim();
+        // Refuses a registry Lambda cannot run from, and makes sure the ECR repository exists, before the first blob.
+        EcrPushTarget.PushAsync(registry, Repository, ecrRepository, CreateRepository, ForLambda,
+            region => new UvLambda.Core.Aws.Ecr.EcrClient(UvLambda.Core.Aws.AwsSession.Resolve(profile, region ?? defaultRegion), log: BuildLog),
+            (target, repository) => Push(environment, target, repository, tags), BuildLog, default, ProjectFile).GetAwaiter().GetResult();
+    }
 
+    private async Task<bool> Push(Dictionary<string, string?> environment, string? registry, string repository, List<string> tags)
+    {
         var image = BuiltImage.Load(ImageDirectory);
         var cache = new BlobStore(string.IsNullOrWhiteSpace(CacheDirectory) ? ContentCache.DefaultRoot(environment) : CacheDirectory!);
         var credentials = RegistryCredentials.Default(environment, registry, image.BaseRegistry, ContainerTaskSupport.EcrCredentialProvider(AwsProfile));
@@ -149,7 +169,7 @@ public sealed class PushLambdaImage : UvLambdaTask
         if (registry is not null)
         {
             using var client = new RegistryClient(registry, credentials, options, BuildLog);
-            var result = ImagePusher.PushAsync(image, ImageDirectory, client, Repository, tags, BaseClient, cache, BuildLog).GetAwaiter().GetResult();
+            var result = await ImagePusher.PushAsync(image, ImageDirectory, client, repository, tags, BaseClient, cache, BuildLog).ConfigureAwait(false);
             GeneratedContainerReference = result.Reference;
             GeneratedContainerNames = [.. result.TaggedReferences];
             UploadedBytes = result.UploadedBytes;
@@ -158,13 +178,14 @@ public sealed class PushLambdaImage : UvLambdaTask
         {
             var path = ArchiveOutputPath!;
             if (path.EndsWith('/') || path.EndsWith('\\') || Directory.Exists(path))
-                path = Path.Combine(path, Repository.Replace('/', '-') + ".tar.gz");
+                path = Path.Combine(path, repository.Replace('/', '-') + ".tar.gz");
             path = Path.GetFullPath(path);
-            var names = tags.Select(t => $"{(registry is null ? "" : registry + "/")}{Repository}:{t}").ToList();
-            ImageArchive.WriteAsync(image, ImageDirectory, path, names, BaseClient, cache, ContainerTaskSupport.Timestamp(SourceDateEpoch)).GetAwaiter().GetResult();
+            var names = tags.Select(t => $"{(registry is null ? "" : registry + "/")}{repository}:{t}").ToList();
+            await ImageArchive.WriteAsync(image, ImageDirectory, path, names, BaseClient, cache, ContainerTaskSupport.Timestamp(SourceDateEpoch)).ConfigureAwait(false);
             GeneratedArchiveOutputPath = path;
             BuildLog.Info($"Wrote image {image.ManifestDigest} to {path}");
         }
+        return true;
     }
 }
 

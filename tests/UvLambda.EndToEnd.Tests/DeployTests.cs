@@ -145,6 +145,48 @@ public sealed class DeployTests(PackedSdk sdk) : IDisposable
         Assert.Contains(Proxy.Requests, r => r.Path.Contains("/functions/hello-profile"));
     }
 
+    private List<string> Layers(string function) =>
+        JsonNode.Parse(Aws("lambda", "get-function", "--function-name", function).EnsureSuccess().StandardOutput)!["Configuration"]!["Layers"] is JsonArray layers
+            ? layers.Select(l => l!["Arn"]!.GetValue<string>()).ToList() : [];
+
+    [Fact]
+    public void Switching_Layer_to_Zip_leaves_exactly_the_declared_LambdaLayer_items()
+    {
+        var project = sdk.CopySample("hello");
+        var role = CreateRole();
+        const string name = "hello-layers";
+        var layered = Publish(project, $"-p:LambdaRole={role}", "-p:LambdaPackageType=Layer", $"-p:LambdaFunctionName={name}").EnsureSuccess();
+        // hello has no third-party packages: its build may make a dependency layer, or none (then none is published).
+        var published = System.Text.RegularExpressions.Regex.Match(layered.Output, $@"published layer {name}-dependencies version \d+ \((arn:[^)]+)\)");
+        if (published.Success) Assert.Equal([published.Groups[1].Value], Layers(name));
+        else
+        {
+            Assert.Contains("no dependency layer", layered.Output);
+            Assert.Empty(Layers(name));
+        }
+
+        // Zip: the project's dependency layer is detached (configuration updated, not "unchanged, skipped").
+        Publish(project, $"-p:LambdaRole={role}", "-p:LambdaPackageType=Zip", $"-p:LambdaFunctionName={name}").EnsureSuccess();
+        Assert.Empty(Layers(name));
+
+        // One LambdaLayer item: exactly it.
+        var zip = Path.Combine(sdk.Root, $"external-{Guid.NewGuid():N}.zip");
+        using (var archive = ZipFile.Open(zip, ZipArchiveMode.Create))
+        using (var writer = new StreamWriter(archive.CreateEntry("python/external.py").Open()))
+            writer.Write("X = 1\n");
+        var external = JsonNode.Parse(Aws("lambda", "publish-layer-version", "--layer-name", "external-tools", "--zip-file", "fileb://" + zip)
+            .EnsureSuccess().StandardOutput)!["LayerVersionArn"]!.GetValue<string>();
+        var pyproj = Path.Combine(project, "hello.pyproj");
+        File.WriteAllText(pyproj, File.ReadAllText(pyproj).Replace("</Project>", $"  <ItemGroup>\n    <LambdaLayer Include=\"{external}\" />\n  </ItemGroup>\n</Project>"));
+        Publish(project, $"-p:LambdaRole={role}", "-p:LambdaPackageType=Zip", $"-p:LambdaFunctionName={name}").EnsureSuccess();
+        Assert.Equal([external], Layers(name));
+
+        Proxy.ClearRequests();
+        Publish(project, $"-p:LambdaRole={role}", "-p:LambdaPackageType=Zip", $"-p:LambdaFunctionName={name}").EnsureSuccess();
+        Assert.Empty(Proxy.Writes);
+        Assert.NotEmpty(Proxy.Requests);
+    }
+
     /// <summary>The binary log's event stream (gzip), as text, to search for strings.</summary>
     private static string Decompress(string binlog)
     {

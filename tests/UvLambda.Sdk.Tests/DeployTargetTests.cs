@@ -54,4 +54,23 @@ public class DeployTargetTests
         Assert.Equal("UVL4018", error.Code);
         Assert.Contains("LambdaMemorySize 64", error.Message);
     }
+
+    [Fact]
+    public void An_image_for_Lambda_in_a_registry_that_is_not_ECR_is_UVL4024_before_the_push()
+    {
+        using var p = new SdkProject("<PropertyGroup><LambdaPackageType>Image</LambdaPackageType></PropertyGroup>", ("app/main.py", AppMain));
+        var properties = new Dictionary<string, string> { ["DeployTarget"] = "Lambda", ["ContainerRegistry"] = "127.0.0.1:5000" };
+        // An image already assembled (newer than its inputs), so nothing is pulled: the push comes next.
+        var imageJson = Path.Combine(p.Evaluate(properties).GetPropertyValue("_UvLambdaIntermediateDir"), "image", "image.json");
+        Directory.CreateDirectory(Path.GetDirectoryName(imageJson)!);
+        File.WriteAllText(imageJson, "{}");
+        File.SetLastWriteTimeUtc(imageJson, DateTime.UtcNow.AddDays(1));
+
+        var (ok, errors, _) = p.Build("Publish", properties);
+        Assert.False(ok);
+        var error = Assert.Single(errors);
+        Assert.Equal("UVL4024", error.Code);
+        Assert.Contains("127.0.0.1:5000", error.Message);
+        Assert.Contains("ECR", error.Message);
+    }
 }

@@ -20,6 +20,19 @@ public sealed class AwsServiceException(string service, string operation, HttpSt
     public string Action => $"{Service}:{Operation}";
 }
 
+/// <summary>
+/// A non-idempotent write whose outcome is unknown: the request may have reached AWS but no answer came back (the
+/// connection dropped, timed out, or a 5xx). The caller must read whether it took effect before writing again.
+/// </summary>
+public sealed class AwsOutcomeUnknownException(string service, string operation, string reason, Exception? inner = null)
+    : Exception($"{service}:{operation}: no usable answer ({reason}); it may or may not have taken effect", inner)
+{
+    public string Service { get; } = service;
+    public string Operation { get; } = operation;
+    public string Reason { get; } = reason;
+    public string Action => $"{Service}:{Operation}";
+}
+
 /// <summary>Backoff for retries and polling. Tests shrink the delays.</summary>
 public sealed record RetryPolicy(int MaxAttempts = 8, TimeSpan? BaseDelay = null, TimeSpan? MaxDelay = null)
 {
@@ -37,7 +50,10 @@ public sealed record RetryPolicy(int MaxAttempts = 8, TimeSpan? BaseDelay = null
 /// <summary>
 /// Sends SigV4-signed requests to one AWS service and retries what is transient: throttling (429,
 /// <c>TooManyRequestsException</c>, <c>ThrottlingException</c>...), 5xx, <c>ResourceConflictException</c> and network
-/// failures, with exponential backoff and jitter. Headers and credentials are never logged.
+/// failures, with exponential backoff and jitter. Headers and credentials are never logged. A write that is not
+/// idempotent (a create, a publish) is never resent after a lost answer: it fails with
+/// <see cref="AwsOutcomeUnknownException"/> so the caller checks, then writes. A conflict saying the resource already
+/// exists is final, not transient.
 /// </summary>
 public class AwsServiceClient
 {
@@ -76,9 +92,17 @@ public class AwsServiceClient
     /// <summary>Service name in IAM actions (lambda, ecr).</summary>
     protected virtual string ActionPrefix => SigningName;
 
-    /// <summary>Sends a request; returns status and body, or throws <see cref="AwsServiceException"/> for an error answer.</summary>
+    /// <summary>Sends an idempotent request; returns status and body, or throws <see cref="AwsServiceException"/> for an error answer.</summary>
+    public Task<(HttpStatusCode Status, string Body)> SendAsync(string operation, HttpMethod method, string pathAndQuery,
+        byte[]? body, string? contentType, IReadOnlyList<KeyValuePair<string, string>>? extraHeaders, CancellationToken cancellationToken) =>
+        SendAsync(operation, method, pathAndQuery, body, contentType, extraHeaders, idempotent: true, cancellationToken);
+
+    /// <summary>
+    /// Sends a request. <paramref name="idempotent"/> false: a lost answer or a 5xx is not resent but thrown as
+    /// <see cref="AwsOutcomeUnknownException"/> (throttling and in-progress conflicts, which did nothing, still are).
+    /// </summary>
     public async Task<(HttpStatusCode Status, string Body)> SendAsync(string operation, HttpMethod method, string pathAndQuery,
-        byte[]? body, string? contentType, IReadOnlyList<KeyValuePair<string, string>>? extraHeaders, CancellationToken cancellationToken)
+        byte[]? body, string? contentType, IReadOnlyList<KeyValuePair<string, string>>? extraHeaders, bool idempotent, CancellationToken cancellationToken)
     {
         var uri = new Uri(Endpoint, pathAndQuery);
         for (var attempt = 1; ; attempt++)
@@ -115,6 +139,7 @@ public class AwsServiceClient
             }
             catch (Exception e) when (e is HttpRequestException or IOException || (e is TaskCanceledException && !cancellationToken.IsCancellationRequested))
             {
+                if (!idempotent) throw new AwsOutcomeUnknownException(ActionPrefix, operation, e.Message, e);
                 if (attempt >= Retry.MaxAttempts)
                     throw new UvLambdaException(ErrorCodes.AwsRequestFailed,
                         $"{ActionPrefix}:{operation}: could not reach {Endpoint.GetLeftPart(UriPartial.Authority)} after {attempt} attempts: {e.Message}", inner: e);
@@ -124,7 +149,10 @@ public class AwsServiceClient
 
             if ((int)status < 300) return (status, text);
             var (code, message) = ParseError(status, headerError, text);
-            if (attempt < Retry.MaxAttempts && (Retryable.Contains(code) || (int)status == 429 || (int)status >= 500))
+            // A 5xx may come after the write took effect: only the caller can tell, by reading.
+            if (!idempotent && (int)status >= 500)
+                throw new AwsOutcomeUnknownException(ActionPrefix, operation, $"{(int)status} {code}: {message}");
+            if (attempt < Retry.MaxAttempts && !IsAlreadyExists(code, message) && (Retryable.Contains(code) || (int)status == 429 || (int)status >= 500))
             {
                 await Backoff(operation, attempt, code, cancellationToken).ConfigureAwait(false);
                 continue;
@@ -132,6 +160,12 @@ public class AwsServiceClient
             throw new AwsServiceException(ActionPrefix, operation, status, code, message);
         }
     }
+
+    /// <summary>A conflict that retrying cannot resolve: the thing being created is already there.</summary>
+    public static bool IsAlreadyExists(string code, string message) =>
+        code.EndsWith("AlreadyExistsException", StringComparison.Ordinal)
+        || (code is "ResourceConflictException" or "ConflictException"
+            && (message.Contains("already exist", StringComparison.OrdinalIgnoreCase) || message.Contains(" exists for ", StringComparison.OrdinalIgnoreCase)));
 
     private async Task Backoff(string operation, int attempt, string reason, CancellationToken cancellationToken)
     {

@@ -47,6 +47,9 @@ public sealed record DeploySettings
     public string Runtime => "python" + PythonVersion;
     public bool IsImage => PackageType == "Image";
     public bool IsLayer => PackageType == "Layer";
+
+    /// <summary>Layer with no <see cref="LayerPackagePath"/>: the project has no dependency layer (nothing third-party).</summary>
+    public bool HasLayer => IsLayer && LayerPackagePath is not null;
     public bool HasLocalLayer => IsLayer && LocalLayerPackagePath is not null;
 
     private static readonly Regex FunctionNamePattern = new(@"^(arn:aws[a-zA-Z-]*:lambda:[a-z0-9-]+:\d{12}:function:)?[a-zA-Z0-9_-]{1,64}$", RegexOptions.CultureInvariant);
@@ -82,13 +85,16 @@ public sealed record DeploySettings
             throw Bad(ErrorCodes.DeployRoleMissing, $"LambdaRole '{Role}' is neither an IAM role ARN (arn:aws:iam::123456789012:role/NAME) nor a role name.");
         if (FunctionUrlAuthType is not (null or "NONE" or "AWS_IAM"))
             throw Bad(ErrorCodes.DeployInvalidFunctionUrl, $"LambdaFunctionUrl '{FunctionUrlAuthType}' is not NONE or AWS_IAM.");
-        if (IsLayer && (string.IsNullOrEmpty(LayerName) || !LayerNamePattern.IsMatch(LayerName)))
+        if (HasLayer && (string.IsNullOrEmpty(LayerName) || !LayerNamePattern.IsMatch(LayerName)))
             throw Bad(ErrorCodes.DeployInvalidSetting, $"LambdaLayerName '{LayerName}' is not a valid layer name (1–140 letters, digits, '-' or '_').");
         if (HasLocalLayer && (string.IsNullOrEmpty(LocalLayerName) || !LayerNamePattern.IsMatch(LocalLayerName)))
             throw Bad(ErrorCodes.DeployInvalidSetting, $"LambdaLocalLayerName '{LocalLayerName}' is not a valid layer name (1–140 letters, digits, '-' or '_').");
-        Projects.ExternalLayers.Validate(ExternalLayers, PackageType, HasLocalLayer ? "Local" : null, projectFile);
+        // Counted against Lambda's 5 with the layers this deploy really attaches (a Layer project may have no dependency layer).
+        Projects.ExternalLayers.Validate(ExternalLayers, HasLayer || HasLocalLayer ? PackageType : IsLayer ? "Zip" : PackageType,
+            HasLayer && HasLocalLayer ? "Local" : null, projectFile);
         if (!IsImage && string.IsNullOrEmpty(Handler))
             throw Bad(ErrorCodes.DeployInvalidHandler, "No LambdaHandler to deploy. Set <LambdaHandler>module.function</LambdaHandler>.");
+        if (IsImage && !string.IsNullOrEmpty(ImageUri)) CheckImageUri(ImageUri, null, projectFile);
         foreach (var (name, _) in Environment ?? new Dictionary<string, string>())
         {
             if (!EnvNamePattern.IsMatch(name))
@@ -103,6 +109,25 @@ public sealed record DeploySettings
             if (path is not null && !File.Exists(path))
                 throw Bad(ErrorCodes.DeployArtifactMissing, $"{property} '{path}' does not exist. Build first (dotnet publish builds it).");
         }
+    }
+
+    /// <summary>
+    /// Lambda runs images only from a private ECR registry in the function's region (another account's needs that
+    /// repository's policy to allow it): anything else is refused before any write, instead of Lambda rejecting the
+    /// function after the layers and repository were written. <paramref name="region"/> null checks the host only.
+    /// </summary>
+    public static void CheckImageUri(string imageUri, string? region, string? projectFile = null)
+    {
+        var slash = imageUri.IndexOf('/');
+        var host = slash < 0 ? "" : imageUri[..slash];
+        string Fix(string why) =>
+            $"The image to deploy, '{imageUri}', {why}. Lambda only runs images from Amazon ECR in the function's account and region. " +
+            $"Set ContainerRegistry to <account>.dkr.ecr.{region ?? "<region>"}.amazonaws.com (or only LambdaEcrRepository, which derives it), or LambdaImageUri to an image there.";
+        if (!Containers.RegistryCredentials.IsEcr(host))
+            throw new UvLambdaException(ErrorCodes.DeployImageNotInEcr, Fix($"is not in an ECR registry ({(host.Length == 0 ? "no registry host" : host)})"), projectFile);
+        var hostRegion = host.Split('.')[3];
+        if (region is not null && hostRegion != region)
+            throw new UvLambdaException(ErrorCodes.DeployImageNotInEcr, Fix($"is in ECR region {hostRegion}, the function in {region}"), projectFile);
     }
 
     /// <summary>The ECR repository: <see cref="EcrRepository"/>, else the repository of an ECR <see cref="ImageUri"/>.</summary>
@@ -127,6 +152,9 @@ public sealed record DeployOptions
     public TimeSpan WaitTimeout { get; init; } = TimeSpan.FromMinutes(10);
     public TimeSpan PollInitialDelay { get; init; } = TimeSpan.FromSeconds(1);
     public TimeSpan PollMaxDelay { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>How often a non-idempotent write whose answer was lost is checked, then written again.</summary>
+    public int LostAnswerAttempts { get; init; } = 4;
 
     /// <summary>How often CreateFunction is retried while a new role is not yet assumable (IAM propagation).</summary>
     public int RolePropagationAttempts { get; init; } = 8;

@@ -11,7 +11,9 @@ namespace UvLambda.Core.Deploy;
 /// <summary>
 /// Creates or updates a Lambda function (and its layer, ECR repository and function URL) idempotently: reads first,
 /// writes only what differs, waits for <c>State</c>/<c>LastUpdateStatus</c> between writes. A second deploy with
-/// nothing changed makes no write calls.
+/// nothing changed makes no write calls. Writes that are not idempotent (CreateFunction, PublishLayerVersion,
+/// CreateFunctionUrlConfig, AddPermission, CreateRepository) are never resent blindly: after a lost answer the deployer
+/// reads whether the write took effect, and an "already exists" conflict is read and converged like an update.
 /// </summary>
 public sealed class LambdaDeployer(ILambdaApi lambda, IEcrApi? ecr, IArtifactStore? store, IBuildLog log,
     DeployOptions? options = null, IImagePusher? imagePusher = null)
@@ -29,6 +31,7 @@ public sealed class LambdaDeployer(ILambdaApi lambda, IEcrApi? ecr, IArtifactSto
         DeployOptions? options = null, IImagePusher? imagePusher = null, CancellationToken cancellationToken = default)
     {
         settings.Validate(projectFile);
+        if (settings.IsImage && !string.IsNullOrEmpty(settings.ImageUri)) DeploySettings.CheckImageUri(settings.ImageUri, session.Region, projectFile);
         // A role given by name is completed with the caller's account (sts:GetCallerIdentity), as the console does.
         settings = settings with { Role = RoleArn.ResolveAsync(settings.Role, session, cancellationToken).GetAwaiter().GetResult() };
         var deployer = new LambdaDeployer(new LambdaRestClient(session, log: log), new EcrClient(session, log: log), new S3ArtifactStore(session), log, options, imagePusher);
@@ -52,6 +55,11 @@ public sealed class LambdaDeployer(ILambdaApi lambda, IEcrApi? ecr, IArtifactSto
         {
             throw Translate(e, s);
         }
+        catch (AwsOutcomeUnknownException e)
+        {
+            throw new UvLambdaException(ErrorCodes.AwsRequestFailed,
+                $"{e.Action} got no usable answer ({e.Reason}) and a read afterwards did not find its result. Publish again: deploy checks before it writes.", inner: e);
+        }
     }
 
     private async Task<DeployResult> DeployCoreAsync(DeploySettings s, CancellationToken ct)
@@ -62,12 +70,12 @@ public sealed class LambdaDeployer(ILambdaApi lambda, IEcrApi? ecr, IArtifactSto
         // Artifacts first: a layer or an image the function will point at.
         if (s.ExternalLayers.Count > 0) await CheckSizeWithExternalLayersAsync(s, ct).ConfigureAwait(false);
         var ownLayers = new List<string>();
-        if (s.IsLayer)
-        {
+        // Layer with no LayerPackagePath: the project has no dependency layer (nothing third-party to put in one).
+        if (s.HasLayer)
             ownLayers.Add(result.LayerVersionArn = await EnsureLayerAsync(s, s.LayerName!, s.LayerPackagePath!, result, ct).ConfigureAwait(false));
-            if (s.HasLocalLayer)
-                ownLayers.Add(result.LocalLayerVersionArn = await EnsureLayerAsync(s, s.LocalLayerName!, s.LocalLayerPackagePath!, result, ct).ConfigureAwait(false));
-        }
+        else if (s.IsLayer) log.Info($"{name}: no dependency layer to publish (the project has no third-party packages)");
+        if (s.HasLocalLayer)
+            ownLayers.Add(result.LocalLayerVersionArn = await EnsureLayerAsync(s, s.LocalLayerName!, s.LocalLayerPackagePath!, result, ct).ConfigureAwait(false));
         string? imageUri = null;
         if (s.IsImage) imageUri = result.ImageUri = await EnsureImageAsync(s, result, ct).ConfigureAwait(false);
 
@@ -97,55 +105,110 @@ public sealed class LambdaDeployer(ILambdaApi lambda, IEcrApi? ecr, IArtifactSto
                 Environment = s.Environment is { Count: > 0 } ? s.Environment : null,
                 Layers = ownLayers.Count + s.ExternalLayers.Count == 0 ? null : [.. ownLayers, .. s.ExternalLayers],
             };
-            var created = await CreateWithRoleRetryAsync(request, ct).ConfigureAwait(false);
-            result.Created.Add($"function {name}");
-            log.Info($"{name}: created function {created.FunctionArn} ({request.PackageType}, {(s.IsImage ? imageUri : s.Runtime)}, {s.Architecture})");
-            current = await WaitReadyAsync(name, "creation", ct).ConfigureAwait(false);
+            var (created, found) = await CreateFunctionAsync(request, ct).ConfigureAwait(false);
+            if (found is null)
+            {
+                result.Created.Add($"function {name}");
+                log.Info($"{name}: created function {created!.FunctionArn} ({request.PackageType}, {(s.IsImage ? imageUri : s.Runtime)}, {s.Architecture})");
+                current = await WaitReadyAsync(name, "creation", ct).ConfigureAwait(false);
+            }
+            // It exists after all (our create's answer was lost, or another deploy created it): converge it as an update.
+            else current = await UpdateAsync(s, found, ownLayers, imageUri, zip, sha, result, ct).ConfigureAwait(false);
         }
-        else
-        {
-            var expectedType = s.IsImage ? "Image" : "Zip";
-            if (existing.PackageType != expectedType)
-                throw new UvLambdaException(ErrorCodes.DeployPackageTypeMismatch,
-                    $"Function '{name}' has PackageType {existing.PackageType}, this project deploys {expectedType}. Lambda cannot change a function's package type: delete the function or set another LambdaFunctionName.");
-            current = existing;
-            if (IsBusy(current)) current = await WaitReadyAsync(name, "the previous update", ct, failOnFailed: false).ConfigureAwait(false);
-
-            var archChanged = !current.Architectures.SequenceEqual([s.Architecture]);
-            var codeSame = s.IsImage ? SameImage(current, imageUri!) : current.CodeSha256 == sha;
-            if (codeSame && !archChanged)
-            {
-                result.Skipped.Add("code");
-                log.Info($"{name}: code unchanged ({(s.IsImage ? imageUri : "CodeSha256 " + sha)}), skipped");
-            }
-            else
-            {
-                var code = s.IsImage ? new FunctionCode(ImageUri: imageUri) : await CodeFor(s, zip!, sha!, ct).ConfigureAwait(false);
-                await lambda.UpdateFunctionCodeAsync(name, code, archChanged ? [s.Architecture] : null, ct).ConfigureAwait(false);
-                result.Updated.Add("code");
-                log.Info($"{name}: updated code ({(s.IsImage ? imageUri : "CodeSha256 " + sha)}{(archChanged ? $", architecture {string.Join(",", current.Architectures)} → {s.Architecture}" : "")})");
-                current = await WaitReadyAsync(name, "the code update", ct).ConfigureAwait(false);
-            }
-
-            var update = ConfigurationChanges(s, current, ownLayers, out var changed);
-            if (changed.Count == 0)
-            {
-                result.Skipped.Add("configuration");
-                log.Info($"{name}: configuration unchanged, skipped");
-            }
-            else
-            {
-                await lambda.UpdateFunctionConfigurationAsync(update, ct).ConfigureAwait(false);
-                result.Updated.Add("configuration: " + string.Join(", ", changed));
-                log.Info($"{name}: updated configuration ({string.Join(", ", changed)})");
-                current = await WaitReadyAsync(name, "the configuration update", ct).ConfigureAwait(false);
-            }
-        }
+        else current = await UpdateAsync(s, existing, ownLayers, imageUri, zip, sha, result, ct).ConfigureAwait(false);
         result.FunctionArn = current.FunctionArn;
 
         if (s.FunctionUrlAuthType is { } authType) result.FunctionUrl = await EnsureFunctionUrlAsync(name, authType, result, ct).ConfigureAwait(false);
         log.Info($"{name}: deployed {result.FunctionArn} — created {Count(result.Created)}, updated {Count(result.Updated)}, skipped {Count(result.Skipped)}");
         return result;
+    }
+
+    /// <summary>Brings an existing function to the settings: code, then configuration, each only when it differs.</summary>
+    private async Task<FunctionConfiguration> UpdateAsync(DeploySettings s, FunctionConfiguration existing, IReadOnlyList<string> ownLayers,
+        string? imageUri, byte[]? zip, string? sha, DeployResult result, CancellationToken ct)
+    {
+        var name = s.FunctionName;
+        FunctionConfiguration current;
+        var expectedType = s.IsImage ? "Image" : "Zip";
+        if (existing.PackageType != expectedType)
+            throw new UvLambdaException(ErrorCodes.DeployPackageTypeMismatch,
+                $"Function '{name}' has PackageType {existing.PackageType}, this project deploys {expectedType}. Lambda cannot change a function's package type: delete the function or set another LambdaFunctionName.");
+        current = existing;
+        if (IsBusy(current)) current = await WaitReadyAsync(name, "the previous update", ct, failOnFailed: false).ConfigureAwait(false);
+
+        var archChanged = !current.Architectures.SequenceEqual([s.Architecture]);
+        var codeSame = s.IsImage ? SameImage(current, imageUri!) : current.CodeSha256 == sha;
+        if (codeSame && !archChanged)
+        {
+            result.Skipped.Add("code");
+            log.Info($"{name}: code unchanged ({(s.IsImage ? imageUri : "CodeSha256 " + sha)}), skipped");
+        }
+        else
+        {
+            var code = s.IsImage ? new FunctionCode(ImageUri: imageUri) : await CodeFor(s, zip!, sha!, ct).ConfigureAwait(false);
+            await lambda.UpdateFunctionCodeAsync(name, code, archChanged ? [s.Architecture] : null, ct).ConfigureAwait(false);
+            result.Updated.Add("code");
+            log.Info($"{name}: updated code ({(s.IsImage ? imageUri : "CodeSha256 " + sha)}{(archChanged ? $", architecture {string.Join(",", current.Architectures)} → {s.Architecture}" : "")})");
+            current = await WaitReadyAsync(name, "the code update", ct).ConfigureAwait(false);
+        }
+
+        var update = ConfigurationChanges(s, current, ownLayers, out var changed);
+        if (changed.Count == 0)
+        {
+            result.Skipped.Add("configuration");
+            log.Info($"{name}: configuration unchanged, skipped");
+        }
+        else
+        {
+            await lambda.UpdateFunctionConfigurationAsync(update, ct).ConfigureAwait(false);
+            result.Updated.Add("configuration: " + string.Join(", ", changed));
+            log.Info($"{name}: updated configuration ({string.Join(", ", changed)})");
+            current = await WaitReadyAsync(name, "the configuration update", ct).ConfigureAwait(false);
+        }
+        return current;
+    }
+
+    /// <summary>
+    /// CreateFunction, checked rather than resent: after a lost answer, or a "Function already exist" conflict, the
+    /// function is read. Found is the function when it already existed (then Created is null).
+    /// </summary>
+    private async Task<(FunctionConfiguration? Created, FunctionConfiguration? Found)> CreateFunctionAsync(CreateFunctionRequest request, CancellationToken ct)
+    {
+        try
+        {
+            var (value, fromCheck) = await CheckThenWriteAsync(() => CreateWithRoleRetryAsync(request, ct),
+                () => lambda.GetFunctionAsync(request.FunctionName, ct), ct).ConfigureAwait(false);
+            if (fromCheck) log.Info($"{request.FunctionName}: CreateFunction's answer was lost but the function exists; checking it against the settings");
+            return fromCheck ? (null, value) : (value, null);
+        }
+        catch (AwsServiceException e) when (AwsServiceClient.IsAlreadyExists(e.ErrorCode, e.ServiceMessage))
+        {
+            log.Info($"{request.FunctionName}: already exists ({e.ServiceMessage}); checking it against the settings");
+            if (await lambda.GetFunctionAsync(request.FunctionName, ct).ConfigureAwait(false) is { } found) return (null, found);
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// A write that is not idempotent: when its answer is lost, waits, reads whether it took effect (<paramref name="check"/>
+    /// returns its result then: FromCheck) and only writes again when it did not, a bounded number of times.
+    /// </summary>
+    private async Task<(T Value, bool FromCheck)> CheckThenWriteAsync<T>(Func<Task<T>> write, Func<Task<T?>> check, CancellationToken ct) where T : class
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return (await write().ConfigureAwait(false), false);
+            }
+            catch (AwsOutcomeUnknownException e)
+            {
+                log.Detail($"{e.Action}: {e.Reason}; checking whether it took effect before writing again");
+                await Task.Delay(Backoff(attempt), ct).ConfigureAwait(false);
+                if (await check().ConfigureAwait(false) is { } done) return (done, true);
+                if (attempt >= _options.LostAnswerAttempts) throw;
+            }
+        }
     }
 
     private static string Count(List<string> items) => items.Count == 0 ? "nothing" : string.Join("; ", items);
@@ -181,17 +244,12 @@ public sealed class LambdaDeployer(ILambdaApi lambda, IEcrApi? ecr, IArtifactSto
             env = e;
             changed.Add("Environment (" + string.Join(", ", e.Keys.Union(c.Environment.Keys).Where(k => !(e.TryGetValue(k, out var a) && c.Environment.TryGetValue(k, out var b) && a == b)).Order(StringComparer.Ordinal)) + ")");
         }
-        if (ownLayers.Count > 0 || s.ExternalLayers.Count > 0)
+        if (!s.IsImage)
         {
-            // With LambdaLayer items the function's layers are exactly the project's then those, in order; without,
-            // layers attached elsewhere stay and the project's own follow them.
-            List<string> desired;
-            if (s.ExternalLayers.Count > 0) desired = [.. ownLayers, .. s.ExternalLayers];
-            else
-            {
-                var own = ownLayers.Select(Unversioned).ToHashSet(StringComparer.Ordinal);
-                desired = [.. c.Layers.Where(l => !own.Contains(Unversioned(l))), .. ownLayers];
-            }
+            // The function's layers are exactly what the project declares now: its own, then its LambdaLayer items, in
+            // order. A layer it no longer declares (a Layer project switched to Zip, a removed item) is detached; none
+            // at all is sent as an empty list, which detaches every layer.
+            List<string> desired = [.. ownLayers, .. s.ExternalLayers];
             if (!desired.SequenceEqual(c.Layers))
             {
                 layers = desired;
@@ -206,9 +264,6 @@ public sealed class LambdaDeployer(ILambdaApi lambda, IEcrApi? ecr, IArtifactSto
             MemorySize = memory, Timeout = timeout, Environment = env, Layers = layers,
         };
     }
-
-    private static string Unversioned(string layerVersionArn) =>
-        layerVersionArn.LastIndexOf(':') is var i and > 0 && long.TryParse(layerVersionArn[(i + 1)..], out _) ? layerVersionArn[..i] : layerVersionArn;
 
     /// <summary>Inline up to Lambda's direct-upload limit; larger through S3 (LambdaS3Bucket).</summary>
     private async Task<FunctionCode> CodeFor(DeploySettings s, byte[] zip, string sha, CancellationToken ct)
@@ -269,27 +324,37 @@ public sealed class LambdaDeployer(ILambdaApi lambda, IEcrApi? ecr, IArtifactSto
     {
         var zip = await File.ReadAllBytesAsync(layerPath, ct).ConfigureAwait(false);
         var sha = CodeSha256(zip);
-        var versions = await lambda.ListLayerVersionsAsync(layerName, ct).ConfigureAwait(false);
-        if (versions.Count > 0)
+        if (await FindLayerVersionAsync(s, layerName, sha, ct).ConfigureAwait(false) is { } same)
         {
-            var latest = versions[0];
-            var compatible = (latest.CompatibleRuntimes.Count == 0 || latest.CompatibleRuntimes.Contains(s.Runtime))
-                && (latest.CompatibleArchitectures.Count == 0 || latest.CompatibleArchitectures.Contains(s.Architecture));
-            var same = latest.Description == LayerDescription(sha);
-            if (!same && compatible && latest.Description?.StartsWith("uvlambda sha256:", StringComparison.Ordinal) != true)
-                same = (await lambda.GetLayerVersionAsync(layerName, latest.Version, ct).ConfigureAwait(false))?.CodeSha256 == sha;
-            if (same && compatible)
-            {
-                result.Skipped.Add($"layer {layerName}");
-                log.Info($"{s.FunctionName}: layer {layerName} unchanged, reusing version {latest.Version} ({latest.LayerVersionArn})");
-                return latest.LayerVersionArn;
-            }
+            result.Skipped.Add($"layer {layerName}");
+            log.Info($"{s.FunctionName}: layer {layerName} unchanged, reusing version {same.Version} ({same.LayerVersionArn})");
+            return same.LayerVersionArn;
         }
         var content = await CodeFor(s, zip, sha, ct).ConfigureAwait(false);
-        var published = await lambda.PublishLayerVersionAsync(new PublishLayerVersionRequest(layerName, content, LayerDescription(sha), [s.Runtime], [s.Architecture]), ct).ConfigureAwait(false);
+        // A lost answer may still have published the version: look for this content before publishing it again.
+        var (published, fromCheck) = await CheckThenWriteAsync(
+            () => lambda.PublishLayerVersionAsync(new PublishLayerVersionRequest(layerName, content, LayerDescription(sha), [s.Runtime], [s.Architecture]), ct),
+            () => FindLayerVersionAsync(s, layerName, sha, ct), ct).ConfigureAwait(false);
         result.Created.Add($"layer {layerName} version {published.Version}");
-        log.Info($"{s.FunctionName}: published layer {layerName} version {published.Version} ({published.LayerVersionArn})");
+        log.Info($"{s.FunctionName}: published layer {layerName} version {published.Version} ({published.LayerVersionArn}){(fromCheck ? " — its answer was lost, found by its content" : "")}");
         return published.LayerVersionArn;
+    }
+
+    /// <summary>
+    /// The newest version of the layer that holds this content (its Description carries the content's hash) for the
+    /// function's runtime and architecture, so each distinct content is published once. The latest version without
+    /// that marker (published by other tools) is compared by CodeSha256.
+    /// </summary>
+    private async Task<LayerVersion?> FindLayerVersionAsync(DeploySettings s, string layerName, string sha, CancellationToken ct)
+    {
+        var versions = await lambda.ListLayerVersionsAsync(layerName, ct).ConfigureAwait(false);
+        bool Compatible(LayerVersion v) => (v.CompatibleRuntimes.Count == 0 || v.CompatibleRuntimes.Contains(s.Runtime))
+            && (v.CompatibleArchitectures.Count == 0 || v.CompatibleArchitectures.Contains(s.Architecture));
+        if (versions.FirstOrDefault(v => v.Description == LayerDescription(sha) && Compatible(v)) is { } marked) return marked;
+        if (versions.Count > 0 && versions[0] is var latest && Compatible(latest) && latest.Description?.StartsWith("uvlambda sha256:", StringComparison.Ordinal) != true
+            && (await lambda.GetLayerVersionAsync(layerName, latest.Version, ct).ConfigureAwait(false))?.CodeSha256 == sha)
+            return latest;
+        return null;
     }
 
     private async Task<string> EnsureImageAsync(DeploySettings s, DeployResult result, CancellationToken ct)
@@ -297,17 +362,9 @@ public sealed class LambdaDeployer(ILambdaApi lambda, IEcrApi? ecr, IArtifactSto
         EcrRepository? repository = null;
         if (s.RepositoryName() is { } repositoryName && ecr is not null)
         {
-            repository = await ecr.DescribeRepositoryAsync(repositoryName, ct).ConfigureAwait(false);
-            if (repository is null)
-            {
-                if (!s.CreateRepository)
-                    throw new UvLambdaException(ErrorCodes.DeployRepositoryNotFound,
-                        $"ECR repository '{repositoryName}' does not exist. Create it, or set LambdaCreateRepository=true to let deploy create it.");
-                repository = await ecr.CreateRepositoryAsync(repositoryName, ct).ConfigureAwait(false);
-                result.Created.Add($"repository {repositoryName}");
-                log.Info($"{s.FunctionName}: created ECR repository {repository.RepositoryUri}");
-            }
-            else result.Skipped.Add($"repository {repositoryName}");
+            // Before the push: a fresh account's first push needs the repository to exist.
+            (repository, var created) = await EcrRepositories.EnsureAsync(ecr, repositoryName, s.CreateRepository, log, ct).ConfigureAwait(false);
+            (created ? result.Created : result.Skipped).Add($"repository {repositoryName}");
         }
         if (!string.IsNullOrEmpty(s.ImageUri)) return s.ImageUri;
         if (imagePusher is null || repository is null || ecr is null)
@@ -373,51 +430,142 @@ public sealed class LambdaDeployer(ILambdaApi lambda, IEcrApi? ecr, IArtifactSto
         var url = await lambda.GetFunctionUrlConfigAsync(name, ct).ConfigureAwait(false);
         if (url is null)
         {
-            url = await lambda.CreateFunctionUrlConfigAsync(name, authType, ct).ConfigureAwait(false);
-            result.Created.Add($"function URL ({authType})");
+            try
+            {
+                (url, var fromCheck) = await CheckThenWriteAsync(() => lambda.CreateFunctionUrlConfigAsync(name, authType, ct),
+                    () => lambda.GetFunctionUrlConfigAsync(name, ct), ct).ConfigureAwait(false);
+                if (url.AuthType == authType) result.Created.Add($"function URL ({authType})");
+            }
+            catch (AwsServiceException e) when (AwsServiceClient.IsAlreadyExists(e.ErrorCode, e.ServiceMessage))
+            {
+                // Created meanwhile: read it, and update it below when its auth type is not the one declared.
+                url = await lambda.GetFunctionUrlConfigAsync(name, ct).ConfigureAwait(false);
+                if (url is null) throw;
+            }
         }
-        else if (url.AuthType != authType)
+        else if (url.AuthType == authType) result.Skipped.Add("function URL");
+        if (url.AuthType != authType)
         {
             url = await lambda.UpdateFunctionUrlConfigAsync(name, authType, ct).ConfigureAwait(false);
             result.Updated.Add($"function URL auth {authType}");
         }
-        else result.Skipped.Add("function URL");
 
         if (authType == "NONE")
         {
-            var policy = await lambda.GetPolicyAsync(name, ct).ConfigureAwait(false);
             var permissions = new[]
             {
                 new AddPermissionRequest(name, PublicUrlStatement, "lambda:InvokeFunctionUrl", "*", FunctionUrlAuthType: "NONE"),
                 new AddPermissionRequest(name, PublicUrlInvokeStatement, "lambda:InvokeFunction", "*", InvokedViaFunctionUrl: true),
             };
+            var policy = await lambda.GetPolicyAsync(name, ct).ConfigureAwait(false);
             foreach (var permission in permissions)
             {
-                if (!HasStatement(policy, permission.StatementId))
+                var state = Statement(policy, permission);
+                if (state == StatementState.Same)
                 {
-                    await lambda.AddPermissionAsync(permission, ct).ConfigureAwait(false);
+                    result.Skipped.Add($"public function URL permission ({permission.Action})");
+                    continue;
+                }
+                if (state == StatementState.Different)
+                {
+                    await ReplaceStatementAsync(permission, ct).ConfigureAwait(false);
+                    result.Updated.Add($"public function URL permission ({permission.Action})");
+                }
+                else
+                {
+                    await AddPermissionAsync(permission, ct).ConfigureAwait(false);
                     result.Created.Add($"public function URL permission ({permission.Action})");
                 }
-                else result.Skipped.Add($"public function URL permission ({permission.Action})");
+            }
+        }
+        else
+        {
+            // AWS_IAM: the public statements a NONE URL had no longer apply; left in place, they would let any AWS
+            // identity invoke the function through its URL.
+            var policy = await lambda.GetPolicyAsync(name, ct).ConfigureAwait(false);
+            foreach (var sid in new[] { PublicUrlStatement, PublicUrlInvokeStatement })
+            {
+                if (Statement(policy, new AddPermissionRequest(name, sid, "", "*")) == StatementState.Missing) continue;
+                await lambda.RemovePermissionAsync(name, sid, ct).ConfigureAwait(false);
+                result.Updated.Add($"removed public function URL permission {sid}");
             }
         }
         log.Info($"{name}: function URL ({authType}): {url.FunctionUrl}");
         return url.FunctionUrl;
     }
 
-    private static bool HasStatement(string? policy, string sid)
+    /// <summary>
+    /// AddPermission, checked rather than resent: after a lost answer the policy is read; a "statement id already
+    /// exists" conflict is done when that statement is the one wanted, else it is replaced.
+    /// </summary>
+    private async Task AddPermissionAsync(AddPermissionRequest permission, CancellationToken ct)
     {
-        if (string.IsNullOrEmpty(policy)) return false;
         try
         {
-            return JsonNode.Parse(policy)?["Statement"] is JsonArray statements
-                && statements.Any(st => st?["Sid"] is JsonValue v && v.TryGetValue<string>(out var s) && s == sid);
+            await CheckThenWriteAsync(async () => { await lambda.AddPermissionAsync(permission, ct).ConfigureAwait(false); return permission; },
+                async () => Statement(await lambda.GetPolicyAsync(permission.FunctionName, ct).ConfigureAwait(false), permission) == StatementState.Same ? permission : null,
+                ct).ConfigureAwait(false);
+        }
+        catch (AwsServiceException e) when (AwsServiceClient.IsAlreadyExists(e.ErrorCode, e.ServiceMessage))
+        {
+            var state = Statement(await lambda.GetPolicyAsync(permission.FunctionName, ct).ConfigureAwait(false), permission);
+            if (state == StatementState.Same) return;
+            if (state == StatementState.Missing) throw;
+            await ReplaceStatementAsync(permission, ct).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>A statement with our Sid that grants something else: removed, then added as declared.</summary>
+    private async Task ReplaceStatementAsync(AddPermissionRequest permission, CancellationToken ct)
+    {
+        log.Info($"{permission.FunctionName}: policy statement {permission.StatementId} differs from the one wanted; replacing it");
+        await lambda.RemovePermissionAsync(permission.FunctionName, permission.StatementId, ct).ConfigureAwait(false);
+        await CheckThenWriteAsync(async () => { await lambda.AddPermissionAsync(permission, ct).ConfigureAwait(false); return permission; },
+            async () => Statement(await lambda.GetPolicyAsync(permission.FunctionName, ct).ConfigureAwait(false), permission) == StatementState.Same ? permission : null,
+            ct).ConfigureAwait(false);
+    }
+
+    private enum StatementState { Missing, Same, Different }
+
+    /// <summary>
+    /// Whether the policy has the statement <paramref name="wanted"/> adds: same Sid, Allow, action and principal, and
+    /// its condition (lambda:FunctionUrlAuthType / lambda:InvokedViaFunctionUrl). A statement without a Condition
+    /// block is taken as ours: emulators such as moto keep these keys out of it.
+    /// </summary>
+    private static StatementState Statement(string? policy, AddPermissionRequest wanted)
+    {
+        if (string.IsNullOrEmpty(policy)) return StatementState.Missing;
+        JsonArray? statements;
+        try
+        {
+            statements = JsonNode.Parse(policy)?["Statement"] as JsonArray;
         }
         catch (JsonException)
         {
-            return false;
+            return StatementState.Missing;
         }
+        var mine = (statements ?? []).OfType<JsonObject>().Where(st => Text(st["Sid"]) == wanted.StatementId).ToList();
+        if (mine.Count == 0) return StatementState.Missing;
+        if (mine.Count > 1) return StatementState.Different;
+        var st = mine[0];
+        var (conditionKey, conditionValue) = wanted.FunctionUrlAuthType is { } auth ? ("lambda:FunctionUrlAuthType", auth)
+            : wanted.InvokedViaFunctionUrl is { } via ? ("lambda:InvokedViaFunctionUrl", via ? "true" : "false") : (null, null);
+        var same = (Text(st["Effect"]) ?? "Allow") == "Allow"
+            && Values(st["Action"]).SequenceEqual([wanted.Action])
+            && (Text(st["Principal"]) == wanted.Principal || (st["Principal"] is JsonObject principal && principal.Any(kv => Values(kv.Value).Contains(wanted.Principal))))
+            && (st["Condition"] is not JsonObject condition || conditionKey is null
+                || condition.Any(op => op.Value is JsonObject keys && keys.Any(k => k.Key == conditionKey && Values(k.Value).Any(v => string.Equals(v, conditionValue, StringComparison.OrdinalIgnoreCase)))));
+        return same ? StatementState.Same : StatementState.Different;
     }
+
+    private static string? Text(JsonNode? node) => node is JsonValue v ? v.ToString() : null;
+
+    private static List<string> Values(JsonNode? node) => node switch
+    {
+        JsonArray a => a.Select(Text).OfType<string>().ToList(),
+        JsonValue v => [v.ToString()],
+        _ => [],
+    };
 
     /// <summary>An API error as a coded error that says what to do.</summary>
     internal static UvLambdaException Translate(AwsServiceException e, DeploySettings s)

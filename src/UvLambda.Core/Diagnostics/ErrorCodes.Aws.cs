@@ -24,5 +24,6 @@ public static partial class ErrorCodes
     public const string DeployRepositoryNotFound = "UVL4021";
     public const string DeployImageMissing = "UVL4022";
     public const string DeployInvalidParameter = "UVL4023";
+    public const string DeployImageNotInEcr = "UVL4024";
     public const string DeployExternalLayerNotFound = "UVL4030";
 }

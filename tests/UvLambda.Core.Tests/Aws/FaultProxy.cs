@@ -4,9 +4,15 @@ using System.Text.Json.Nodes;
 
 namespace UvLambda.Core.Tests.Aws;
 
-/// <summary>One request the proxy saw.</summary>
+/// <summary>One request the proxy saw: <see cref="Path"/> is the raw URL (with its query), <see cref="Body"/> the body as text.</summary>
 public sealed record ProxiedRequest(string Method, string Path, string? Target, bool Signed)
 {
+    public string Body { get; init; } = "";
+
+    /// <summary>The path without the query.</summary>
+    public string PathOnly => Path.Split('?')[0];
+    public string Query => Path.Contains('?') ? Path[(Path.IndexOf('?') + 1)..] : "";
+
     /// <summary>A call that changes something: any non-GET REST call, and JSON-RPC targets other than Describe/Get/List.</summary>
     public bool IsWrite => Target is { } t
         ? !(t.Split('.')[^1] is var op && (op.StartsWith("Describe") || op.StartsWith("Get") || op.StartsWith("List") || op.StartsWith("BatchGet")))
@@ -36,6 +42,7 @@ public sealed class FaultProxy : IDisposable
         public int Remaining = times;
         public (int Status, string ErrorType, string Message)? Fault { get; init; }
         public Func<JsonObject, JsonObject>? Rewrite { get; init; }
+        public bool DropAnswer { get; init; }
     }
 
     public FaultProxy(string upstream)
@@ -71,6 +78,19 @@ public sealed class FaultProxy : IDisposable
         lock (_rules) _rules.Add(new Rule(match, times) { Rewrite = rewrite });
     }
 
+    /// <summary>
+    /// The next <paramref name="times"/> matching requests reach moto (and take effect there), then the connection is
+    /// dropped without an answer: a response lost on the network.
+    /// </summary>
+    public void DropAnswer(Func<ProxiedRequest, bool> match, int times)
+    {
+        lock (_rules) _rules.Add(new Rule(match, times) { DropAnswer = true });
+    }
+
+    /// <summary>How many answers were dropped so far (to assert a fault really happened).</summary>
+    public int DroppedAnswers => Volatile.Read(ref _dropped);
+    private int _dropped;
+
     public void ClearRules() { lock (_rules) _rules.Clear(); }
 
     private async Task Loop()
@@ -100,9 +120,12 @@ public sealed class FaultProxy : IDisposable
                 target = Encoding.UTF8.GetString(body.ToArray()).Split('&').Select(Uri.UnescapeDataString)
                     .FirstOrDefault(p => p.StartsWith("Action=", StringComparison.Ordinal))?["Action=".Length..];
             var seen = new ProxiedRequest(req.HttpMethod, req.RawUrl ?? "/", target,
-                req.Headers["Authorization"]?.StartsWith("AWS4-HMAC-SHA256 Credential=", StringComparison.Ordinal) == true);
+                req.Headers["Authorization"]?.StartsWith("AWS4-HMAC-SHA256 Credential=", StringComparison.Ordinal) == true)
+            {
+                Body = Encoding.UTF8.GetString(body.ToArray()),
+            };
             lock (_requests) _requests.Add(seen);
-            Rule? fault = null, rewrite = null;
+            Rule? fault = null, rewrite = null, drop = null;
             lock (_rules)
             {
                 foreach (var rule in _rules)
@@ -110,6 +133,7 @@ public sealed class FaultProxy : IDisposable
                     if (rule.Remaining <= 0 || !rule.Match(seen)) continue;
                     if (rule.Fault is not null && fault is null) { fault = rule; rule.Remaining--; }
                     else if (rule.Rewrite is not null && rewrite is null) { rewrite = rule; rule.Remaining--; }
+                    else if (rule.DropAnswer && drop is null) { drop = rule; rule.Remaining--; }
                 }
             }
             if (fault?.Fault is { } f)
@@ -134,6 +158,17 @@ public sealed class FaultProxy : IDisposable
             }
             using var answer = await _http.SendAsync(forward);
             var payload = await answer.Content.ReadAsByteArrayAsync();
+            if (drop is not null)
+            {
+                // moto has done the work; the client never hears of it. HttpListener cannot cut a connection before
+                // its status line (Abort flushes headers), so the headers promise moto's body and the connection is
+                // closed before any byte of it: to the client the answer is lost mid-way, as on a dropped connection.
+                Interlocked.Increment(ref _dropped);
+                res.StatusCode = (int)answer.StatusCode;
+                res.ContentLength64 = Math.Max(payload.Length, 1);
+                res.Abort();
+                return;
+            }
             if (rewrite?.Rewrite is { } transform && JsonNode.Parse(payload) is JsonObject json)
                 payload = Encoding.UTF8.GetBytes(transform(json).ToJsonString());
             res.StatusCode = (int)answer.StatusCode;

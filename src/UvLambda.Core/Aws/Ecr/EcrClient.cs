@@ -38,10 +38,10 @@ public interface IEcrApi
 public sealed class EcrClient(AwsSession session, RetryPolicy? retry = null, HttpClient? http = null, IBuildLog? log = null)
     : AwsServiceClient(session, "ecr", "ECR", "api.ecr", retry, http, log), IEcrApi
 {
-    private async Task<JsonObject> Call(string operation, JsonObject body, CancellationToken ct)
+    private async Task<JsonObject> Call(string operation, JsonObject body, CancellationToken ct, bool idempotent = true)
     {
         var (_, text) = await SendAsync(operation, HttpMethod.Post, "/", Json(body), "application/x-amz-json-1.1",
-            [new("X-Amz-Target", "AmazonEC2ContainerRegistry_V20150921." + operation)], ct).ConfigureAwait(false);
+            [new("X-Amz-Target", "AmazonEC2ContainerRegistry_V20150921." + operation)], idempotent, ct).ConfigureAwait(false);
         return text.Length == 0 ? new JsonObject() : JsonNode.Parse(text) as JsonObject ?? new JsonObject();
     }
 
@@ -65,7 +65,7 @@ public sealed class EcrClient(AwsSession session, RetryPolicy? retry = null, Htt
             ["repositoryName"] = repositoryName,
             ["imageTagMutability"] = "MUTABLE",
             ["imageScanningConfiguration"] = new JsonObject { ["scanOnPush"] = false },
-        }, ct).ConfigureAwait(false);
+        }, ct, idempotent: false).ConfigureAwait(false);
         return Repository((JsonObject)o["repository"]!);
     }
 
@@ -83,4 +83,53 @@ public sealed class EcrClient(AwsSession session, RetryPolicy? retry = null, Htt
         FunctionConfiguration.Str(r, "repositoryName") ?? "",
         FunctionConfiguration.Str(r, "repositoryUri") ?? "",
         FunctionConfiguration.Str(r, "repositoryArn") ?? "");
+}
+
+/// <summary>Makes sure an ECR repository exists before anything is pushed to it or deployed from it.</summary>
+public static class EcrRepositories
+{
+    /// <summary>
+    /// Describes the repository; when missing and <paramref name="create"/>, creates it — check, then write: a create
+    /// that meets RepositoryAlreadyExistsException, or whose answer is lost, reads the repository instead of trusting
+    /// or repeating the write. Missing without <paramref name="create"/> is UVL4021. Created is true when this call
+    /// created it.
+    /// </summary>
+    public static async Task<(EcrRepository Repository, bool Created)> EnsureAsync(IEcrApi ecr, string repositoryName, bool create, IBuildLog log,
+        CancellationToken ct, int attempts = 4)
+    {
+        if (await ecr.DescribeRepositoryAsync(repositoryName, ct).ConfigureAwait(false) is { } existing) return (existing, false);
+        if (!create)
+            throw new UvLambdaException(ErrorCodes.DeployRepositoryNotFound,
+                $"ECR repository '{repositoryName}' does not exist. Create it, or set LambdaCreateRepository=true to let deploy create it.");
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                var created = await ecr.CreateRepositoryAsync(repositoryName, ct).ConfigureAwait(false);
+                log.Info($"Created ECR repository {created.RepositoryUri}");
+                return (created, true);
+            }
+            catch (AwsServiceException e) when (e.ErrorCode == "RepositoryAlreadyExistsException")
+            {
+                // Created meanwhile (a concurrent publish, or our own earlier attempt): use it.
+                if (await ecr.DescribeRepositoryAsync(repositoryName, ct).ConfigureAwait(false) is { } found) return (found, false);
+                throw;
+            }
+            catch (AwsOutcomeUnknownException e)
+            {
+                log.Detail($"{e.Action}: {e.Reason}; checking whether repository {repositoryName} exists before creating it again");
+                if (await ecr.DescribeRepositoryAsync(repositoryName, ct).ConfigureAwait(false) is { } found) return (found, true);
+                if (attempt >= attempts)
+                    throw new UvLambdaException(ErrorCodes.AwsRequestFailed, $"{e.Action}: no answer after {attempt} attempts and the repository does not exist: {e.Reason}", inner: e);
+                await Task.Delay(TimeSpan.FromMilliseconds(200 * attempt), ct).ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary>The registry host of a repository URI (<c>123456789012.dkr.ecr.us-east-1.amazonaws.com/name</c>).</summary>
+    public static string RegistryOf(EcrRepository repository)
+    {
+        var slash = repository.RepositoryUri.IndexOf('/');
+        return slash < 0 ? repository.RepositoryUri : repository.RepositoryUri[..slash];
+    }
 }

@@ -28,4 +28,7 @@ public interface ILambdaApi
     /// <summary>The function's resource policy document (JSON), or null when it has none.</summary>
     Task<string?> GetPolicyAsync(string functionName, CancellationToken cancellationToken);
     Task AddPermissionAsync(AddPermissionRequest request, CancellationToken cancellationToken);
+
+    /// <summary>Removes a statement from the function's policy (nothing when it is not there).</summary>
+    Task RemovePermissionAsync(string functionName, string statementId, CancellationToken cancellationToken);
 }

@@ -15,9 +15,10 @@ public sealed class LambdaRestClient(AwsSession session, RetryPolicy? retry = nu
 
     private static string Name(string value) => SigV4Signer.UriEncode(value);
 
-    private async Task<JsonObject> Call(string operation, HttpMethod method, string path, JsonNode? body, CancellationToken ct)
+    /// <param name="idempotent">false for creates and publishes: a lost answer is not resent (see <see cref="AwsOutcomeUnknownException"/>).</param>
+    private async Task<JsonObject> Call(string operation, HttpMethod method, string path, JsonNode? body, CancellationToken ct, bool idempotent = true)
     {
-        var (_, text) = await SendAsync(operation, method, path, body is null ? null : Json(body), body is null ? null : JsonType, null, ct).ConfigureAwait(false);
+        var (_, text) = await SendAsync(operation, method, path, body is null ? null : Json(body), body is null ? null : JsonType, null, idempotent, ct).ConfigureAwait(false);
         return text.Length == 0 ? new JsonObject() : JsonNode.Parse(text) as JsonObject ?? new JsonObject();
     }
 
@@ -60,7 +61,7 @@ public sealed class LambdaRestClient(AwsSession session, RetryPolicy? retry = nu
         if (r.MemorySize is not null) body["MemorySize"] = r.MemorySize;
         if (r.Environment is not null) body["Environment"] = EnvironmentJson(r.Environment);
         if (r.Layers is { Count: > 0 }) body["Layers"] = new JsonArray(r.Layers.Select(l => (JsonNode?)l).ToArray());
-        return FunctionConfiguration.FromJson(await Call("CreateFunction", HttpMethod.Post, "/2015-03-31/functions", body, ct).ConfigureAwait(false));
+        return FunctionConfiguration.FromJson(await Call("CreateFunction", HttpMethod.Post, "/2015-03-31/functions", body, ct, idempotent: false).ConfigureAwait(false));
     }
 
     public async Task<FunctionConfiguration> UpdateFunctionCodeAsync(string functionName, FunctionCode code, IReadOnlyList<string>? architectures, CancellationToken ct)
@@ -95,7 +96,7 @@ public sealed class LambdaRestClient(AwsSession session, RetryPolicy? retry = nu
             ["CompatibleArchitectures"] = new JsonArray(r.CompatibleArchitectures.Select(x => (JsonNode?)x).ToArray()),
         };
         if (r.Description is not null) body["Description"] = r.Description;
-        return LayerVersion.FromJson(await Call("PublishLayerVersion", HttpMethod.Post, $"/2018-10-31/layers/{Name(r.LayerName)}/versions", body, ct).ConfigureAwait(false));
+        return LayerVersion.FromJson(await Call("PublishLayerVersion", HttpMethod.Post, $"/2018-10-31/layers/{Name(r.LayerName)}/versions", body, ct, idempotent: false).ConfigureAwait(false));
     }
 
     public async Task<IReadOnlyList<LayerVersion>> ListLayerVersionsAsync(string layerName, CancellationToken ct)
@@ -127,7 +128,7 @@ public sealed class LambdaRestClient(AwsSession session, RetryPolicy? retry = nu
 
     public async Task<FunctionUrlConfig> CreateFunctionUrlConfigAsync(string functionName, string authType, CancellationToken ct) =>
         UrlConfig(await Call("CreateFunctionUrlConfig", HttpMethod.Post, $"/2021-10-31/functions/{Name(functionName)}/url",
-            new JsonObject { ["AuthType"] = authType }, ct).ConfigureAwait(false));
+            new JsonObject { ["AuthType"] = authType }, ct, idempotent: false).ConfigureAwait(false));
 
     public async Task<FunctionUrlConfig> UpdateFunctionUrlConfigAsync(string functionName, string authType, CancellationToken ct) =>
         UrlConfig(await Call("UpdateFunctionUrlConfig", HttpMethod.Put, $"/2021-10-31/functions/{Name(functionName)}/url",
@@ -144,7 +145,13 @@ public sealed class LambdaRestClient(AwsSession session, RetryPolicy? retry = nu
         var body = new JsonObject { ["StatementId"] = r.StatementId, ["Action"] = r.Action, ["Principal"] = r.Principal };
         if (r.FunctionUrlAuthType is not null) body["FunctionUrlAuthType"] = r.FunctionUrlAuthType;
         if (r.InvokedViaFunctionUrl is { } viaUrl) body["InvokedViaFunctionUrl"] = viaUrl;
-        await Call("AddPermission", HttpMethod.Post, $"/2015-03-31/functions/{Name(r.FunctionName)}/policy", body, ct).ConfigureAwait(false);
+        await Call("AddPermission", HttpMethod.Post, $"/2015-03-31/functions/{Name(r.FunctionName)}/policy", body, ct, idempotent: false).ConfigureAwait(false);
+    }
+
+    public async Task RemovePermissionAsync(string functionName, string statementId, CancellationToken ct)
+    {
+        // Deleting twice is harmless: a retry after a lost answer finds the statement gone.
+        await CallOrNull("RemovePermission", HttpMethod.Delete, $"/2015-03-31/functions/{Name(functionName)}/policy/{Name(statementId)}", ct).ConfigureAwait(false);
     }
 
     private static FunctionUrlConfig UrlConfig(JsonObject o) =>
