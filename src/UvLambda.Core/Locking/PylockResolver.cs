@@ -105,10 +105,8 @@ public static class PylockResolver
         {
             wheels = p.Wheels.Select(w => w.ToLockedFile()).ToList();
             sdist = p.Sdist?.ToLockedFile();
-            var first = p.Wheels.Concat(p.Sdist is null ? [] : [p.Sdist]).First();
-            (source, kind) = p.Index is { } index ? (new LockSource(LockSourceKind.Registry, index), ResolvedSource.Registry)
-                : first.Url is { } url ? (new LockSource(LockSourceKind.Url, url), ResolvedSource.Url)
-                : (new LockSource(LockSourceKind.Path, first.Path!), ResolvedSource.Path);
+            // Set below, from the file actually chosen: without an index, that file is the source.
+            (source, kind) = (new LockSource(LockSourceKind.Registry, p.Index ?? ""), ResolvedSource.Registry);
         }
 
         if (wheels.Count > 0)
@@ -120,6 +118,14 @@ public static class PylockResolver
                 problems.Add(problem!);
                 return null;
             }
+        }
+        if (p.Directory is null && p.Vcs is null && p.Archive is null && p.Index is null)
+        {
+            // uv pip (UvLambdaInstaller=uv) installs a url source by its URL and a path source by its full path.
+            var file = wheel ?? sdist!;
+            (source, kind) = file.Url is { } url ? (new LockSource(LockSourceKind.Url, url), ResolvedSource.Url)
+                : (new LockSource(LockSourceKind.Path, file.Path!), ResolvedSource.Path);
+            if (file.Url is null) localPath = Full(file.Path!);
         }
 
         // PEP 751 lets an entry leave out its version; the wheel's file name still has it (fetching names it).

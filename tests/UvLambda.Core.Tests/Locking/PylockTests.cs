@@ -127,6 +127,10 @@ public class PylockTests
         Assert.Equal((ResolvedSource.Registry, "https://pypi.org/simple"), (p.Source, p.Locked.Source.Value));
         Assert.Equal("2.0", p.Version);
         Assert.Equal("aarch64", Assert.Single(Resolve(text, arch: "arm64")).Wheel!.Name.Split('_')[^1].Replace(".whl", ""));
+
+        // Without an index the chosen file is the source (a direct URL reference).
+        var direct = Assert.Single(Resolve(text.Replace("index = \"https://pypi.org/simple\"\n", ""), arch: "arm64"));
+        Assert.Equal((ResolvedSource.Url, "https://files.example/native-2.0-cp313-cp313-manylinux_2_17_aarch64.whl"), (direct.Source, direct.Locked.Source.Value));
     }
 
     [Fact]
@@ -207,6 +211,12 @@ public class PylockTests
         var pathWheel = packages["path-wheel"];
         Assert.Equal("5.1", pathWheel.Version);
         Assert.Equal(new Uri(Path.Combine(root, "wheels", "path_wheel-5.1-py3-none-any.whl")).AbsoluteUri, WheelRequest.For(pathWheel, root)!.Url);
+
+        // UvLambdaInstaller=uv gets the same sources: a path by its full path, a URL as a direct reference.
+        var requirements = UvLambda.Core.Install.UvPipInstaller.Requirements(packages.Values.ToList(), TargetEnvironment.ForLambda("3.13", "x86_64"));
+        Assert.Contains(Path.Combine(root, "wheels", "path_wheel-5.1-py3-none-any.whl") + "\n", requirements);
+        Assert.Contains("remote-sdist @ https://files.example/remote_sdist-0.9.tar.gz", requirements);
+        Assert.Contains("from-git @ git+https://github.com/example/from-git.git@4a2b#subdirectory=pkg", requirements);
     }
 
     [Fact]
