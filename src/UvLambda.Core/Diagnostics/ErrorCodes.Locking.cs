@@ -23,6 +23,7 @@ public static partial class ErrorCodes
     public const string PylockAmbiguousPackage = "UVL1325";
     public const string PylockEnvironmentMismatch = "UVL1326";
     public const string LockFileChoice = "UVL1327";
+    public const string NewerPylockVersion = "UVL1328";
 
     // 20xx: resolving the Lambda package set.
     public const string NoCompatibleWheel = "UVL2001";

@@ -47,6 +47,9 @@ public sealed class PylockFile
     public string Directory => System.IO.Path.GetDirectoryName(FilePath)!;
     public string FileName => System.IO.Path.GetFileName(FilePath);
     public required string LockVersion { get; init; }
+    /// <summary>The minor part of <see cref="LockVersion"/> (0 when it has none).</summary>
+    public int LockVersionMinor { get; init; }
+    public int LockVersionLine { get; init; }
     public VersionSpecifierSet? RequiresPython { get; init; }
     public string? RequiresPythonText { get; init; }
     /// <summary>Markers of the environments the lock supports; empty: any.</summary>
@@ -65,6 +68,7 @@ public sealed class PylockFile
 public static class PylockReader
 {
     public const int SupportedMajorVersion = 1;
+    public const int SupportedMinorVersion = 0;
 
     /// <summary>True for <c>pylock.toml</c> and <c>pylock.&lt;name&gt;.toml</c> (PEP 751: the name has no dot).</summary>
     public static bool IsPylockFileName(string fileName)
@@ -97,6 +101,10 @@ public static class PylockReader
                 $"{fileName} has lock-version '{version}'; UvLambda reads lock-version {SupportedMajorVersion}.x (PEP 751). Re-create the lock with a tool that writes lock-version 1.0, or update UvLambda.",
                 path, versionValue!.Line, versionValue.Column);
 
+        var minorText = dot < 0 ? "0" : version[(dot + 1)..];
+        if (!int.TryParse(minorText, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var minor))
+            throw r.Error(versionValue!, $"lock-version '{version}' of {fileName} is not MAJOR.MINOR.");
+
         var (requires, requiresText) = RequiresPython(r, root, fileName);
         var environments = new List<Marker>();
         var environmentsArray = r.OptionalArray(root, "environments", fileName);
@@ -111,6 +119,8 @@ public static class PylockReader
         {
             FilePath = path,
             LockVersion = version,
+            LockVersionMinor = minor,
+            LockVersionLine = versionValue!.Line,
             RequiresPython = requires,
             RequiresPythonText = requiresText,
             Environments = environments,

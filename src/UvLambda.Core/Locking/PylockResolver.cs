@@ -13,9 +13,14 @@ namespace UvLambda.Core.Locking;
 /// </summary>
 public static class PylockResolver
 {
-    public static IReadOnlyList<ResolvedPackage> Resolve(PylockFile lk, ResolveOptions options)
+    public static IReadOnlyList<ResolvedPackage> Resolve(PylockFile lk, ResolveOptions options, IBuildLog? log = null)
     {
         var target = options.Target;
+        // PEP 751: a newer minor version is read, with a warning (the file may say things this reader ignores).
+        if (lk.LockVersionMinor > PylockReader.SupportedMinorVersion)
+            log?.Warning(ErrorCodes.NewerPylockVersion,
+                $"{lk.FileName} has lock-version {lk.LockVersion}, newer than the {PylockReader.SupportedMajorVersion}.{PylockReader.SupportedMinorVersion} UvLambda reads; fields added since are ignored. Update UvLambda if the build differs from what the lock intends.",
+                lk.FilePath, lk.LockVersionLine, 1);
         var extras = Requested(options.Extras, lk.Extras, lk, "extra", "LambdaExtras", ErrorCodes.UnknownExtra);
         var groups = options.Groups.Count > 0
             ? Requested(options.Groups, lk.DependencyGroups, lk, "dependency group", "LambdaDependencyGroup", ErrorCodes.UnknownGroup)

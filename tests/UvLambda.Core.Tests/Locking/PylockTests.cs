@@ -225,8 +225,13 @@ public class PylockTests
         var e = Refused(ErrorCodes.UnsupportedPylockVersion, () => Resolve("created-by = \"x\"\nlock-version = \"2.0\"\n"));
         Assert.Equal((2, 16), (e.Line, e.Column));
         Assert.EndsWith("pylock.toml", e.File);
-        // A newer minor of major 1 is read.
-        Assert.Empty(Resolve("lock-version = \"1.7\"\n"));
+        // A newer minor of major 1 is read, with a warning at the version.
+        using var dir = new TempDirectory();
+        var log = new RecordingLog();
+        var newer = PylockReader.Load(dir.WriteFile("pylock.toml", "lock-version = \"1.7\"\n"));
+        Assert.Empty(PylockResolver.Resolve(newer, new ResolveOptions(dir.Path, [], [], TargetEnvironment.ForLambda("3.13", "x86_64")), log));
+        Assert.StartsWith("warning UVL1328: pylock.toml has lock-version 1.7", Assert.Single(log.Lines));
+        Assert.Equal(ErrorCodes.MalformedPylock, Refused(ErrorCodes.MalformedPylock, () => Resolve("lock-version = \"1.x\"\n")).Code);
         Assert.Equal(1, Refused(ErrorCodes.MalformedPylock, () => Resolve("created-by = \"x\"\n")).Line);
     }
 
