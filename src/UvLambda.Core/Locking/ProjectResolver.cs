@@ -47,7 +47,7 @@ public static class ProjectResolver
         {
             var pylock = PylockReader.Load(pylockPath);
             return new ProjectResolution(pythonVersion, source, pylock.FilePath, target,
-                PylockResolver.Resolve(pylock, new ResolveOptions(request.ProjectDirectory, request.Extras, request.Groups, target), log));
+                PylockResolver.Resolve(pylock, new ResolveOptions(request.ProjectDirectory, request.Extras, request.Groups, target), log, workspace.MemberDirectories));
         }
 
         if (workspace.LockPath is null)

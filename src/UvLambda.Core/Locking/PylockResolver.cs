@@ -13,7 +13,8 @@ namespace UvLambda.Core.Locking;
 /// </summary>
 public static class PylockResolver
 {
-    public static IReadOnlyList<ResolvedPackage> Resolve(PylockFile lk, ResolveOptions options, IBuildLog? log = null)
+    /// <param name="workspaceMembers">Full paths of the workspace's member folders: a directory entry there is a member (Source=workspace).</param>
+    public static IReadOnlyList<ResolvedPackage> Resolve(PylockFile lk, ResolveOptions options, IBuildLog? log = null, IReadOnlyCollection<string>? workspaceMembers = null)
     {
         var target = options.Target;
         // PEP 751: a newer minor version is read, with a warning (the file may say things this reader ignores).
@@ -51,7 +52,9 @@ public static class PylockResolver
                 throw new UvLambdaException(ErrorCodes.PythonVersionExcluded,
                     $"{p} in {lk.FileName} requires Python '{p.RequiresPythonText}', which excludes PythonVersion {target.PythonVersion}. Set PythonVersion to a version it allows, or re-create the lock for it.",
                     lk.FilePath, p.Line, p.Column);
-            if (ToResolved(lk, p, projectDir, target, problems) is { } resolved) result.Add(resolved);
+            if (ToResolved(lk, p, projectDir, target, problems) is { } resolved)
+                result.Add(resolved.Source == ResolvedSource.Directory && workspaceMembers?.Contains(resolved.LocalPath!) == true
+                    ? resolved with { Source = ResolvedSource.Workspace } : resolved);
         }
         if (problems.Count > 0)
             throw WheelChoice.NoCompatibleWheel(problems, target, lk.FilePath);

@@ -351,6 +351,20 @@ public class PylockTests
     }
 
     [Fact]
+    public void A_workspace_members_directory_entry_is_a_workspace_package()
+    {
+        using var dir = new TempDirectory();
+        dir.WriteFile("pyproject.toml", "[project]\nname = \"app\"\nversion = \"0.1.0\"\ndependencies = [\"lib\"]\n\n[tool.uv.workspace]\nmembers = [\"libs/*\"]\n");
+        dir.WriteFile("libs/lib/pyproject.toml", "[project]\nname = \"lib\"\nversion = \"1.0\"\n");
+        dir.WriteFile("vendor/other/pyproject.toml", "[project]\nname = \"other\"\nversion = \"1.0\"\n");
+        dir.WriteFile("pylock.toml", "lock-version = \"1.0\"\n\n[[packages]]\nname = \"app\"\ndirectory = { path = \".\" }\n\n[[packages]]\nname = \"lib\"\ndirectory = { path = \"libs/lib\" }\n\n[[packages]]\nname = \"other\"\ndirectory = { path = \"vendor/other\" }\n");
+        var packages = ResolveProject(dir, new RecordingLog()).Packages.ToDictionary(p => p.Name);
+        Assert.Equal(["lib", "other"], packages.Keys.Order(StringComparer.Ordinal).ToArray());
+        Assert.Equal(ResolvedSource.Workspace, packages["lib"].Source);
+        Assert.Equal(ResolvedSource.Directory, packages["other"].Source);
+    }
+
+    [Fact]
     public void Named_pylock_files_are_found_alone_and_chosen_by_PythonLockFile_when_several()
     {
         using var dir = new TempDirectory();
