@@ -43,6 +43,7 @@ if (args.Length >= 2 && args[0] == "--layer")
 // Usage: UvLambda.Benchmarks LOCK_DIR [--runs N] [--python X.Y] [--arch x86_64|arm64]
 //        UvLambda.Benchmarks make-wheels SITE_PACKAGES OUT_DIR DIST_INFO...   (repacks installed packages as wheels)
 //        UvLambda.Benchmarks install WHEEL_DIR [--runs N]                      (WheelInstaller into a fresh folder)
+//        UvLambda.Benchmarks LOCK_DIR --pylock FILE [--runs N]                 (PylockReader.Load + PylockResolver.Resolve instead)
 if (args.Length > 0 && args[0] == "make-wheels")
 {
     WheelInstallBench.MakeWheels(args[1], args[2], args[3..]);
@@ -58,17 +59,21 @@ var lockDir = args.Length > 0 && !args[0].StartsWith("--", StringComparison.Ordi
     : Path.Combine(AppContext.BaseDirectory, "../../../../../../shared/fixtures/real-world/pydantic__pydantic-ai");
 int runs = 50;
 string python = "3.13", arch = "x86_64";
+string? pylock = null;
 for (var i = 0; i < args.Length - 1; i++)
 {
+    if (args[i] == "--pylock") pylock = Path.GetFullPath(args[i + 1]);
     if (args[i] == "--runs") runs = int.Parse(args[i + 1], System.Globalization.CultureInfo.InvariantCulture);
     if (args[i] == "--python") python = args[i + 1];
     if (args[i] == "--arch") arch = args[i + 1];
 }
 lockDir = Path.GetFullPath(lockDir);
-var lockPath = Path.Combine(lockDir, "uv.lock");
+var lockPath = pylock ?? Path.Combine(lockDir, "uv.lock");
 var options = new ResolveOptions(lockDir, [], [], TargetEnvironment.ForLambda(python, arch));
 
-int Once() => LockResolver.Resolve(UvLockReader.Load(lockPath), options).Count;
+int Once() => pylock is null
+    ? LockResolver.Resolve(UvLockReader.Load(lockPath), options).Count
+    : PylockResolver.Resolve(PylockReader.Load(lockPath), options).Count;
 
 // Warm-up: JIT (tiered up), file cache, allocator.
 var count = 0;

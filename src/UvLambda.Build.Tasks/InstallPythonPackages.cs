@@ -33,6 +33,9 @@ public sealed class InstallPythonPackages : UvLambdaTask
     /// <summary>The uv executable; empty: <c>uv</c> on PATH. Used to build packages that need a build, and by <c>Installer=uv</c>.</summary>
     public string? UvPath { get; set; }
 
+    /// <summary>The lock to build from (uv.lock or a PEP 751 pylock file), relative to the project; empty: found as uv.lock, then pylock.toml.</summary>
+    public string? PythonLockFile { get; set; }
+
     [Output] public bool Changed { get; private set; }
 
     private protected override void ExecuteCore()
@@ -44,7 +47,7 @@ public sealed class InstallPythonPackages : UvLambdaTask
 
         var resolution = ProjectResolver.Resolve(new ProjectResolutionRequest(
             ProjectDirectory, PythonVersion, Architecture, PythonPlatform,
-            (Extras ?? []).Select(i => i.ItemSpec).ToList(), (DependencyGroups ?? []).Select(i => i.ItemSpec).ToList(), Locked: false), Core.Diagnostics.NullBuildLog.Instance);
+            (Extras ?? []).Select(i => i.ItemSpec).ToList(), (DependencyGroups ?? []).Select(i => i.ItemSpec).ToList(), Locked: false, PythonLockFile: PythonLockFile), Core.Diagnostics.NullBuildLog.Instance);
 
         var settings = new ProjectInstallSettings(ProjectDirectory, SiteDirectory, StateFile, CacheDirectory, FindLinks, Offline, UvPath,
             Core.Processes.ProcessEnvironment.Current());

@@ -24,6 +24,8 @@ public sealed class PrepareLocalRun : UvLambdaTask
 
     /// <summary>uv for packages that need a build (UvPath; else uv on PATH).</summary>
     public string? UvPath { get; set; }
+    /// <summary>The lock to build from (uv.lock or a PEP 751 pylock file), relative to the project; empty: found as uv.lock, then pylock.toml.</summary>
+    public string? PythonLockFile { get; set; }
     [Required] public string IntermediateDirectory { get; set; } = "";
     [Required] public string SiteDirectory { get; set; } = "";
     [Required] public string StateFile { get; set; } = "";
@@ -73,7 +75,7 @@ public sealed class PrepareLocalRun : UvLambdaTask
         var resolution = ProjectResolver.Resolve(new ProjectResolutionRequest(
             ProjectDirectory, PythonVersion, Architecture, null,
             (Extras ?? []).Select(i => i.ItemSpec).ToList(), (DependencyGroups ?? []).Select(i => i.ItemSpec).ToList(), Locked: false,
-            Target: TargetEnvironment.ForHost(python)), Core.Diagnostics.NullBuildLog.Instance);
+            Target: TargetEnvironment.ForHost(python), PythonLockFile: PythonLockFile), Core.Diagnostics.NullBuildLog.Instance);
         ProjectInstall.Native(resolution, new ProjectInstallSettings(ProjectDirectory, SiteDirectory, StateFile, CacheDirectory, FindLinks, Offline, UvPath, environment), BuildLog);
         Directory.CreateDirectory(SiteDirectory);
 

@@ -17,6 +17,8 @@ public sealed class ResolvePythonPackages : UvLambdaTask
     public ITaskItem[]? Extras { get; set; }
     public ITaskItem[]? DependencyGroups { get; set; }
     public bool Locked { get; set; }
+    /// <summary>The lock to build from (uv.lock or a PEP 751 pylock file), relative to the project; empty: found as uv.lock, then pylock.toml.</summary>
+    public string? PythonLockFile { get; set; }
 
     [Output] public ITaskItem[] Packages { get; private set; } = [];
     [Output] public string? ResolvedPythonVersion { get; private set; }
@@ -27,7 +29,7 @@ public sealed class ResolvePythonPackages : UvLambdaTask
     {
         var result = ProjectResolver.Resolve(new ProjectResolutionRequest(
             ProjectDirectory, PythonVersion, Architecture, PythonPlatform,
-            (Extras ?? []).Select(i => i.ItemSpec).ToList(), (DependencyGroups ?? []).Select(i => i.ItemSpec).ToList(), Locked), BuildLog);
+            (Extras ?? []).Select(i => i.ItemSpec).ToList(), (DependencyGroups ?? []).Select(i => i.ItemSpec).ToList(), Locked, PythonLockFile: PythonLockFile), BuildLog);
         ResolvedPythonVersion = result.PythonVersion;
         ResolvedPythonPlatform = result.Target.Platform.ToString();
         LockFile = result.LockPath;

@@ -76,11 +76,20 @@ public static class TaggedJson
         : double.IsNegativeInfinity(value) ? "-inf"
         : value.ToString("R", CultureInfo.InvariantCulture);
 
-    /// <summary>RFC 3339 spelling: 'T' separator and upper-case 'Z', as toml-test's fixtures write them.</summary>
-    private static string NormalizeDateTime(string text) =>
-        text.Length > 10 && (text[10] == ' ' || text[10] == 't')
-            ? string.Concat(text.AsSpan(0, 10), "T", text.AsSpan(11)).Replace('z', 'Z')
-            : text.Replace('z', 'Z');
+    /// <summary>
+    /// RFC 3339 spelling: 'T' separator, upper-case 'Z' and explicit seconds (TOML 1.1 lets a file leave them out),
+    /// as toml-test's fixtures write them.
+    /// </summary>
+    private static string NormalizeDateTime(string text)
+    {
+        if (text.Length > 10 && (text[10] == ' ' || text[10] == 't'))
+            text = string.Concat(text.AsSpan(0, 10), "T", text.AsSpan(11));
+        // The time starts at 0 (local time) or after the date's 'T'; HH:MM not followed by ':' has no seconds.
+        var time = text.Length > 10 && text[10] == 'T' ? 11 : text.Length >= 5 && text[2] == ':' ? 0 : -1;
+        if (time >= 0 && (text.Length == time + 5 || text[time + 5] != ':'))
+            text = string.Concat(text.AsSpan(0, time + 5), ":00", text.AsSpan(time + 5));
+        return text.Replace('z', 'Z');
+    }
 
     private static void WriteTagged(Utf8JsonWriter writer, string type, string value)
     {

@@ -324,6 +324,80 @@ public sealed class InstallTests(PackedSdk sdk) : IDisposable
             Assert.True(File.Exists(Path.Combine(cache, "wheels", "sha256", d.Sha256[..2], d.Sha256)), d.FileName);
     }
 
+    /// <summary>
+    /// The PEP 751 lock equivalent to the uv.lock <see cref="WriteDependencies"/> writes: the same files, plus entries
+    /// whose markers exclude them on Lambda (another platform, a dependency group that is not requested).
+    /// </summary>
+    private static string PylockFor(IReadOnlyList<Dep> deps)
+    {
+        var text = new StringBuilder("lock-version = \"1.0\"\ncreated-by = \"tests\"\nrequires-python = \">=3.11\"\nenvironments = [\"sys_platform == 'linux'\", \"sys_platform == 'win32'\"]\ndependency-groups = [\"dev\"]\ndefault-groups = []\n");
+        foreach (var d in deps.OrderBy(d => d.Name, StringComparer.Ordinal))
+            text.Append($$"""
+
+                [[packages]]
+                name = "{{d.Name}}"
+                version = "{{d.Version}}"
+                marker = "python_version >= '3.11'"
+                index = "https://pypi.org/simple"
+                wheels = [{
+                    url = "https://files.pythonhosted.org/packages/{{d.Sha256[..2]}}/{{d.Sha256[2..4]}}/{{d.Sha256[4..]}}/{{d.FileName}}",
+                    size = {{d.Size}},
+                    hashes = { sha256 = "{{d.Sha256}}" },
+                }]
+
+                """);
+        var other = new string('0', 64);
+        text.Append($$"""
+
+            [[packages]]
+            name = "pywin32"
+            version = "311"
+            marker = "sys_platform == 'win32'"
+            wheels = [{ url = "https://files.pythonhosted.org/pywin32-311-cp313-cp313-win_amd64.whl", hashes = { sha256 = "{{other}}" } }]
+
+            [[packages]]
+            name = "pytest"
+            version = "9.0.0"
+            marker = "'dev' in dependency_groups"
+            wheels = [{ url = "https://files.pythonhosted.org/pytest-9.0.0-py3-none-any.whl", hashes = { sha256 = "{{other}}" } }]
+
+            [[packages]]
+            name = "function"
+            directory = { path = ".", editable = true }
+            """);
+        return text.ToString();
+    }
+
+    [Fact]
+    public void A_project_locked_by_pylock_toml_builds_the_same_package_zip_as_by_uv_lock()
+    {
+        var deps = DebianDeps();
+        var byUvLock = FunctionProject(deps);
+        var byPylock = FunctionProject(deps);
+        File.Delete(Path.Combine(byPylock, "uv.lock"));
+        File.WriteAllText(Path.Combine(byPylock, "pylock.toml"), PylockFor(deps));
+        string[] build = ["build", "-p:PythonFindLinks=" + DebianWheels, CacheProperty(NewFolder("cache"))];
+
+        sdk.Dotnet(byUvLock, build).EnsureSuccess();
+        var pylockBuild = sdk.Dotnet(byPylock, build).EnsureSuccess();
+        Assert.DoesNotContain("uv.lock", pylockBuild.StandardOutput);
+        AssertDebianPackage(byPylock, deps);
+        Assert.Equal(File.ReadAllBytes(Zip(byUvLock)), File.ReadAllBytes(Zip(byPylock)));
+
+        // Both files: uv.lock wins, and the build says so once.
+        File.WriteAllText(Path.Combine(byUvLock, "pylock.toml"), PylockFor(deps));
+        var both = sdk.Dotnet(byUvLock, build).EnsureSuccess();
+        var said = both.StandardOutput.Split('\n').Count(l => l.Contains("pylock.toml beside it is not read", StringComparison.Ordinal));
+        Assert.True(said == 1, both.StandardOutput);
+
+        // PythonLockFile picks the pylock explicitly; a bad one fails with its code.
+        sdk.Dotnet(byUvLock, [.. build, "-p:PythonLockFile=pylock.toml"]).EnsureSuccess();
+        Assert.Equal(File.ReadAllBytes(Zip(byPylock)), File.ReadAllBytes(Zip(byUvLock)));
+        var bad = sdk.Dotnet(byUvLock, [.. build, "-p:PythonLockFile=pylock.other.toml"]);
+        Assert.NotEqual(0, bad.ExitCode);
+        Assert.Contains("UVL1327", bad.Output);
+    }
+
     // ---- 4. a changed lock reinstalls only what changed ----
 
     [Fact]

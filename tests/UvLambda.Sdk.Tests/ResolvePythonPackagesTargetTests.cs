@@ -70,6 +70,48 @@ public class ResolvePythonPackagesTargetTests
     }
 
     [Fact]
+    public void PythonLockFile_reaches_the_task_and_a_pylock_resolves_like_the_uv_lock()
+    {
+        // The same two packages as Lock, in PEP 751 form; uv.lock is beside it and wins unless PythonLockFile says otherwise.
+        const string pylock = """
+            lock-version = "1.0"
+            created-by = "tests"
+
+            [[packages]]
+            name = "fastnum"
+            version = "2.0.0"
+            marker = "sys_platform == 'linux'"
+            index = "https://pypi.org/simple"
+            wheels = [
+                { url = "https://files.example/fastnum-2.0.0-cp312-cp312-manylinux_2_28_x86_64.whl", size = 10, hashes = { sha256 = "aaaa000000000000000000000000000000000000000000000000000000000000" } },
+                { url = "https://files.example/fastnum-2.0.0-cp312-cp312-macosx_11_0_arm64.whl", size = 12, hashes = { sha256 = "cccc000000000000000000000000000000000000000000000000000000000000" } },
+            ]
+
+            [[packages]]
+            name = "six"
+            version = "1.17.0"
+            index = "https://pypi.org/simple"
+            wheels = [{ url = "https://files.example/six-1.17.0-py2.py3-none-any.whl", size = 13, hashes = { sha256 = "dddd000000000000000000000000000000000000000000000000000000000000" } }]
+            """;
+        using var p = new SdkProject("", ("app/main.py", AppMain), ("pyproject.toml", PyProject), ("uv.lock", Lock), ("pylock.lambda.toml", pylock));
+        var (ok, errors, instance) = p.Build("ResolvePythonPackages");
+        Assert.True(ok, string.Join("\n", errors.Select(e => e.Message)));
+        Assert.EndsWith("uv.lock", instance.GetPropertyValue("UvLockFile"));
+
+        (ok, errors, instance) = p.Build("ResolvePythonPackages", new Dictionary<string, string> { ["PythonLockFile"] = "pylock.lambda.toml" });
+        Assert.True(ok, string.Join("\n", errors.Select(e => e.Message)));
+        Assert.EndsWith("pylock.lambda.toml", instance.GetPropertyValue("UvLockFile"));
+        var items = instance.GetItems("PythonPackage").OrderBy(i => i.EvaluatedInclude).ToList();
+        Assert.Equal(["fastnum", "six"], items.Select(i => i.EvaluatedInclude));
+        Assert.Equal("fastnum-2.0.0-cp312-cp312-manylinux_2_28_x86_64.whl", items[0].GetMetadataValue("Wheel"));
+        Assert.Equal("registry", items[0].GetMetadataValue("Source"));
+
+        (ok, errors, _) = p.Build("ResolvePythonPackages", new Dictionary<string, string> { ["PythonLockFile"] = "locks.txt" });
+        Assert.False(ok);
+        Assert.Equal("UVL1327", Assert.Single(errors).Code);
+    }
+
+    [Fact]
     public void Arm64_takes_the_aarch64_wheel()
     {
         using var p = Project(body: "<PropertyGroup><LambdaArchitecture>arm64</LambdaArchitecture></PropertyGroup>");

@@ -14,6 +14,16 @@ public static partial class ErrorCodes
     public const string UnknownExtra = "UVL1309";
     public const string UnknownGroup = "UVL1310";
     public const string AmbiguousDependency = "UVL1311";
+    // pylock.toml (PEP 751).
+    public const string UnsupportedPylockVersion = "UVL1320";
+    public const string MalformedPylock = "UVL1321";
+    public const string PylockNoArtifact = "UVL1322";
+    public const string PylockMissingHash = "UVL1323";
+    public const string PylockInvalidMarker = "UVL1324";
+    public const string PylockAmbiguousPackage = "UVL1325";
+    public const string PylockEnvironmentMismatch = "UVL1326";
+    public const string LockFileChoice = "UVL1327";
+    public const string NewerPylockVersion = "UVL1328";
 
     // 20xx: resolving the Lambda package set.
     public const string NoCompatibleWheel = "UVL2001";

@@ -1,4 +1,3 @@
-using System.Text;
 using UvLambda.Core.Diagnostics;
 using UvLambda.Core.Packaging;
 
@@ -229,16 +228,12 @@ public static class LockResolver
                 LockedFile? wheel = null;
                 if (p.Wheels.Count > 0)
                 {
-                    var parsed = new List<Tuple<LockedFile, WheelFileName>>();
-                    foreach (var w in p.Wheels)
-                        if (WheelFileName.TryParse(w.Name, out var name)) parsed.Add(Tuple.Create(w, name));
-                    var best = options.Target.Tags.SelectBest(parsed, x => x.Item2);
-                    if (best is null)
+                    wheel = WheelChoice.Choose($"{p.Name} {p.Version}", p.Wheels, options.Target, out var problem);
+                    if (wheel is null)
                     {
-                        problems.Add(NoWheelMessage(p, parsed.Select(x => x.Item2).ToList()));
+                        problems.Add(problem!);
                         continue;
                     }
-                    wheel = best.Item1;
                 }
                 else if (p.Sdist is null && source is ResolvedSource.Registry)
                 {
@@ -248,19 +243,8 @@ public static class LockResolver
                 result.Add(new ResolvedPackage(p.Name, p.Version, source, wheel, p.Sdist, localPath, p));
             }
             if (problems.Count > 0)
-                throw new UvLambdaException(ErrorCodes.NoCompatibleWheel,
-                    $"No wheel in uv.lock fits {options.Target} for {problems.Count} package(s):{Environment.NewLine}{string.Join(Environment.NewLine, problems)}{Environment.NewLine}" +
-                    $"Use another PythonVersion, LambdaArchitecture or PythonPlatform, or lock versions that publish such wheels (`uv lock --upgrade-package NAME`). UvLambda never falls back to building the sdist.",
-                    lk.FilePath);
+                throw WheelChoice.NoCompatibleWheel(problems, options.Target, lk.FilePath);
             return result;
-        }
-
-        private string NoWheelMessage(LockedPackage p, IReadOnlyList<WheelFileName> wheels)
-        {
-            var sb = new StringBuilder($"  {p.Name} {p.Version}: wheels exist for {string.Join(", ", WheelFileName.DistinctPlatforms(wheels))}");
-            var nearest = wheels.Select(w => options.Target.Tags.ExplainIncompatibility(w)).FirstOrDefault(r => r is not null);
-            if (nearest is not null) sb.Append($" ({nearest})");
-            return sb.ToString();
         }
     }
 }

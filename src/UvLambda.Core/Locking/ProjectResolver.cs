@@ -11,7 +11,8 @@ public sealed record ProjectResolutionRequest(
     IReadOnlyList<string> Extras,
     IReadOnlyList<string> Groups,
     bool Locked,
-    TargetEnvironment? Target = null);
+    TargetEnvironment? Target = null,
+    string? PythonLockFile = null);
 
 public sealed record ProjectResolution(string PythonVersion, string PythonVersionSource, string? LockPath, TargetEnvironment Target, IReadOnlyList<ResolvedPackage> Packages);
 
@@ -40,6 +41,14 @@ public static class ProjectResolver
         PythonVersionDefault.CheckAllowed(pythonVersion, workspace.Project);
         // Target: the Lambda runtime, unless the caller resolves for another interpreter (the host, for local runs).
         var target = request.Target ?? TargetEnvironment.ForLambda(pythonVersion, request.Architecture, request.PythonPlatform);
+
+        // A PEP 751 lock, when there is no uv.lock or PythonLockFile names one: markers decide, no graph to walk.
+        if (LockFileLocator.FindPylock(workspace, request.PythonLockFile, log) is { } pylockPath)
+        {
+            var pylock = PylockReader.Load(pylockPath);
+            return new ProjectResolution(pythonVersion, source, pylock.FilePath, target,
+                PylockResolver.Resolve(pylock, new ResolveOptions(request.ProjectDirectory, request.Extras, request.Groups, target), log, workspace.MemberDirectories));
+        }
 
         if (workspace.LockPath is null)
         {

@@ -4,7 +4,7 @@ namespace UvLambda.Core.Toml;
 
 /// <summary>
 /// A TOML array: either an inline <c>[ ... ]</c> value or the tables of an array of tables (<c>[[package]]</c>).
-/// Elements may be of mixed types (TOML 1.0).
+/// Elements may be of mixed types (since TOML 1.0).
 /// </summary>
 public sealed class TomlArray : TomlValue, IReadOnlyList<TomlValue>
 {

@@ -4,7 +4,7 @@ using UvLambda.Core.Diagnostics;
 namespace UvLambda.Core.Toml;
 
 /// <summary>
-/// Entry point of the TOML 1.0 reader. Errors are <see cref="UvLambdaException"/>s with code
+/// Entry point of the TOML 1.1 reader (which reads TOML 1.0 as well). Errors are <see cref="UvLambdaException"/>s with code
 /// <see cref="ErrorCodes.TomlSyntax"/> and the exact line and column, so builds can point at the problem.
 /// </summary>
 public static class TomlDocument

@@ -5,7 +5,7 @@ using UvLambda.Core.Diagnostics;
 namespace UvLambda.Core.Toml;
 
 /// <summary>
-/// Single-pass TOML 1.0 scanner and builder over a string. Hand-written (no regex, no token objects) because
+/// Single-pass TOML 1.1 scanner (which accepts every valid TOML 1.0 document) and builder over a string. Hand-written (no regex, no token objects) because
 /// resolving a large uv.lock must stay far below the time CPython's tomllib needs.
 /// </summary>
 internal sealed class TomlParser
@@ -300,7 +300,9 @@ internal sealed class TomlParser
         EnterNested(open);
         _pos++;
         var table = new TomlTable(line, column, TomlTableState.Dotted);
-        SkipWs();
+        // TOML 1.1: newlines and comments may sit anywhere between the braces except inside a key/value pair,
+        // and the last pair may have a trailing comma; an empty table still takes no comma.
+        SkipTrivia();
         if (Peek(0) == '}')
         {
             _pos++;
@@ -311,15 +313,20 @@ internal sealed class TomlParser
             var section = ++_sectionCounter;
             while (true)
             {
+                if (_pos >= _s.Length)
+                    throw Error(open, "Unterminated inline table: expected '}'.");
                 ParseKeyValue(table, section);
-                SkipWs();
+                SkipTrivia();
                 var c = Peek(0);
                 if (c == ',')
                 {
                     _pos++;
-                    SkipWs();
+                    SkipTrivia();
                     if (Peek(0) == '}')
-                        throw Error(_pos - 1, "An inline table cannot have a trailing comma.");
+                    {
+                        _pos++;
+                        break;
+                    }
                     continue;
                 }
                 if (c == '}')
@@ -329,8 +336,6 @@ internal sealed class TomlParser
                 }
                 if (_pos >= _s.Length)
                     throw Error(open, "Unterminated inline table: expected '}'.");
-                if (IsNewlineStart(c))
-                    throw Error(_pos, "An inline table must be on a single line.");
                 throw Error(_pos, $"Expected ',' or '}}' in an inline table, found {Show(c)}.");
             }
         }
@@ -540,6 +545,16 @@ internal sealed class TomlParser
             case 'r': _sb.Append('\r'); return;
             case '"': _sb.Append('"'); return;
             case '\\': _sb.Append('\\'); return;
+            case 'e': _sb.Append('\u001B'); return;
+            case 'x':
+                // TOML 1.1: exactly two hex digits, so only code points up to U+00FF.
+                var hi = _pos < _s.Length ? HexValue(_s[_pos]) : -1;
+                var lo = _pos + 1 < _s.Length ? HexValue(_s[_pos + 1]) : -1;
+                if (hi < 0 || lo < 0)
+                    throw Error(at, "Invalid escape: '\\x' needs 2 hex digits.");
+                _sb.Append((char)((hi << 4) | lo));
+                _pos += 2;
+                return;
             case 'u':
             case 'U':
                 var digits = c == 'u' ? 4 : 8;
@@ -801,16 +816,22 @@ internal sealed class TomlParser
     private void ParseTime(TomlDateTime dt)
     {
         var p = _pos;
-        if (!(HasDigits(p, 2) && Peek(2) == ':' && HasDigits(p + 3, 2) && Peek(5) == ':' && HasDigits(p + 6, 2)))
-            throw Error(p, "Invalid time: expected HH:MM:SS.");
+        if (!(HasDigits(p, 2) && Peek(2) == ':' && HasDigits(p + 3, 2)))
+            throw Error(p, "Invalid time: expected HH:MM or HH:MM:SS.");
         dt.Hour = Digits(p, 2);
         dt.Minute = Digits(p + 3, 2);
-        // Leap second 60 is rejected like Python's tomllib does: neither .NET nor Python can represent it.
-        dt.Second = Digits(p + 6, 2);
         if (dt.Hour > 23)
             throw Error(p, $"Invalid hour {dt.Hour:00}.");
         if (dt.Minute > 59)
             throw Error(p + 3, $"Invalid minute {dt.Minute:00}.");
+        _pos = p + 5;
+        // TOML 1.1 makes seconds optional (then 0); a fraction still needs them.
+        if (Peek(0) != ':')
+            return;
+        if (!HasDigits(p + 6, 2))
+            throw Error(p, "Invalid time: expected HH:MM or HH:MM:SS.");
+        // Leap second 60 is rejected like Python's tomllib does: neither .NET nor Python can represent it.
+        dt.Second = Digits(p + 6, 2);
         if (dt.Second > 59)
             throw Error(p + 6, $"Invalid second {dt.Second:00}.");
         _pos = p + 8;

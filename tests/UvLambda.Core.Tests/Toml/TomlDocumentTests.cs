@@ -29,6 +29,7 @@ public class TomlDocumentTests
     [InlineData("s = \"\"\"\nline\n\\q\"\"\"\n", 3, 1)]            // bad escape inside a multi-line string
     [InlineData("a = 1\r\nb = 2 x\r\n", 2, 7)]                     // CRLF counts as one line break
     [InlineData("\uFEFFa = ?\n", 1, 5)]                            // the BOM takes no column
+    [InlineData("a = {\n  x = 1\n  y = 2\n}\n", 3, 3)]            // missing comma in a multi-line inline table
     public void Error_positions_point_at_the_offending_text(string toml, int line, int column)
     {
         var error = ParseError(toml);
@@ -170,13 +171,75 @@ public class TomlDocumentTests
     [InlineData("[[a]]\n[a]\n")]
     [InlineData("a = { b.c = 1 }\na.b.d = 2\n")]                          // inline tables are frozen, nested ones too
     [InlineData("[a]\nb = 1\n[a.b]\n")]
-    [InlineData("a = { x = 1, }\n")]
-    [InlineData("a = { x = 1,\n y = 2 }\n")]
+    [InlineData("a = { , }\n")]                                         // TOML 1.1 still: no comma without a pair
+    [InlineData("a = { x = 1,, }\n")]
+    [InlineData("a = { x\n = 1 }\n")]                                    // a pair stays on one line
+    [InlineData("a = { x = 1\n")]
+    [InlineData("a = \"\\x4\"\n")]                                       // \x takes exactly two hex digits
+    [InlineData("a = \"\\E\"\n")]
+    [InlineData("a = 07:32.5\n")]                                       // a fraction needs seconds
+    [InlineData("a = 1979-05-27T07:3\n")]
+    [InlineData("a = 1979-05-27T07:32:\n")]
     [InlineData("a = 0x8000000000000000\n")]
     [InlineData("a = 9223372036854775808\n")]
     [InlineData("a = \"\\uD800\"\n")]
     [InlineData("a = 1979-05-27 07:32:60Z\n")]
     public void Rejects_illegal_documents(string toml) => ParseError(toml);
+
+    [Fact]
+    public void Toml_1_1_inline_tables_span_lines_with_comments_and_a_trailing_comma()
+    {
+        var root = TomlDocument.Parse("""
+            dev = { # the tools
+                ruff = { version = ">=0.6", extras = [
+                    "fast",
+                ] },
+                mypy.version = "1",   # dotted keys still work
+            }
+            after = 1
+            """);
+        var dev = Assert.IsType<TomlTable>(root["dev"]);
+        Assert.True(dev.IsInline);
+        Assert.Equal(["ruff", "mypy"], dev.Keys);
+        var ruff = (TomlTable)dev["ruff"];
+        // Positions follow the lines inside the braces.
+        Assert.Equal((2, 12), (ruff.Line, ruff.Column));
+        Assert.Equal((2, 24), (ruff["version"].Line, ruff["version"].Column));
+        var extras = (TomlArray)ruff["extras"];
+        Assert.Equal((3, 9), (extras[0].Line, extras[0].Column));
+        Assert.Equal("1", ((TomlTable)dev["mypy"]).GetString("version"));
+        Assert.Equal((5, 20), (((TomlTable)dev["mypy"])["version"].Line, ((TomlTable)dev["mypy"])["version"].Column));
+        Assert.Equal((7, 9), (root["after"].Line, root["after"].Column));
+        // Frozen as before: nothing outside may extend it.
+        Assert.Equal(4, ParseError("a = {\n  x = 1,\n}\na.y = 2\n").Line);
+    }
+
+    [Fact]
+    public void Toml_1_1_escapes_and_times_without_seconds()
+    {
+        var root = TomlDocument.Parse(""""
+            esc = "\e[0m"
+            hex = "\x41\xe6\x00"
+            multi = """\x7F"""
+            literal = '\x41'
+            t = 07:32
+            ldt = 1979-05-27T07:32
+            odt = 1979-05-27 07:32Z
+            """");
+        Assert.Equal("\u001B[0m", root.GetString("esc"));
+        Assert.Equal("A\u00E6\0", root.GetString("hex"));
+        Assert.Equal("\u007F", root.GetString("multi"));
+        Assert.Equal("\\x41", root.GetString("literal"));
+        var t = (TomlDateTime)root["t"];
+        Assert.Equal(TomlValueKind.LocalTime, t.Kind);
+        Assert.Equal(new TimeOnly(7, 32, 0), t.ToTimeOnly());
+        Assert.Equal("07:32", t.Text);
+        Assert.Equal(new DateTime(1979, 5, 27, 7, 32, 0), ((TomlDateTime)root["ldt"]).ToDateTime());
+        var odt = (TomlDateTime)root["odt"];
+        Assert.Equal(TomlValueKind.OffsetDateTime, odt.Kind);
+        Assert.Equal(new DateTimeOffset(1979, 5, 27, 7, 32, 0, TimeSpan.Zero), odt.ToDateTimeOffset());
+        Assert.Equal((7, 7), (odt.Line, odt.Column));
+    }
 
     [Fact]
     public void Integer_limits_round_trip()
