@@ -351,10 +351,11 @@ public sealed class ShapeTests(PackedSdk sdk) : IDisposable
         Assert.Equal("run.sh", fn["Handler"]!.GetValue<string>());
         Assert.Equal("/opt/bootstrap", fn["Environment"]!["Variables"]!["AWS_LAMBDA_EXEC_WRAPPER"]!.GetValue<string>());
         Assert.Equal("8080", fn["Environment"]!["Variables"]!["PORT"]!.GetValue<string>());
+        // The app has no third-party packages: no dependency layer is written, published or attached.
+        Assert.Contains("layer.zip: no third-party packages to ship in a layer", publish.Output);
         var layers = fn["Layers"]!.AsArray().Select(l => l!["Arn"]!.GetValue<string>()).ToList();
-        Assert.Equal(3, layers.Count);
-        Assert.Contains(":layer:webapp-dependencies:", layers[0]);
-        Assert.Equal([adapter, other], layers[1..]);
+        Assert.Equal([adapter, other], layers);
+        Assert.Empty(Aws("lambda", "list-layer-versions", "--layer-name", "webapp-dependencies")["LayerVersions"]!.AsArray());
 
         // Again: nothing changes. Without the second item: the layers become exactly own + adapter.
         var again = sdk.Run(AwsEnvironment(), "dotnet", project, ["publish", "-p:DeployTarget=Lambda", $"-p:LambdaRole={role}", "-p:LambdaPackageType=Layer"]).EnsureSuccess();
@@ -363,7 +364,7 @@ public sealed class ShapeTests(PackedSdk sdk) : IDisposable
         File.WriteAllText(pyproj, File.ReadAllText(pyproj).Replace($"<LambdaLayer Include=\"{other}\" />", ""));
         sdk.Run(AwsEnvironment(), "dotnet", project, ["publish", "-p:DeployTarget=Lambda", $"-p:LambdaRole={role}", "-p:LambdaPackageType=Layer"]).EnsureSuccess();
         fn = Aws("lambda", "get-function-configuration", "--function-name", "webapp");
-        Assert.Equal([layers[0], adapter], fn["Layers"]!.AsArray().Select(l => l!["Arn"]!.GetValue<string>()));
+        Assert.Equal([adapter], fn["Layers"]!.AsArray().Select(l => l!["Arn"]!.GetValue<string>()));
 
         // A layer that does not exist fails before any write.
         File.WriteAllText(pyproj, File.ReadAllText(pyproj).Replace("</ItemGroup>", "<LambdaLayer Include=\"arn:aws:lambda:us-east-1:123456789012:layer:missing:1\" /></ItemGroup>"));
