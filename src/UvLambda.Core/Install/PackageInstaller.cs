@@ -206,6 +206,8 @@ public sealed class PackageInstaller(IWheelFetcher fetcher, IBuildLog log, UvWhe
         }
         // Two packages may install one path: whichever wrote last, every owner's stamp must be the file's.
         if (installed.Count > 0) InstalledTree.RestampShared(state, siteDirectory);
+        // Last, after every file and folder change of this build.
+        if (changed) InstalledTree.StampFolders(state, siteDirectory);
         if (changed) SaveState(stateFile, state);
         if (installed.Count > 0)
             log.Info($"Installed {installed.Count} package(s) ({ByteSize.Format(bytes)}) in {stopwatch.Elapsed.TotalSeconds:0.0} s");
@@ -333,6 +335,8 @@ internal sealed class InstallState
     public string Target { get; set; } = "";
     public SortedDictionary<string, InstalledState> Packages { get; set; } = new(StringComparer.Ordinal);
     public SortedDictionary<string, List<string>> Pending { get; set; } = new(StringComparer.Ordinal);
+    /// <summary>Write time of every folder holding installed files ("" the site itself): a file added or removed changes its folder's.</summary>
+    public SortedDictionary<string, long>? Folders { get; set; }
 }
 
 internal sealed class InstalledState
@@ -340,8 +344,25 @@ internal sealed class InstalledState
     public string Key { get; set; } = "";
     public string? Version { get; set; }
     public List<string> Files { get; set; } = [];
+
+    private List<FileStamp>? _stamps;
+    private string? _stampData;
+
     /// <summary>Per file of <see cref="Files"/> (same order): size, write time, mode, as installed. Null: unknown (the package is reinstalled).</summary>
-    public List<FileStamp>? Stamps { get; set; }
+    [JsonIgnore]
+    public List<FileStamp>? Stamps
+    {
+        get => _stamps ??= FileStamp.Unpack(_stampData, Files.Count);
+        set { _stamps = value; _stampData = null; }
+    }
+
+    /// <summary>The stamps packed (20 bytes a file, base64): a large tree's state stays small and quick to read on every build.</summary>
+    [JsonPropertyName("stamps")]
+    public string? StampData
+    {
+        get => _stamps is { } stamps ? FileStamp.Pack(stamps) : _stampData;
+        set { _stampData = value; _stamps = null; }
+    }
 }
 
 [JsonSourceGenerationOptions(WriteIndented = true, PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase)]

@@ -276,6 +276,7 @@ public class PackageInstallerTests
         f.Install(a);
         var stateTime = File.GetLastWriteTimeUtc(f.State);
         File.WriteAllText(f.SiteFile("stray.py"), "import os\n");
+        File.WriteAllText(f.SiteFile("alpha/extra.py"), "X = 1\n"); // inside a package's folder
         Directory.CreateDirectory(f.SiteFile("junk/deeper"));
         File.WriteAllText(f.SiteFile("junk/deeper/x.txt"), "x");
         File.WriteAllText(f.SiteFile(".alpha.py.123.abc.tmp"), "a killed AtomicFile write");
@@ -285,6 +286,7 @@ public class PackageInstallerTests
 
         Assert.True(f.Install(a).Changed);
         Assert.False(File.Exists(f.SiteFile("stray.py")));
+        Assert.False(File.Exists(f.SiteFile("alpha/extra.py")));
         Assert.False(Directory.Exists(f.SiteFile("junk")));
         Assert.False(File.Exists(f.SiteFile(".alpha.py.123.abc.tmp")));
         Assert.True(File.Exists(f.SiteFile("alpha/__pycache__/__init__.cpython-313.pyc")));
