@@ -61,6 +61,9 @@ internal static class InstalledTree
         if (state.Packages.Count == 0 && !Directory.Exists(siteDirectory))
             return new TreeCheck([], 0, false);
         var root = Path.GetFullPath(siteDirectory);
+        // Nothing installed (a function without dependencies): only what appeared in the folder matters.
+        if (state.Packages.Count == 0)
+            return DeleteStrays(state, root) is var none and > 0 ? new TreeCheck([], none, true) : new TreeCheck([], 0, false);
 
         var damaged = new SortedSet<string>(StringComparer.Ordinal);
         var checkable = new List<(string Package, InstalledState State)>();

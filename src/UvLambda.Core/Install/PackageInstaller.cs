@@ -308,24 +308,41 @@ public sealed class PackageInstaller(IWheelFetcher fetcher, IBuildLog log, UvWhe
     private const string SealPrefix = "{\n  \"checksum\": \"";
 
     /// <summary>
-    /// The state's JSON with a first property holding the SHA-256 of the JSON without it: any edit shows, and the
-    /// check costs one hash of the text rather than a second serialization. Still plain JSON for other readers.
+    /// The state's JSON with a first property holding a checksum of the JSON without it: any edit shows, and the check
+    /// costs one pass over the text rather than a second serialization. Still plain JSON for other readers. The
+    /// checksum guards against hand edits and damage, not attacks, so it is a fast non-cryptographic one (a no-op
+    /// build should not pay for loading the crypto library).
     /// </summary>
-    internal static string Seal(string json)
-    {
-        var sum = Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(json))).ToLowerInvariant();
-        return SealPrefix + sum + "\"," + json[1..];
-    }
+    internal static string Seal(string json) => SealPrefix + Checksum(json) + "\"," + json[1..];
 
     /// <summary>The JSON <see cref="Seal"/> sealed, or null when the text is not sealed or was changed since.</summary>
     internal static string? Unseal(string text)
     {
-        if (!text.StartsWith(SealPrefix, StringComparison.Ordinal) || text.Length < SealPrefix.Length + 66 || text[SealPrefix.Length + 64] != '"' || text[SealPrefix.Length + 65] != ',')
+        const int Digits = 16;
+        if (!text.StartsWith(SealPrefix, StringComparison.Ordinal) || text.Length < SealPrefix.Length + Digits + 2
+            || text[SealPrefix.Length + Digits] != '"' || text[SealPrefix.Length + Digits + 1] != ',')
             return null;
-        var sum = text.Substring(SealPrefix.Length, 64);
-        var json = "{" + text[(SealPrefix.Length + 66)..];
-        var actual = Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(json))).ToLowerInvariant();
-        return string.Equals(sum, actual, StringComparison.Ordinal) ? json : null;
+        var json = "{" + text[(SealPrefix.Length + Digits + 2)..];
+        return string.CompareOrdinal(text, SealPrefix.Length, Checksum(json), 0, Digits) == 0 ? json : null;
+    }
+
+    /// <summary>64 bits over the UTF-16 text, eight bytes a step (FNV-style multiply, with a shift to mix high bits down).</summary>
+    private static string Checksum(string text)
+    {
+        var bytes = System.Runtime.InteropServices.MemoryMarshal.AsBytes(text.AsSpan());
+        ulong h = 0xcbf29ce484222325UL ^ (ulong)bytes.Length;
+        var words = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, ulong>(bytes);
+        foreach (var w in words)
+        {
+            h = (h ^ w) * 0x100000001b3UL;
+            h ^= h >> 29;
+        }
+        foreach (var b in bytes[(words.Length * 8)..])
+        {
+            h = (h ^ b) * 0x100000001b3UL;
+            h ^= h >> 29;
+        }
+        return h.ToString("x16", System.Globalization.CultureInfo.InvariantCulture);
     }
 }
 
