@@ -61,9 +61,18 @@ internal static class InstalledTree
         if (state.Packages.Count == 0 && !Directory.Exists(siteDirectory))
             return new TreeCheck([], 0, false);
         var root = Path.GetFullPath(siteDirectory);
-        // Nothing installed (a function without dependencies): only what appeared in the folder matters.
+        // Nothing installed (a function without dependencies): only what appeared in the folder matters, and the
+        // common case (the folder untouched) stays one stat, without even compiling the rest of this class.
         if (state.Packages.Count == 0)
+        {
+            if (state.Folders is [""] && UnpackTimes(state.FolderTimes, 1) is [var time] && FolderTime(root) == time) return new TreeCheck([], 0, false);
             return DeleteStrays(state, root) is var none and > 0 ? new TreeCheck([], none, true) : new TreeCheck([], 0, false);
+        }
+        return CheckInstalled(state, root);
+    }
+
+    private static TreeCheck CheckInstalled(InstallState state, string root)
+    {
 
         var damaged = new SortedSet<string>(StringComparer.Ordinal);
         var checkable = new List<(string Package, InstalledState State)>();
@@ -146,12 +155,12 @@ internal static class InstalledTree
     private static int DeleteStrays(InstallState state, string root)
     {
         if (!Directory.Exists(root)) return 0;
-        var recorded = state.Folders;
-        var folders = recorded?.Keys.ToList() ?? AllFolders(state).ToList();
+        var recorded = state.Folders is { } names ? UnpackTimes(state.FolderTimes, names.Count) : null;
+        var folders = recorded is null ? AllFolders(state).ToList() : state.Folders!;
         var changedFolders = new System.Collections.Concurrent.ConcurrentBag<string>();
-        ForEach(folders, folder =>
+        ForEach(Enumerable.Range(0, folders.Count).ToList(), i =>
         {
-            if (recorded is null || FolderTime(Path.Combine(root, folder)) != recorded[folder]) changedFolders.Add(folder);
+            if (recorded is null || FolderTime(Path.Combine(root, folders[i])) != recorded[i]) changedFolders.Add(folders[i]);
         });
         if (changedFolders.IsEmpty) return 0;
 
@@ -212,11 +221,22 @@ internal static class InstalledTree
     public static void StampFolders(InstallState state, string siteDirectory)
     {
         var root = Path.GetFullPath(siteDirectory);
-        var folders = AllFolders(state).ToList();
-        var times = new long[folders.Count];
-        Parallel.For(0, folders.Count, i => times[i] = FolderTime(Path.Combine(root, folders[i])));
-        state.Folders = new SortedDictionary<string, long>(StringComparer.Ordinal);
-        for (int i = 0; i < folders.Count; i++) state.Folders[folders[i]] = times[i];
+        var folders = AllFolders(state).Order(StringComparer.Ordinal).ToList();
+        var times = new byte[folders.Count * 8];
+        Parallel.For(0, folders.Count, i => System.Buffers.Binary.BinaryPrimitives.WriteInt64LittleEndian(times.AsSpan(i * 8), FolderTime(Path.Combine(root, folders[i]))));
+        state.Folders = folders;
+        state.FolderTimes = Convert.ToBase64String(times);
+    }
+
+    /// <summary>The recorded folder times, or null when missing or not one per folder (then every folder is listed).</summary>
+    private static long[]? UnpackTimes(string? data, int count)
+    {
+        if (data is null) return null;
+        var bytes = new byte[count * 8];
+        if (!Convert.TryFromBase64String(data, bytes, out var written) || written != bytes.Length) return null;
+        var times = new long[count];
+        for (int i = 0; i < count; i++) times[i] = System.Buffers.Binary.BinaryPrimitives.ReadInt64LittleEndian(bytes.AsSpan(i * 8));
+        return times;
     }
 
     private static long FolderTime(string fullPath)

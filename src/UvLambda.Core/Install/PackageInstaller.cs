@@ -352,8 +352,11 @@ internal sealed class InstallState
     public string Target { get; set; } = "";
     public SortedDictionary<string, InstalledState> Packages { get; set; } = new(StringComparer.Ordinal);
     public SortedDictionary<string, List<string>> Pending { get; set; } = new(StringComparer.Ordinal);
-    /// <summary>Write time of every folder holding installed files ("" the site itself): a file added or removed changes its folder's.</summary>
-    public SortedDictionary<string, long>? Folders { get; set; }
+    /// <summary>Every folder holding installed files ("" the site itself), sorted; <see cref="FolderTimes"/> has their write times.</summary>
+    public List<string>? Folders { get; set; }
+
+    /// <summary>The folders' write times when last installed, packed (8 bytes each, base64): a file added or removed changes its folder's.</summary>
+    public string? FolderTimes { get; set; }
 }
 
 internal sealed class InstalledState
