@@ -1,4 +1,3 @@
-using System.IO.Enumeration;
 using System.Security.Cryptography;
 using UvLambda.Core.Install.Wheels;
 using UvLambda.Core.Projects;
@@ -73,7 +72,6 @@ internal static class InstalledTree
 
     private static TreeCheck CheckInstalled(InstallState state, string root)
     {
-
         var damaged = new SortedSet<string>(StringComparer.Ordinal);
         var checkable = new List<(string Package, InstalledState State)>();
         foreach (var (name, package) in state.Packages)
