@@ -27,6 +27,9 @@ public sealed class InstallPythonPackages : UvLambdaTask
     public string? FindLinks { get; set; }
     public bool Offline { get; set; }
 
+    /// <summary>The most one wheel may unpack to (UVL2210): 262,144,000 for LambdaPackageType Zip/Layer, 10,737,418,240 for Image. 0: the Image limit.</summary>
+    public long MaxUnpackedBytes { get; set; }
+
     /// <summary><c>native</c> (default, empty) or <c>uv</c>: delegate to <c>uv pip install</c>.</summary>
     public string? Installer { get; set; }
 
@@ -50,7 +53,10 @@ public sealed class InstallPythonPackages : UvLambdaTask
             (Extras ?? []).Select(i => i.ItemSpec).ToList(), (DependencyGroups ?? []).Select(i => i.ItemSpec).ToList(), Locked: false, PythonLockFile: PythonLockFile), Core.Diagnostics.NullBuildLog.Instance);
 
         var settings = new ProjectInstallSettings(ProjectDirectory, SiteDirectory, StateFile, CacheDirectory, FindLinks, Offline, UvPath,
-            Core.Processes.ProcessEnvironment.Current());
+            Core.Processes.ProcessEnvironment.Current())
+        {
+            MaxUnpackedBytes = MaxUnpackedBytes > 0 ? MaxUnpackedBytes : Core.Install.Wheels.WheelInstaller.ImageUnpackedLimit,
+        };
 
         if (installer == "uv")
         {

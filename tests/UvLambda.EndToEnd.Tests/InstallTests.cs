@@ -759,6 +759,140 @@ public sealed class InstallTests(PackedSdk sdk) : IDisposable
         Assert.Contains(bad.Output.Split('\n'), l => l.Contains("error UVL2406") && l.Contains("'native'") && l.Contains("'uv'"));
     }
 
+    // ---- 13. convergence: whatever happened to obj/, the zip equals a clean build's ----
+
+    /// <summary>A fresh folder with the project's sources (no obj/ or bin/), built with the same arguments.</summary>
+    private string CleanCopy(string project, string[] build)
+    {
+        var copy = NewFolder("reference");
+        foreach (var file in new[] { "function.pyproj", "pyproject.toml", "uv.lock" })
+            File.Copy(Path.Combine(project, file), Path.Combine(copy, file));
+        Directory.CreateDirectory(Path.Combine(copy, "app"));
+        foreach (var file in Directory.GetFiles(Path.Combine(project, "app")))
+            File.Copy(file, Path.Combine(copy, "app", Path.GetFileName(file)));
+        sdk.Dotnet(copy, build).EnsureSuccess();
+        return copy;
+    }
+
+    [Fact]
+    public void Files_deleted_edited_or_added_under_the_site_folder_are_repaired_so_the_zip_equals_a_clean_build()
+    {
+        var deps = DebianDeps();
+        var project = FunctionProject(deps);
+        var cache = NewFolder("cache");
+        string[] build = ["build", "-p:PythonFindLinks=" + DebianWheels, CacheProperty(cache)];
+        sdk.Dotnet(project, build).EnsureSuccess();
+
+        void Damage()
+        {
+            File.Delete(Path.Combine(Site(project), "pip", "__init__.py"));
+            var edited = Path.Combine(Site(project), "setuptools", "version.py");
+            File.WriteAllText(edited, File.ReadAllText(edited) + "raise ImportError('damaged in obj/')\n");
+            File.WriteAllText(Path.Combine(Site(project), "stray_module.py"), "LEFT = 'by hand'\n");
+        }
+
+        // Damage, then edit the app: packaging runs again and must not ship the damage.
+        Damage();
+        File.AppendAllText(Path.Combine(project, "app", "main.py"), "\n# edited\n");
+        sdk.Dotnet(project, build).EnsureSuccess();
+        var reference = CleanCopy(project, build);
+        Assert.Equal(File.ReadAllBytes(Zip(reference)), File.ReadAllBytes(Zip(project)));
+        Assert.DoesNotContain("stray_module.py", ZipNames(Zip(project)));
+        AssertDebianPackage(project, deps);
+
+        // Damage alone (no source change): the repair rewrites the install state, so packaging runs again too.
+        Damage();
+        var again = sdk.Dotnet(project, [.. build, "-v:n"]).EnsureSuccess();
+        Assert.Contains("Reinstalling 2 package(s)", again.Output);
+        Assert.Equal(File.ReadAllBytes(Zip(reference)), File.ReadAllBytes(Zip(project)));
+        Assert.Equal(SiteFiles(reference).Order(StringComparer.Ordinal), SiteFiles(project).Order(StringComparer.Ordinal));
+    }
+
+    // ---- 14. a local path wheel offline ----
+
+    [Fact]
+    public void An_offline_build_installs_a_path_wheel_from_its_path_verified_by_its_lock_hash()
+    {
+        var project = NewFolder("path-wheel");
+        var wheel = new TestWheel("mypkg", "1.0").Add("mypkg/__init__.py", "NAME = 'local'\n").Build(Path.Combine(project, "wheels"));
+        var hash = Convert.ToHexString(SHA256.HashData(File.ReadAllBytes(wheel))).ToLowerInvariant();
+        File.WriteAllText(Path.Combine(project, "function.pyproj"), $"<Project Sdk=\"UvLambda.Sdk/{PackedSdk.Version}\" />\n");
+        Directory.CreateDirectory(Path.Combine(project, "app"));
+        File.WriteAllText(Path.Combine(project, "app", "__init__.py"), "");
+        File.WriteAllText(Path.Combine(project, "app", "main.py"), "import mypkg\n\n\ndef handler(event, context):\n    return mypkg.NAME\n");
+        File.WriteAllText(Path.Combine(project, "pyproject.toml"), """
+            [project]
+            name = "function"
+            version = "0.1.0"
+            requires-python = ">=3.11"
+            dependencies = ["mypkg"]
+
+            [tool.uv.sources]
+            mypkg = { path = "wheels/mypkg-1.0-py3-none-any.whl" }
+            """);
+        File.WriteAllText(Path.Combine(project, "uv.lock"), $$"""
+            version = 1
+            revision = 3
+            requires-python = ">=3.11"
+
+            [[package]]
+            name = "function"
+            version = "0.1.0"
+            source = { virtual = "." }
+            dependencies = [
+                { name = "mypkg" },
+            ]
+
+            [package.metadata]
+            requires-dist = [{ name = "mypkg", path = "wheels/mypkg-1.0-py3-none-any.whl" }]
+
+            [[package]]
+            name = "mypkg"
+            version = "1.0"
+            source = { path = "wheels/mypkg-1.0-py3-none-any.whl" }
+            wheels = [
+                { filename = "mypkg-1.0-py3-none-any.whl", hash = "sha256:{{hash}}" },
+            ]
+
+            """);
+
+        sdk.Dotnet(project, "build", "-p:PythonOffline=true", CacheProperty(NewFolder("cache"))).EnsureSuccess();
+        Assert.Equal("local", PythonFromZip(Zip(project), "import app.main; print(app.main.handler({}, None))"));
+
+        // Offline or not, a changed file is refused by its hash (on a build that installs it: no obj/, another cache).
+        new TestWheel("mypkg", "1.0").Add("mypkg/__init__.py", "NAME = 'swapped'\n").Build(Path.Combine(project, "wheels"));
+        Directory.Delete(Path.Combine(project, "obj"), recursive: true);
+        var r = sdk.Dotnet(project, "build", "-p:PythonOffline=true", CacheProperty(NewFolder("cache")));
+        Assert.NotEqual(0, r.ExitCode);
+        Assert.Contains("error UVL2101", r.Output);
+    }
+
+    // ---- 15. a decompression bomb ----
+
+    [Fact]
+    public void A_wheel_inflating_beyond_lambdas_limit_fails_with_UVL2210_and_leaves_nothing_in_obj()
+    {
+        var wheels = NewFolder("wheels");
+        // 300 MB of zeros in a wheel of well under 1 MB: more than the 262,144,000 bytes Lambda allows a Zip function.
+        var bombFile = TestWheel.BuildBomb(wheels, "bomb", "1.0", 300_000_000);
+        Assert.True(new FileInfo(bombFile).Length < 1_000_000);
+        var bomb = new Dep("bomb", "1.0", bombFile);
+        var small = Synthetic(wheels, "small", "1.0");
+        var project = FunctionProject([bomb, small]);
+        string[] build = ["build", "-p:PythonFindLinks=" + wheels, CacheProperty(NewFolder("cache"))];
+
+        var r = sdk.Dotnet(project, build);
+        Assert.NotEqual(0, r.ExitCode);
+        var line = r.Output.Split('\n').FirstOrDefault(l => l.Contains("error UVL2210"));
+        Assert.NotNull(line);
+        Assert.Contains("'bomb' 1.0", line);
+        Assert.Contains("262,144,000", line);
+        Assert.DoesNotContain("   at ", r.Output);
+        Assert.False(File.Exists(Zip(project)));
+        Assert.Empty(Directory.Exists(Site(project)) ? Directory.GetFileSystemEntries(Site(project), "*", SearchOption.AllDirectories) : []);
+        Assert.Empty(Directory.GetDirectories(Intermediate(project), ".uvlambda-wheel-*"));
+        Assert.False(HasPending(State(project)));
+    }
     private string PythonFromZip(string zip, string code)
     {
         var target = NewFolder("unzipped");

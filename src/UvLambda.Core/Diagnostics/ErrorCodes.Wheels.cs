@@ -12,6 +12,7 @@ public static partial class ErrorCodes
     public const string WheelNameMismatch = "UVL2207";
     public const string UnreadableWheel = "UVL2208";
     public const string WheelInstallFailed = "UVL2209";
+    public const string WheelTooLarge = "UVL2210";
 
     // 23xx: the ELF audit of installed native code.
     public const string ElfAuditFailed = "UVL2301";

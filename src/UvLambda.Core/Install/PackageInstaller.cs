@@ -18,10 +18,15 @@ public sealed record InstallResult(int Installed, int Removed, int Unchanged, bo
 /// each package wrote and from what (wheel hash or source fingerprint); a changed package is removed and reinstalled,
 /// a removed one disappears, and a build with nothing changed touches nothing (not even the state file). Before a
 /// package is written its planned files are recorded as pending, so a build killed mid-install is cleaned up by the next.
+/// The installed tree is not trusted either: every build compares it with the stamps (size, write time, mode) recorded
+/// for each file (<see cref="InstalledTree"/>), so an incremental build equals a clean one whatever happened to obj/.
 /// </summary>
 public sealed class PackageInstaller(IWheelFetcher fetcher, IBuildLog log, UvWheelBuilder? builder = null)
 {
-    private const int StateVersion = 1;
+    private const int StateVersion = 2;
+
+    /// <summary>The most one wheel may inflate to (UVL2210 beyond): Lambda's unzipped limit for the package type.</summary>
+    public long MaxUnpackedBytes { get; init; } = WheelInstaller.ImageUnpackedLimit;
 
     /// <summary>How a package gets into the target.</summary>
     private enum Method { Source, Wheel, BuildDirectory, BuildSdist, BuildGit, Unbuildable }
@@ -32,7 +37,7 @@ public sealed class PackageInstaller(IWheelFetcher fetcher, IBuildLog log, UvWhe
     public InstallResult Install(IReadOnlyList<ResolvedPackage> packages, string lockDirectory, string siteDirectory, string stateFile, TargetEnvironment target, CancellationToken cancellationToken = default)
     {
         var stopwatch = Stopwatch.StartNew();
-        var state = LoadState(stateFile);
+        var state = LoadState(stateFile, sealedOnly: true);
         var targetKey = target.ToString();
         bool changed = false;
         if (state.Target != targetKey || state.Version != StateVersion)
@@ -50,6 +55,23 @@ public sealed class PackageInstaller(IWheelFetcher fetcher, IBuildLog log, UvWhe
             DeleteAbandonedStaging(siteDirectory);
             state.Pending.Clear();
             changed = true;
+        }
+
+        // Damaged packages leave the state here, so the plan below installs them again like new ones.
+        var check = InstalledTree.Check(state, siteDirectory);
+        if (check.Changed)
+        {
+            changed = true;
+            foreach (var name in check.Damaged)
+            {
+                var files = state.Packages[name].Files;
+                state.Packages.Remove(name);
+                DeleteFiles(siteDirectory, files, keep: OwnedFiles(state, except: null));
+            }
+            if (check.Damaged.Count > 0)
+                log.Info($"Reinstalling {check.Damaged.Count} package(s) whose files in {siteDirectory} were changed or removed: {string.Join(", ", check.Damaged)}");
+            if (check.Strays > 0)
+                log.Info($"Removed {check.Strays} file(s) from {siteDirectory} that no package installed");
         }
 
         var desired = packages.ToDictionary(p => Core.Packaging.PackageName.Normalize(p.Name), PlanFor, StringComparer.Ordinal);
@@ -102,26 +124,30 @@ public sealed class PackageInstaller(IWheelFetcher fetcher, IBuildLog log, UvWhe
                 state.Pending[PackageName(plan)] = WheelInstaller.PlannedFiles(wheel.Path, wheel.FileName).ToList();
             }
             SaveState(stateFile, state);
-            var results = new InstalledPackage[parallel.Count];
+            var results = new InstalledPackage?[parallel.Count];
             try
             {
                 Parallel.For(0, parallel.Count, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount, CancellationToken = cancellationToken }, i =>
                 {
                     var wheel = downloads[parallel[i].Package.Name];
-                    results[i] = WheelInstaller.Install(wheel.Path, siteDirectory, parallel[i].Package.Name, parallel[i].Package.Version, wheel.FileName);
+                    results[i] = WheelInstaller.Install(wheel.Path, siteDirectory, parallel[i].Package.Name, parallel[i].Package.Version, wheel.FileName, MaxUnpackedBytes);
                 });
             }
-            catch (AggregateException e) when (e.InnerExceptions.FirstOrDefault(x => x is UvLambdaException) is { } first)
+            catch (Exception e)
             {
-                // Report the package's own coded error, not the aggregate (pending records let the next build clean up).
-                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(first).Throw();
+                // Take the whole batch out again, so a failed build leaves neither files nor pending records behind.
+                RollBack(siteDirectory, stateFile, state, parallel.Select((p, i) => (PackageName(p), results[i]?.Files)));
+                // Report the package's own coded error, not the aggregate.
+                if (e is AggregateException a && a.InnerExceptions.FirstOrDefault(x => x is UvLambdaException) is { } first)
+                    System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(first).Throw();
+                throw;
             }
             for (int i = 0; i < parallel.Count; i++)
             {
                 var name = PackageName(parallel[i]);
                 state.Pending.Remove(name);
-                state.Packages[name] = new InstalledState { Key = parallel[i].Key, Version = parallel[i].Package.Version, Files = results[i].Files.ToList() };
-                installed.Add(results[i]);
+                state.Packages[name] = new InstalledState { Key = parallel[i].Key, Version = parallel[i].Package.Version, Files = results[i]!.Files.ToList(), Stamps = InstalledTree.Stamps(siteDirectory, results[i]!.Files) };
+                installed.Add(results[i]!);
                 bytes += new FileInfo(downloads[parallel[i].Package.Name].Path).Length;
             }
             changed = true;
@@ -132,44 +158,56 @@ public sealed class PackageInstaller(IWheelFetcher fetcher, IBuildLog log, UvWhe
             var package = plan.Package;
             var name = Core.Packaging.PackageName.Normalize(package.Name);
             InstalledPackage result;
-            if (plan.Method == Method.Source)
+            try
             {
-                state.Pending[name] = [];
-                SaveState(stateFile, state);
-                result = SourceInstaller.Install(plan.Project!, package.Version, siteDirectory);
-            }
-            else
-            {
-                (string Path, string? FileName) wheel;
-                if (plan.Method == Method.Wheel && downloads.TryGetValue(package.Name, out var fetchedWheel))
-                    wheel = fetchedWheel;
-                else if (built.TryGetValue(package.Name, out var cachedBuild))
-                    wheel = (cachedBuild, null);
+                if (plan.Method == Method.Source)
+                {
+                    state.Pending[name] = [];
+                    SaveState(stateFile, state);
+                    result = SourceInstaller.Install(plan.Project!, package.Version, siteDirectory);
+                }
                 else
                 {
-                    var key = UvWheelBuilder.CacheKey(plan.Key, target);
-                    var path = plan.Method switch
+                    (string Path, string? FileName) wheel;
+                    if (plan.Method == Method.Wheel && downloads.TryGetValue(package.Name, out var fetchedWheel))
+                        wheel = fetchedWheel;
+                    else if (built.TryGetValue(package.Name, out var cachedBuild))
+                        wheel = (cachedBuild, null);
+                    else
                     {
-                        Method.BuildDirectory => builder!.BuildDirectory(package, plan.Project!.Directory, key, target, cancellationToken),
-                        Method.BuildSdist when downloads.TryGetValue(package.Name, out var sdist) => builder!.BuildSdist(package, sdist.Path, sdist.FileName, key, target, cancellationToken),
-                        Method.BuildGit => builder!.BuildGit(package, key, target, cancellationToken),
-                        _ => throw new UvLambdaException(ErrorCodes.BuildRequired,
-                            $"'{package.Name}' {package.Version} has no wheel to install (it comes from {package.SourceName}) and must be built. Install uv so UvLambda can run `uv build --wheel`, or lock a version that publishes wheels.",
-                            package.Locked.Source.Value),
-                    };
-                    wheel = (path, null);
+                        var key = UvWheelBuilder.CacheKey(plan.Key, target);
+                        var path = plan.Method switch
+                        {
+                            Method.BuildDirectory => builder!.BuildDirectory(package, plan.Project!.Directory, key, target, cancellationToken),
+                            Method.BuildSdist when downloads.TryGetValue(package.Name, out var sdist) => builder!.BuildSdist(package, sdist.Path, sdist.FileName, key, target, cancellationToken),
+                            Method.BuildGit => builder!.BuildGit(package, key, target, cancellationToken),
+                            _ => throw new UvLambdaException(ErrorCodes.BuildRequired,
+                                $"'{package.Name}' {package.Version} has no wheel to install (it comes from {package.SourceName}) and must be built. Install uv so UvLambda can run `uv build --wheel`, or lock a version that publishes wheels.",
+                                package.Locked.Source.Value),
+                        };
+                        wheel = (path, null);
+                    }
+                    state.Pending[name] = WheelInstaller.PlannedFiles(wheel.Path, wheel.FileName).ToList();
+                    SaveState(stateFile, state);
+                    // A built wheel must be the locked package (a dynamic version is not checked).
+                    result = WheelInstaller.Install(wheel.Path, siteDirectory, package.Name, package.Version, wheel.FileName, MaxUnpackedBytes);
+                    bytes += new FileInfo(wheel.Path).Length;
                 }
-                state.Pending[name] = WheelInstaller.PlannedFiles(wheel.Path, wheel.FileName).ToList();
-                SaveState(stateFile, state);
-                // A built wheel must be the locked package (a dynamic version is not checked).
-                result = WheelInstaller.Install(wheel.Path, siteDirectory, package.Name, package.Version, wheel.FileName);
-                bytes += new FileInfo(wheel.Path).Length;
+            }
+            catch (Exception) when (state.Pending.ContainsKey(name))
+            {
+                RollBack(siteDirectory, stateFile, state, [(name, null)]);
+                throw;
             }
             state.Pending.Remove(name);
-            state.Packages[name] = new InstalledState { Key = plan.Key, Version = package.Version, Files = result.Files.ToList() };
+            state.Packages[name] = new InstalledState { Key = plan.Key, Version = package.Version, Files = result.Files.ToList(), Stamps = InstalledTree.Stamps(siteDirectory, result.Files) };
             installed.Add(result);
             changed = true;
         }
+        // Two packages may install one path: whichever wrote last, every owner's stamp must be the file's.
+        if (installed.Count > 0) InstalledTree.RestampShared(state, siteDirectory);
+        // Last, after every file and folder change of this build.
+        if (changed) InstalledTree.StampFolders(state, siteDirectory);
         if (changed) SaveState(stateFile, state);
         if (installed.Count > 0)
             log.Info($"Installed {installed.Count} package(s) ({ByteSize.Format(bytes)}) in {stopwatch.Elapsed.TotalSeconds:0.0} s");
@@ -199,7 +237,7 @@ public sealed class PackageInstaller(IWheelFetcher fetcher, IBuildLog log, UvWhe
         return new Plan(p, "none:" + p.Name + p.Version, Method.Unbuildable);
     }
 
-    /// <summary>Removes <c>.uvlambda-wheel-PID-*.tmp</c> folders (WheelInstaller's staging) of processes that are gone.</summary>
+    /// <summary>Removes <c>.uvlambda-wheel-PID.START-*.tmp</c> folders (WheelInstaller's staging) of processes that are gone.</summary>
     private static void DeleteAbandonedStaging(string siteDirectory)
     {
         var parent = Path.GetDirectoryName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(siteDirectory)));
@@ -207,23 +245,23 @@ public sealed class PackageInstaller(IWheelFetcher fetcher, IBuildLog log, UvWhe
         foreach (var dir in Directory.EnumerateDirectories(parent, ".uvlambda-wheel-*.tmp"))
         {
             var parts = Path.GetFileName(dir).Split('-');
-            if (parts.Length < 4 || !int.TryParse(parts[2], out var pid) || IsRunning(pid)) continue;
+            if (parts.Length < 4 || !TempOwner.IsGone(parts[2])) continue;
             try { Directory.Delete(dir, recursive: true); }
             catch (IOException) { }
             catch (UnauthorizedAccessException) { }
         }
     }
 
-    private static bool IsRunning(int pid)
+    /// <summary>After a failed install: removes what the failed packages planned or wrote (unless another package owns it) and their pending records.</summary>
+    private static void RollBack(string siteDirectory, string stateFile, InstallState state, IEnumerable<(string Name, IReadOnlyList<string>? Written)> packages)
     {
-        if (pid == Environment.ProcessId) return true;
-        try
+        foreach (var (name, written) in packages)
         {
-            using var process = Process.GetProcessById(pid);
-            return !process.HasExited;
+            var files = (state.Pending.TryGetValue(name, out var planned) ? planned : []).Concat(written ?? []).ToList();
+            state.Pending.Remove(name);
+            DeleteFiles(siteDirectory, files, keep: OwnedFiles(state, except: null));
         }
-        catch (ArgumentException) { return false; }
-        catch (InvalidOperationException) { return false; }
+        SaveState(stateFile, state);
     }
 
     private static HashSet<string> OwnedFiles(InstallState state, string? except) =>
@@ -247,20 +285,65 @@ public sealed class PackageInstaller(IWheelFetcher fetcher, IBuildLog log, UvWhe
         }
     }
 
-    private static InstallState LoadState(string stateFile)
+    /// <summary>The state as recorded; <paramref name="sealedOnly"/> returns an empty state for one whose checksum does not match (edited by hand or damaged).</summary>
+    private static InstallState LoadState(string stateFile, bool sealedOnly = false)
     {
         try
         {
-            return File.Exists(stateFile) ? JsonSerializer.Deserialize(File.ReadAllText(stateFile), InstallStateJson.Default.InstallState) ?? new InstallState() : new InstallState();
+            if (!File.Exists(stateFile)) return new InstallState();
+            var text = File.ReadAllText(stateFile);
+            var json = sealedOnly ? Unseal(text) : text;
+            // Unreadable or untrusted: start over, as if nothing were installed.
+            return json is null ? new InstallState() : JsonSerializer.Deserialize(json, InstallStateJson.Default.InstallState) ?? new InstallState();
         }
         catch (JsonException)
         {
-            return new InstallState(); // unreadable: start over, as if nothing were installed
+            return new InstallState();
         }
     }
 
     private static void SaveState(string stateFile, InstallState state) =>
-        AtomicFile.WriteAllText(stateFile, JsonSerializer.Serialize(state, InstallStateJson.Default.InstallState));
+        AtomicFile.WriteAllText(stateFile, Seal(JsonSerializer.Serialize(state, InstallStateJson.Default.InstallState)));
+
+    private const string SealPrefix = "{\n  \"checksum\": \"";
+
+    /// <summary>
+    /// The state's JSON with a first property holding a checksum of the JSON without it: any edit shows, and the check
+    /// costs one pass over the text rather than a second serialization. Still plain JSON for other readers. The
+    /// checksum guards against hand edits and damage, not attacks, so it is a fast non-cryptographic one (a no-op
+    /// build should not pay for loading the crypto library).
+    /// </summary>
+    internal static string Seal(string json) => SealPrefix + Checksum(json) + "\"," + json[1..];
+
+    /// <summary>The JSON <see cref="Seal"/> sealed, or null when the text is not sealed or was changed since.</summary>
+    internal static string? Unseal(string text)
+    {
+        const int Digits = 16;
+        if (!text.StartsWith(SealPrefix, StringComparison.Ordinal) || text.Length < SealPrefix.Length + Digits + 2
+            || text[SealPrefix.Length + Digits] != '"' || text[SealPrefix.Length + Digits + 1] != ',')
+            return null;
+        var json = "{" + text[(SealPrefix.Length + Digits + 2)..];
+        return string.CompareOrdinal(text, SealPrefix.Length, Checksum(json), 0, Digits) == 0 ? json : null;
+    }
+
+    /// <summary>64 bits over the UTF-16 text, eight bytes a step (FNV-style multiply, with a shift to mix high bits down).</summary>
+    private static string Checksum(string text)
+    {
+        var bytes = System.Runtime.InteropServices.MemoryMarshal.AsBytes(text.AsSpan());
+        ulong h = 0xcbf29ce484222325UL ^ (ulong)bytes.Length;
+        var words = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, ulong>(bytes);
+        foreach (var w in words)
+        {
+            h = (h ^ w) * 0x100000001b3UL;
+            h ^= h >> 29;
+        }
+        foreach (var b in bytes[(words.Length * 8)..])
+        {
+            h = (h ^ b) * 0x100000001b3UL;
+            h ^= h >> 29;
+        }
+        return h.ToString("x16", System.Globalization.CultureInfo.InvariantCulture);
+    }
 }
 
 internal sealed class InstallState
@@ -269,6 +352,11 @@ internal sealed class InstallState
     public string Target { get; set; } = "";
     public SortedDictionary<string, InstalledState> Packages { get; set; } = new(StringComparer.Ordinal);
     public SortedDictionary<string, List<string>> Pending { get; set; } = new(StringComparer.Ordinal);
+    /// <summary>Every folder holding installed files ("" the site itself), sorted; <see cref="FolderTimes"/> has their write times.</summary>
+    public List<string>? Folders { get; set; }
+
+    /// <summary>The folders' write times when last installed, packed (8 bytes each, base64): a file added or removed changes its folder's.</summary>
+    public string? FolderTimes { get; set; }
 }
 
 internal sealed class InstalledState
@@ -276,6 +364,25 @@ internal sealed class InstalledState
     public string Key { get; set; } = "";
     public string? Version { get; set; }
     public List<string> Files { get; set; } = [];
+
+    private List<FileStamp>? _stamps;
+    private string? _stampData;
+
+    /// <summary>Per file of <see cref="Files"/> (same order): size, write time, mode, as installed. Null: unknown (the package is reinstalled).</summary>
+    [JsonIgnore]
+    public List<FileStamp>? Stamps
+    {
+        get => _stamps ??= FileStamp.Unpack(_stampData, Files.Count);
+        set { _stamps = value; _stampData = null; }
+    }
+
+    /// <summary>The stamps packed (20 bytes a file, base64): a large tree's state stays small and quick to read on every build.</summary>
+    [JsonPropertyName("stamps")]
+    public string? StampData
+    {
+        get => _stamps is { } stamps ? FileStamp.Pack(stamps) : _stampData;
+        set { _stampData = value; _stamps = null; }
+    }
 }
 
 [JsonSourceGenerationOptions(WriteIndented = true, PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase)]

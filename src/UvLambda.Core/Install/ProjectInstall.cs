@@ -15,7 +15,11 @@ public sealed record ProjectInstallSettings(
     string? FindLinks,
     bool Offline,
     string? UvPath,
-    IReadOnlyDictionary<string, string?> Environment);
+    IReadOnlyDictionary<string, string?> Environment)
+{
+    /// <summary>The most one wheel may unpack to (UVL2210): Lambda's unzipped limit for the package type; local runs keep the largest, an image's.</summary>
+    public long MaxUnpackedBytes { get; init; } = Wheels.WheelInstaller.ImageUnpackedLimit;
+}
 
 /// <summary>
 /// Wires the native installer for a project: the content cache (UvLambdaCacheDir or the default), the project's
@@ -40,6 +44,6 @@ public static class ProjectInstall
         using var fetcher = new WheelFetcher(new FetchOptions(cache, FindLinkFolders(s.FindLinks, s.ProjectDirectory), s.Offline, indexes), log, environment: s.Environment);
         var builder = new UvWheelBuilder(cache, log, s.Environment, s.UvPath);
         var lockDirectory = resolution.LockPath is { } lockPath ? Path.GetDirectoryName(lockPath)! : s.ProjectDirectory;
-        return new PackageInstaller(fetcher, log, builder).Install(resolution.Packages, lockDirectory, s.SiteDirectory, s.StateFile, resolution.Target);
+        return new PackageInstaller(fetcher, log, builder) { MaxUnpackedBytes = s.MaxUnpackedBytes }.Install(resolution.Packages, lockDirectory, s.SiteDirectory, s.StateFile, resolution.Target);
     }
 }

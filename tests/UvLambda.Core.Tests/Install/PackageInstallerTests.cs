@@ -53,6 +53,28 @@ public class PackageInstallerTests
         public InstallResult Install(params ResolvedPackage[] packages) =>
             new PackageInstaller(Fetcher, NullBuildLog.Instance).Install(packages, Dir.Path, Site, State, Target);
 
+        public InstallResult Install(long maxUnpackedBytes, params ResolvedPackage[] packages) =>
+            new PackageInstaller(Fetcher, NullBuildLog.Instance) { MaxUnpackedBytes = maxUnpackedBytes }.Install(packages, Dir.Path, Site, State, Target);
+
+        /// <summary>A locked package for a wheel file already in the wheels folder.</summary>
+        public ResolvedPackage Locked(string name, string version, string file)
+        {
+            var sha = Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(file))).ToLowerInvariant();
+            var template = Wheel("template", "0.0");
+            return template with
+            {
+                Name = name,
+                Version = version,
+                Wheel = new LockedFile($"https://files.example/{Path.GetFileName(file)}", null, null, "sha256:" + sha, new FileInfo(file).Length),
+            };
+        }
+
+        public string SiteFile(string relative) => Path.Combine(Site, relative);
+
+        public Dictionary<string, string> Snapshot() =>
+            Directory.EnumerateFiles(Site, "*", SearchOption.AllDirectories)
+                .ToDictionary(f => Path.GetRelativePath(Site, f).Replace('\\', '/'), File.ReadAllText);
+
         public void Dispose() => Dir.Dispose();
     }
 
@@ -123,9 +145,10 @@ public class PackageInstallerTests
         using var f = new Fixture();
         var b = f.Wheel("beta", "2.0", ("beta.py", ""));
         f.Install(b);
-        // Simulate a build killed while writing alpha: its planned files recorded as pending, some written.
-        var json = File.ReadAllText(f.State).Replace("\"pending\": {}", "\"pending\": { \"alpha\": [\"alpha/__init__.py\", \"alpha/half.py\"] }");
-        File.WriteAllText(f.State, json);
+        // Simulate a build killed while writing alpha: its planned files recorded as pending (the state sealed as the
+        // installer writes it), some written.
+        var json = PackageInstaller.Unseal(File.ReadAllText(f.State))!.Replace("\"pending\": {}", "\"pending\": { \"alpha\": [\"alpha/__init__.py\", \"alpha/half.py\"] }");
+        File.WriteAllText(f.State, PackageInstaller.Seal(json));
         Directory.CreateDirectory(Path.Combine(f.Site, "alpha"));
         File.WriteAllText(Path.Combine(f.Site, "alpha", "half.py"), "trunc");
         var result = f.Install(b);
@@ -182,5 +205,184 @@ public class PackageInstallerTests
         var state = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(f.State))!;
         Assert.DoesNotContain("bad", state["packages"]!.AsObject().Select(p => p.Key));
         Assert.Empty(state["pending"]!.AsObject());
+    }
+
+    // ---- the installed tree is checked on every build ----
+
+    [Fact]
+    public void A_deleted_and_an_edited_installed_file_are_repaired_by_reinstalling_their_packages_and_the_state_is_rewritten()
+    {
+        using var f = new Fixture();
+        var a = f.Wheel("alpha", "1.0", ("alpha/__init__.py", "A = 1\n"), ("alpha/util.py", "U = 1\n"));
+        var b = f.Wheel("beta", "2.0", ("beta.py", "B = 2\n"));
+        var c = f.Wheel("gamma", "3.0", ("gamma.py", "G = 3\n"));
+        f.Install(a, b, c);
+        var clean = f.Snapshot();
+        var stateBefore = File.ReadAllText(f.State);
+        var gammaTime = File.GetLastWriteTimeUtc(f.SiteFile("gamma.py"));
+
+        File.Delete(f.SiteFile("alpha/util.py"));
+        File.WriteAllText(f.SiteFile("beta.py"), "B = 666\n"); // same size, other content
+        f.Fetcher.Requested.Clear();
+        var result = f.Install(a, b, c);
+
+        Assert.True(result.Changed);
+        Assert.Equal(["alpha-1.0-py3-none-any.whl", "beta-2.0-py3-none-any.whl"], f.Fetcher.Requested.Order());
+        Assert.Equal(clean, f.Snapshot());
+        Assert.NotEqual(stateBefore, File.ReadAllText(f.State));
+        Assert.Equal(gammaTime, File.GetLastWriteTimeUtc(f.SiteFile("gamma.py")));
+
+        // Repaired means settled: the next build changes nothing.
+        Assert.False(f.Install(a, b, c).Changed);
+    }
+
+    [Fact]
+    public void A_touched_but_intact_file_is_verified_by_hash_and_only_restamped()
+    {
+        using var f = new Fixture();
+        var a = f.Wheel("alpha", "1.0", ("alpha.py", "A = 1\n"));
+        f.Install(a);
+        File.SetLastWriteTimeUtc(f.SiteFile("alpha.py"), DateTime.UtcNow.AddHours(-3));
+        f.Fetcher.Requested.Clear();
+
+        var result = f.Install(a);
+        Assert.True(result.Changed); // the new stamp is recorded
+        Assert.Empty(f.Fetcher.Requested);
+        Assert.Equal(0, result.Installed);
+        Assert.False(f.Install(a).Changed);
+    }
+
+    [Fact]
+    public void A_changed_file_mode_is_put_back_without_a_reinstall()
+    {
+        if (OperatingSystem.IsWindows()) return;
+        using var f = new Fixture();
+        var a = f.Wheel("alpha", "1.0", ("alpha.py", "A = 1\n"));
+        f.Install(a);
+        var mode = File.GetUnixFileMode(f.SiteFile("alpha.py"));
+        File.SetUnixFileMode(f.SiteFile("alpha.py"), mode | UnixFileMode.UserExecute);
+        f.Fetcher.Requested.Clear();
+
+        Assert.True(f.Install(a).Changed);
+        Assert.Empty(f.Fetcher.Requested);
+        Assert.Equal(mode, File.GetUnixFileMode(f.SiteFile("alpha.py")));
+    }
+
+    [Fact]
+    public void Files_no_package_installed_are_removed_while_byte_code_caches_are_left_alone()
+    {
+        using var f = new Fixture();
+        var a = f.Wheel("alpha", "1.0", ("alpha/__init__.py", "A = 1\n"));
+        f.Install(a);
+        var stateTime = File.GetLastWriteTimeUtc(f.State);
+        File.WriteAllText(f.SiteFile("stray.py"), "import os\n");
+        File.WriteAllText(f.SiteFile("alpha/extra.py"), "X = 1\n"); // inside a package's folder
+        Directory.CreateDirectory(f.SiteFile("junk/deeper"));
+        File.WriteAllText(f.SiteFile("junk/deeper/x.txt"), "x");
+        File.WriteAllText(f.SiteFile(".alpha.py.123.abc.tmp"), "a killed AtomicFile write");
+        Directory.CreateDirectory(f.SiteFile("alpha/__pycache__"));
+        File.WriteAllText(f.SiteFile("alpha/__pycache__/__init__.cpython-313.pyc"), "pyc");
+        Thread.Sleep(20);
+
+        Assert.True(f.Install(a).Changed);
+        Assert.False(File.Exists(f.SiteFile("stray.py")));
+        Assert.False(File.Exists(f.SiteFile("alpha/extra.py")));
+        Assert.False(Directory.Exists(f.SiteFile("junk")));
+        Assert.False(File.Exists(f.SiteFile(".alpha.py.123.abc.tmp")));
+        Assert.True(File.Exists(f.SiteFile("alpha/__pycache__/__init__.cpython-313.pyc")));
+        Assert.True(File.Exists(f.SiteFile("alpha/__init__.py")));
+        Assert.NotEqual(stateTime, File.GetLastWriteTimeUtc(f.State)); // so packaging runs again
+        Assert.False(f.Install(a).Changed);
+    }
+
+    [Fact]
+    public void A_state_whose_files_are_gone_is_repaired()
+    {
+        using var f = new Fixture();
+        var a = f.Wheel("alpha", "1.0", ("alpha/__init__.py", "A = 1\n"));
+        var b = f.Wheel("beta", "2.0", ("beta.py", "B = 2\n"));
+        f.Install(a, b);
+        var clean = f.Snapshot();
+        Directory.Delete(f.Site, recursive: true);
+
+        var result = f.Install(a, b);
+        Assert.Equal(2, result.Installed);
+        Assert.Equal(clean, f.Snapshot());
+    }
+
+    [Fact]
+    public void A_hand_edited_install_state_is_not_trusted()
+    {
+        using var f = new Fixture();
+        var a = f.Wheel("alpha", "1.0", ("alpha/__init__.py", "A = 1\n"), ("alpha/util.py", "U = 1\n"));
+        f.Install(a);
+        var clean = f.Snapshot();
+        // An edit that leaves the state consistent (trusted, it would change nothing) still makes it untrusted.
+        var text = File.ReadAllText(f.State);
+        var edited = text.Replace("\"version\": \"1.0\"", "\"version\": \"1.0.0\"");
+        Assert.NotEqual(text, edited);
+        File.WriteAllText(f.State, edited);
+        f.Fetcher.Requested.Clear();
+
+        var result = f.Install(a);
+        Assert.Equal(1, result.Installed);
+        Assert.Equal(["alpha-1.0-py3-none-any.whl"], f.Fetcher.Requested);
+        Assert.Equal(clean, f.Snapshot());
+        Assert.NotNull(PackageInstaller.Unseal(File.ReadAllText(f.State)));
+    }
+
+    [Fact]
+    public void A_path_two_packages_install_is_stamped_for_both_and_causes_no_reinstalls()
+    {
+        using var f = new Fixture();
+        var a = f.Wheel("alpha", "1.0", ("shared/__init__.py", "# alpha's\n"), ("alpha.py", ""));
+        var b = f.Wheel("beta", "1.0", ("shared/__init__.py", "# beta's, longer\n"), ("beta.py", ""));
+        f.Install(a, b);
+        f.Fetcher.Requested.Clear();
+        Assert.False(f.Install(a, b).Changed);
+        Assert.Empty(f.Fetcher.Requested);
+    }
+
+    // ---- decompression bombs ----
+
+    [Fact]
+    public void A_wheel_inflating_beyond_the_limit_stops_with_UVL2210_and_leaves_nothing_behind()
+    {
+        using var f = new Fixture();
+        var good = Enumerable.Range(0, 3).Select(i => f.Wheel($"good{i}", "1.0", ($"good{i}.py", ""))).ToArray();
+        var bombFile = TestWheel.BuildBomb(f.Dir.Combine("wheels"), "bomb", "1.0", 16L << 20);
+        Assert.True(new FileInfo(bombFile).Length < 1 << 20, "the bomb should be far smaller than it inflates");
+        var bomb = f.Locked("bomb", "1.0", bombFile);
+
+        var e = Assert.Throws<UvLambdaException>(() => f.Install(4L << 20, [.. good, bomb]));
+        Assert.Equal(ErrorCodes.WheelTooLarge, e.Code);
+        Assert.Contains("'bomb' 1.0", e.Message);
+        Assert.Contains("4,194,304", e.Message);
+        Assert.Contains("LambdaPackageType=Image", e.Message);
+
+        // Nothing unpacked stays: no files, no staging folder beside the site, no pending record.
+        Assert.Empty(Directory.Exists(f.Site) ? Directory.GetFiles(f.Site, "*", SearchOption.AllDirectories) : []);
+        Assert.Empty(Directory.GetDirectories(f.Dir.Path, ".uvlambda-wheel-*"));
+        var state = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(f.State))!;
+        Assert.Empty(state["pending"]!.AsObject());
+        Assert.Empty(state["packages"]!.AsObject());
+
+        // Under the limit the same wheel installs.
+        Assert.Equal(4, f.Install(32L << 20, [.. good, bomb]).Installed);
+        Assert.Equal(16L << 20, new FileInfo(f.SiteFile("bomb/zeros.bin")).Length);
+    }
+
+    [Fact]
+    public void A_bomb_added_to_an_installed_set_is_rolled_back_and_the_others_stay()
+    {
+        using var f = new Fixture();
+        var a = f.Wheel("alpha", "1.0", ("alpha.py", "A = 1\n"));
+        f.Install(a);
+        var bomb = f.Locked("bomb", "1.0", TestWheel.BuildBomb(f.Dir.Combine("wheels"), "bomb", "1.0", 8L << 20));
+        Assert.Equal(ErrorCodes.WheelTooLarge, Assert.Throws<UvLambdaException>(() => f.Install(1L << 20, a, bomb)).Code);
+        Assert.Equal(["alpha-1.0.dist-info/METADATA", "alpha-1.0.dist-info/RECORD", "alpha-1.0.dist-info/WHEEL", "alpha.py"], f.Snapshot().Keys.Order(StringComparer.Ordinal));
+        var state = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(f.State))!;
+        Assert.Empty(state["pending"]!.AsObject());
+        Assert.Equal(["alpha"], state["packages"]!.AsObject().Select(p => p.Key));
     }
 }

@@ -102,6 +102,49 @@ internal sealed class TestWheel
         return path;
     }
 
+    /// <summary>
+    /// A valid wheel whose one data entry, <c>NAME/zeros.bin</c>, inflates to <paramref name="inflatedBytes"/> zero bytes
+    /// (a decompression bomb: about a thousandth of that on disk). Written streaming, so the test never holds it.
+    /// </summary>
+    public static string BuildBomb(string directory, string name, string version, long inflatedBytes)
+    {
+        Directory.CreateDirectory(directory);
+        var path = System.IO.Path.Combine(directory, $"{name}-{version}-py3-none-any.whl");
+        var distInfo = $"{name}-{version}.dist-info";
+        var rows = new List<string>();
+        using var zip = new ZipArchive(File.Create(path), ZipArchiveMode.Create);
+        void Small(string entryPath, string text)
+        {
+            var bytes = Encoding.UTF8.GetBytes(text);
+            var entry = zip.CreateEntry(entryPath, CompressionLevel.Fastest);
+            entry.ExternalAttributes = RegularFile << 16;
+            using (var stream = entry.Open()) stream.Write(bytes);
+            rows.Add($"{entryPath},sha256={WheelRecord.EncodeDigest(SHA256.HashData(bytes))},{bytes.Length}");
+        }
+        Small($"{name}/__init__.py", "");
+        var big = zip.CreateEntry($"{name}/zeros.bin", CompressionLevel.Optimal);
+        big.ExternalAttributes = RegularFile << 16;
+        using (var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256))
+        {
+            using (var stream = big.Open())
+            {
+                var chunk = new byte[1 << 20];
+                for (long written = 0; written < inflatedBytes; written += chunk.Length)
+                {
+                    var n = (int)Math.Min(chunk.Length, inflatedBytes - written);
+                    stream.Write(chunk, 0, n);
+                    hash.AppendData(chunk, 0, n);
+                }
+            }
+            rows.Add($"{name}/zeros.bin,sha256={WheelRecord.EncodeDigest(hash.GetHashAndReset())},{inflatedBytes}");
+        }
+        Small(distInfo + "/WHEEL", "Wheel-Version: 1.0\nGenerator: uvlambda-tests\nRoot-Is-Purelib: true\nTag: py3-none-any\n");
+        Small(distInfo + "/METADATA", $"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n");
+        var record = zip.CreateEntry(distInfo + "/RECORD");
+        using (var stream = record.Open()) stream.Write(Encoding.UTF8.GetBytes(string.Concat(rows.Select(r => r + "\n")) + distInfo + "/RECORD,,\n"));
+        return path;
+    }
+
     private static string Quote(string field) =>
         field.Contains(',') || field.Contains('"') ? "\"" + field.Replace("\"", "\"\"") + "\"" : field;
 }

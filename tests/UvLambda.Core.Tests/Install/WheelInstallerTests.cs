@@ -31,6 +31,25 @@ public class WheelInstallerTests
     }
 
     [Fact]
+    public void Unpacking_stops_with_UVL2210_once_the_inflated_bytes_pass_the_limit_and_nothing_reaches_the_target()
+    {
+        using var temp = new TempDirectory();
+        var bomb = TestWheel.BuildBomb(temp.Combine("wheels"), "bomb", "1.0", 64L << 20);
+        var target = temp.Combine("python");
+        var e = Assert.Throws<UvLambdaException>(() => WheelInstaller.Install(bomb, target, "bomb", "1.0", maxUnpackedBytes: 2L << 20));
+        Assert.Equal(ErrorCodes.WheelTooLarge, e.Code);
+        Assert.Contains("bomb/zeros.bin", e.Message);
+        Assert.Contains("2,097,152", e.Message);
+        // Nothing installed, and the staging folder beside the target is gone.
+        Assert.False(Directory.Exists(target) && Directory.EnumerateFileSystemEntries(target).Any());
+        Assert.Empty(Directory.GetDirectories(temp.Path, ".uvlambda-wheel-*"));
+
+        // The same wheel under a limit it fits is fine: the count is of bytes inflated, not a guess.
+        var installed = WheelInstaller.Install(bomb, target, "bomb", "1.0", maxUnpackedBytes: 65L << 20);
+        Assert.Contains("bomb/zeros.bin", installed.Files);
+    }
+
+    [Fact]
     public void Planned_files_are_what_install_writes()
     {
         using var temp = new TempDirectory();

@@ -59,14 +59,17 @@ public sealed class ContentCache
         return AddVerified(tempFile, sha256);
     }
 
-    /// <summary>A fresh temp file path, unique per process and call, in <see cref="TempDirectory"/>.</summary>
+    /// <summary>
+    /// A fresh temp file path, unique per process and call, in <see cref="TempDirectory"/>, named for its owner
+    /// (<see cref="TempOwner"/>: PID and start time) so a killed build's leftovers can be told from a live build's.
+    /// </summary>
     public string NewTempPath(string fileName)
     {
         Directory.CreateDirectory(TempDirectory);
-        SweepStaleTemps();
+        SweepAbandonedTemps();
         // Keep the name short: some wheel names are long and Windows paths are limited.
         var hint = fileName.Length > 60 ? fileName[..60] : fileName;
-        return Path.Combine(TempDirectory, $"{Environment.ProcessId}-{Guid.NewGuid():N}-{hint}.part");
+        return Path.Combine(TempDirectory, $"{TempOwner.Current}-{Guid.NewGuid():N}-{hint}.part");
     }
 
     /// <summary>Moves a file the caller already hashed into place.</summary>
@@ -122,19 +125,38 @@ public sealed class ContentCache
 
     internal static string NormalizeHash(string sha256) => sha256.ToLowerInvariant();
 
-    /// <summary>Deletes temp files a killed build left behind, once per instance; files younger than a day may be another build's download.</summary>
-    private void SweepStaleTemps()
+    /// <summary>
+    /// Deletes temp files that killed builds left behind, once per instance: those whose owner process is gone (PID
+    /// absent, or reused by a process that started at another time), and anything older than a day. A file still
+    /// locked by a writer (downloads hold their temp file exclusively, which .NET makes an flock on Unix) is kept even
+    /// then, so a live build whose PID this process cannot see (another PID namespace on a shared cache) keeps its file.
+    /// </summary>
+    public void SweepAbandonedTemps()
     {
-        if (Interlocked.Exchange(ref _staleTempsSwept, 1) != 0)
+        if (Interlocked.Exchange(ref _staleTempsSwept, 1) != 0 || !Directory.Exists(TempDirectory))
             return;
         try
         {
             var cutoff = DateTime.UtcNow - StaleTempAge;
             foreach (var file in Directory.EnumerateFiles(TempDirectory))
             {
-                if (File.GetLastWriteTimeUtc(file) < cutoff)
-                    TryDelete(file);
+                var name = Path.GetFileName(file);
+                var dash = name.IndexOf('-');
+                var abandoned = (dash > 0 && TempOwner.IsGone(name[..dash])) || File.GetLastWriteTimeUtc(file) < cutoff;
+                if (abandoned)
+                    DeleteUnlessLocked(file);
             }
+        }
+        catch (IOException) { }
+        catch (UnauthorizedAccessException) { }
+    }
+
+    private static void DeleteUnlessLocked(string path)
+    {
+        try
+        {
+            // Exclusive open fails while anyone holds the file; deleting through the handle leaves no gap for a new writer.
+            using var probe = new FileStream(path, FileMode.Open, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.DeleteOnClose);
         }
         catch (IOException) { }
         catch (UnauthorizedAccessException) { }

@@ -71,6 +71,8 @@ public sealed class WheelFetcher : IWheelFetcher, IDisposable
 
     public async Task<IReadOnlyList<FetchedWheel>> FetchAsync(IReadOnlyList<WheelRequest> requests, CancellationToken cancellationToken)
     {
+        // Whatever killed builds left half-downloaded goes first, whether or not this build downloads anything.
+        _cache.SweepAbandonedTemps();
         foreach (var request in requests)
         {
             if (request.Sha256.Length != 64 || !request.Sha256.All(char.IsAsciiHexDigit))
@@ -103,8 +105,13 @@ public sealed class WheelFetcher : IWheelFetcher, IDisposable
         }
 
         if (missing.Count > 0 && _offline)
-            throw missing.Select(r => FindLinksMismatch(r, "PythonOffline / UV_OFFLINE forbids downloading the locked file")).OfType<UvLambdaException>().FirstOrDefault()
-                ?? OfflineMissing(missing);
+        {
+            // A local file (a path wheel, a local registry's file) is read, not downloaded: offline allows it, as in uv.
+            var remote = missing.Where(r => LocalFile(r) is null).ToList();
+            if (remote.Count > 0)
+                throw remote.Select(r => FindLinksMismatch(r, "PythonOffline / UV_OFFLINE forbids downloading the locked file")).OfType<UvLambdaException>().FirstOrDefault()
+                    ?? OfflineMissing(remote);
+        }
         if (missing.Count > 0)
             await DownloadAllAsync(missing, paths, cancellationToken).ConfigureAwait(false);
 
@@ -206,6 +213,10 @@ public sealed class WheelFetcher : IWheelFetcher, IDisposable
     /// <summary>The network sources in order: find-links pages, an overriding index, then uv.lock's URL.</summary>
     private async Task<(string Path, long Bytes)> FetchRemoteAsync(WheelRequest request, CancellationToken cancellationToken)
     {
+        // Offline, only local files get here: straight from their path, hashed like any download.
+        if (_offline && LocalFile(request) is { } local)
+            return await DownloadAsync(request, local, cancellationToken).ConfigureAwait(false);
+
         foreach (var page in _findLinkPages)
         {
             var links = await PageAsync(page, cancellationToken).ConfigureAwait(false);
@@ -468,6 +479,9 @@ public sealed class WheelFetcher : IWheelFetcher, IDisposable
             + $"The file was not used, and {why}. Replace the find-links file with the locked one, or run `uv lock --refresh-package {request.PackageName}` if the new file is the one you want.",
             inner: inner);
     }
+
+    private static Uri? LocalFile(WheelRequest request) =>
+        request.Url is { } url && Uri.TryCreate(url, UriKind.Absolute, out var uri) && uri.IsFile ? uri : null;
 
     private UvLambdaException OfflineMissing(IReadOnlyList<WheelRequest> missing)
     {

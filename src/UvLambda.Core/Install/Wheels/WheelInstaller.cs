@@ -22,6 +22,11 @@ public static class WheelInstaller
     private const string ScriptShebang = "#!/usr/bin/env python3";
     private const int CopyBufferSize = 1 << 16;
 
+    /// <summary>Lambda's unzipped limit for Zip and Layer functions (function plus layers).</summary>
+    public const long ZipUnpackedLimit = 262_144_000;
+    /// <summary>Lambda's limit for a container image, the most any one package may unpack to.</summary>
+    public const long ImageUnpackedLimit = 10_737_418_240;
+
     private const UnixFileMode RegularMode =
         UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead;
     private const UnixFileMode ExecutableMode = RegularMode
@@ -31,9 +36,10 @@ public static class WheelInstaller
     /// Installs the wheel into <paramref name="targetDirectory"/>, merged with what is there; files at the same paths
     /// are replaced (a reinstall). <paramref name="expectedVersion"/> null skips the version check.
     /// <paramref name="wheelName"/> is the wheel's file name when <paramref name="wheelPath"/> does not end in it
-    /// (a content-cache entry is named by its hash).
+    /// (a content-cache entry is named by its hash). Unpacking stops with UVL2210 once the bytes actually inflated
+    /// exceed <paramref name="maxUnpackedBytes"/> (declared sizes are never trusted), before anything reaches the target.
     /// </summary>
-    public static InstalledPackage Install(string wheelPath, string targetDirectory, string expectedName, string? expectedVersion, string? wheelName = null)
+    public static InstalledPackage Install(string wheelPath, string targetDirectory, string expectedName, string? expectedVersion, string? wheelName = null, long maxUnpackedBytes = ImageUnpackedLimit)
     {
         wheelName ??= Path.GetFileName(wheelPath);
         var fileName = WheelFileName.Parse(wheelName);
@@ -42,19 +48,20 @@ public static class WheelInstaller
         using var stream = OpenWheel(wheelPath, wheelName);
         using var zip = OpenZip(stream, wheelName);
         var layout = WheelLayout.Read(zip, wheelName);
-        var (name, version) = ReadMetadata(layout, wheelName);
+        var budget = new UnpackBudget(expectedName, expectedVersion ?? fileName.Version.ToString(), wheelName, maxUnpackedBytes);
+        var (name, version) = ReadMetadata(layout, wheelName, budget);
         CheckIdentity(wheelName, $"{layout.DistInfo}/METADATA", name, version, expectedName, expectedVersion ?? fileName.Version.ToString());
-        var record = ReadRecord(layout, wheelName);
+        var record = ReadRecord(layout, wheelName, budget);
 
         var target = Path.GetFullPath(targetDirectory);
         var parent = Path.GetDirectoryName(Path.TrimEndingDirectorySeparator(target)) ?? target;
         Directory.CreateDirectory(parent);
         // Beside the target, so the final moves are renames on one volume.
-        var staging = Path.Combine(parent, $".uvlambda-wheel-{Environment.ProcessId}-{Guid.NewGuid():N}.tmp");
+        var staging = Path.Combine(parent, $".uvlambda-wheel-{Fetching.TempOwner.Current}-{Guid.NewGuid():N}.tmp");
         Directory.CreateDirectory(staging);
         try
         {
-            var staged = Stage(layout, record, staging);
+            var staged = Stage(layout, record, staging, budget);
             Publish(wheelName, staging, staged, target);
             return new InstalledPackage(name, version, staged.Select(s => s.Destination).Order(StringComparer.Ordinal).ToList());
         }
@@ -82,7 +89,7 @@ public static class WheelInstaller
     private readonly record struct StagedFile(string TempName, string Destination);
 
     // Copies every file to the staging folder, hashing as it goes; throws before the target is touched.
-    private static List<StagedFile> Stage(WheelLayout layout, Dictionary<string, WheelRecordRow> record, string staging)
+    private static List<StagedFile> Stage(WheelLayout layout, Dictionary<string, WheelRecordRow> record, string staging, UnpackBudget budget)
     {
         var staged = new List<StagedFile>(layout.Files.Count + 1);
         var rows = new List<WheelRecordRow>(layout.Files.Count + 1);
@@ -109,7 +116,7 @@ public static class WheelInstaller
                 long size;
                 if (file.Kind == WheelFileKind.Script)
                 {
-                    var original = ReadAll(file.Entry, layout.WheelName);
+                    var original = ReadAll(file.Entry, layout.WheelName, budget, file.Path);
                     sha256.AppendData(original);
                     otherHash?.AppendData(original);
                     Verify(layout.WheelName, file.Path, row, WheelRecord.EncodeDigest(sha256.GetHashAndReset()), otherHash, original.Length);
@@ -121,7 +128,7 @@ public static class WheelInstaller
                 else
                 {
                     var write = file.Kind != WheelFileKind.Dropped;
-                    size = Copy(file.Entry, write ? tempPath : null, buffer, sha256, otherHash, layout.WheelName);
+                    size = Copy(file.Entry, write ? tempPath : null, buffer, sha256, otherHash, layout.WheelName, budget, file.Path);
                     digest = WheelRecord.EncodeDigest(sha256.GetHashAndReset());
                     Verify(layout.WheelName, file.Path, row, digest, otherHash, size);
                     if (!write)
@@ -170,7 +177,7 @@ public static class WheelInstaller
         }
     }
 
-    private static long Copy(ZipArchiveEntry entry, string? tempPath, byte[] buffer, IncrementalHash sha256, IncrementalHash? otherHash, string wheelName)
+    private static long Copy(ZipArchiveEntry entry, string? tempPath, byte[] buffer, IncrementalHash sha256, IncrementalHash? otherHash, string wheelName, UnpackBudget? budget, string path)
     {
         try
         {
@@ -181,6 +188,7 @@ public static class WheelInstaller
             int read;
             while ((read = input.Read(buffer, 0, CopyBufferSize)) > 0)
             {
+                budget?.Inflated(read, path);
                 var chunk = buffer.AsSpan(0, read);
                 sha256.AppendData(chunk);
                 otherHash?.AppendData(chunk);
@@ -233,9 +241,9 @@ public static class WheelInstaller
         return [.. shebang, .. rest];
     }
 
-    private static (string Name, string Version) ReadMetadata(WheelLayout layout, string wheelName)
+    private static (string Name, string Version) ReadMetadata(WheelLayout layout, string wheelName, UnpackBudget? budget)
     {
-        var wheelText = ReadText(layout, layout.DistInfo + "/WHEEL", wheelName);
+        var wheelText = ReadText(layout, layout.DistInfo + "/WHEEL", wheelName, budget);
         var wheelVersion = WheelMetadataFile.GetHeader(wheelText, "Wheel-Version");
         var dot = wheelVersion?.IndexOf('.') ?? -1;
         if (wheelVersion is null || dot <= 0 || !int.TryParse(wheelVersion.AsSpan(0, dot), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var major))
@@ -245,7 +253,7 @@ public static class WheelInstaller
             throw new UvLambdaException(ErrorCodes.UnsupportedWheelVersion,
                 $"Wheel '{wheelName}' has Wheel-Version {wheelVersion}; this UvLambda installs wheels of version 1.x only. Nothing was installed.");
 
-        var metadataText = ReadText(layout, layout.DistInfo + "/METADATA", wheelName);
+        var metadataText = ReadText(layout, layout.DistInfo + "/METADATA", wheelName, budget);
         var name = WheelMetadataFile.GetHeader(metadataText, "Name");
         var version = WheelMetadataFile.GetHeader(metadataText, "Version");
         if (string.IsNullOrEmpty(name) || string.IsNullOrEmpty(version))
@@ -254,9 +262,9 @@ public static class WheelInstaller
         return (name, version);
     }
 
-    private static Dictionary<string, WheelRecordRow> ReadRecord(WheelLayout layout, string wheelName)
+    private static Dictionary<string, WheelRecordRow> ReadRecord(WheelLayout layout, string wheelName, UnpackBudget? budget)
     {
-        var rows = WheelRecord.TryParse(ReadText(layout, layout.RecordPath, wheelName), out var error)
+        var rows = WheelRecord.TryParse(ReadText(layout, layout.RecordPath, wheelName, budget), out var error)
             ?? throw new UvLambdaException(ErrorCodes.InvalidWheelMetadata,
                 $"Wheel '{wheelName}' has a malformed {layout.RecordPath}: {error}. Nothing was installed.");
         var byPath = new Dictionary<string, WheelRecordRow>(rows.Count, StringComparer.Ordinal);
@@ -265,22 +273,33 @@ public static class WheelInstaller
         return byPath;
     }
 
-    private static string ReadText(WheelLayout layout, string path, string wheelName)
+    private static string ReadText(WheelLayout layout, string path, string wheelName, UnpackBudget? budget)
     {
         var file = layout.Files.FirstOrDefault(f => f.Path == path)
             ?? throw new UvLambdaException(ErrorCodes.InvalidWheelMetadata,
                 $"Wheel '{wheelName}' has no {path}; nothing was installed.");
-        var bytes = ReadAll(file.Entry, wheelName);
+        // Metadata is read before staging and staged again: count it against a budget of its own, so it is not counted twice.
+        var bytes = ReadAll(file.Entry, wheelName, budget?.Fresh(), path);
         return new UTF8Encoding(false).GetString(bytes);
     }
 
-    private static byte[] ReadAll(ZipArchiveEntry entry, string wheelName)
+    private static byte[] ReadAll(ZipArchiveEntry entry, string wheelName, UnpackBudget? budget, string path)
     {
         try
         {
             using var input = entry.Open();
-            using var memory = new MemoryStream(entry.Length is > 0 and < int.MaxValue ? (int)entry.Length : 0);
-            input.CopyTo(memory);
+            // The declared length only sizes the first buffer, and only when small: it may lie.
+            using var memory = new MemoryStream(entry.Length is > 0 and < 1 << 20 ? (int)entry.Length : 0);
+            var buffer = new byte[CopyBufferSize];
+            int read;
+            while ((read = input.Read(buffer, 0, buffer.Length)) > 0)
+            {
+                budget?.Inflated(read, path);
+                // Held in memory: beyond 1 GiB it is a bomb whatever the limit (scripts and metadata are small).
+                if (memory.Length + read > 1 << 30)
+                    budget?.Exceeded(path);
+                memory.Write(buffer, 0, read);
+            }
             return memory.ToArray();
         }
         catch (InvalidDataException e)
@@ -327,6 +346,30 @@ public static class WheelInstaller
         {
             throw Unreadable(wheelName, e);
         }
+    }
+
+    /// <summary>Counts the bytes one wheel inflates to, and stops the install (UVL2210) as soon as they exceed the limit.</summary>
+    internal sealed class UnpackBudget(string package, string version, string wheelName, long limit)
+    {
+        private long _inflated;
+
+        public UnpackBudget Fresh() => new(package, version, wheelName, limit);
+
+        public void Inflated(int bytes, string path)
+        {
+            _inflated += bytes;
+            if (_inflated > limit)
+                Exceeded(path);
+        }
+
+        [System.Diagnostics.CodeAnalysis.DoesNotReturn]
+        public void Exceeded(string path) =>
+            throw new UvLambdaException(ErrorCodes.WheelTooLarge,
+                $"'{package}' {version}: wheel '{wheelName}' inflates to more than {limit.ToString("N0", System.Globalization.CultureInfo.InvariantCulture)} bytes "
+                + $"(unpacking stopped in '{path}'), more than Lambda allows unzipped for this LambdaPackageType "
+                + $"({ZipUnpackedLimit.ToString("N0", System.Globalization.CultureInfo.InvariantCulture)} for Zip and Layer, {ImageUnpackedLimit.ToString("N0", System.Globalization.CultureInfo.InvariantCulture)} for Image). Nothing of it was installed. "
+                + "The file is corrupt or a decompression bomb, or the package is too large for Lambda: delete it from the cache and any find-links folder and check where it comes from, "
+                + "lock another version, drop the dependency, or deploy as a container image (LambdaPackageType=Image).");
     }
 
     private static UvLambdaException Unreadable(string wheelName, Exception e) =>

@@ -92,4 +92,76 @@ public sealed class ContentCacheTests : IDisposable
         Assert.Equal("/home/u/.cache/uvlambda", ContentCache.DefaultRoot(new Dictionary<string, string?> { ["XDG_CACHE_HOME"] = "relative", ["HOME"] = "/home/u" }));
         Assert.Equal("/home/u/.cache/uvlambda", ContentCache.DefaultRoot(new Dictionary<string, string?> { ["HOME"] = "/home/u" }));
     }
+
+    private static string TempName(string owner) => $"{owner}-{Guid.NewGuid():N}-demo-1.0-py3-none-any.whl.part";
+
+    private static System.Diagnostics.Process Sleeper() =>
+        System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("sleep", "60") { UseShellExecute = false })!;
+
+    [Fact]
+    public void The_temp_file_of_a_killed_download_is_swept_by_the_next_build_and_a_live_ones_is_kept()
+    {
+        if (OperatingSystem.IsWindows()) return; // needs `sleep` and kill -9 semantics
+        var cache = new ContentCache(_temp.Combine("cache"));
+        Directory.CreateDirectory(cache.TempDirectory);
+        using var other = Sleeper();
+        var theirs = Path.Combine(cache.TempDirectory, TempName(TempOwner.Token(other.Id)));
+        var ours = Path.Combine(cache.TempDirectory, TempName(TempOwner.Current));
+        File.WriteAllText(theirs, "half a wheel");
+        File.WriteAllText(ours, "half a wheel");
+
+        new ContentCache(cache.Root).SweepAbandonedTemps();
+        Assert.True(File.Exists(theirs), "a running build's download was swept");
+        Assert.True(File.Exists(ours));
+
+        other.Kill(); // SIGKILL on Unix
+        Assert.True(other.WaitForExit(10_000));
+        new ContentCache(cache.Root).SweepAbandonedTemps();
+        Assert.False(File.Exists(theirs));
+        Assert.True(File.Exists(ours));
+    }
+
+    [Fact]
+    public void A_temp_file_whose_pid_now_belongs_to_a_process_started_later_is_swept()
+    {
+        var cache = new ContentCache(_temp.Combine("cache"));
+        Directory.CreateDirectory(cache.TempDirectory);
+        // This process's PID with another start time: the owner died and its PID was reused (by us).
+        var dot = TempOwner.Current.IndexOf('.');
+        Assert.True(dot > 0, "the start time of this process could not be read: " + TempOwner.Current);
+        var start = long.Parse(TempOwner.Current[(dot + 1)..]);
+        var reused = Path.Combine(cache.TempDirectory, TempName($"{Environment.ProcessId}.{start - 5}"));
+        var legacyDead = Path.Combine(cache.TempDirectory, $"{DeadPid()}-{Guid.NewGuid():N}-demo.whl.part");
+        File.WriteAllText(reused, "x");
+        File.WriteAllText(legacyDead, "x");
+
+        cache.SweepAbandonedTemps();
+        Assert.False(File.Exists(reused));
+        Assert.False(File.Exists(legacyDead));
+    }
+
+    [Fact]
+    public void A_dead_owners_temp_file_still_locked_by_a_writer_is_kept_until_released()
+    {
+        if (OperatingSystem.IsWindows()) return; // the probe relies on .NET's flock for FileShare.None on Unix
+        var cache = new ContentCache(_temp.Combine("cache"));
+        Directory.CreateDirectory(cache.TempDirectory);
+        var path = Path.Combine(cache.TempDirectory, TempName(DeadPid().ToString()));
+        using (var writer = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None))
+        {
+            writer.WriteByte(1);
+            new ContentCache(cache.Root).SweepAbandonedTemps();
+            Assert.True(File.Exists(path), "a file locked by its writer was swept");
+        }
+        new ContentCache(cache.Root).SweepAbandonedTemps();
+        Assert.False(File.Exists(path));
+    }
+
+    /// <summary>The PID of a process that has exited (and, in the moment, not been reused).</summary>
+    private static int DeadPid()
+    {
+        using var p = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("true") { UseShellExecute = false })!;
+        p.WaitForExit();
+        return p.Id;
+    }
 }

@@ -472,7 +472,7 @@ public sealed class WheelFetcherTests : IDisposable
     }
 
     [Fact]
-    public async Task A_stale_temp_file_is_harmless_and_swept_while_a_fresh_one_is_left_alone()
+    public async Task A_stale_temp_file_is_harmless_and_swept_while_a_live_builds_one_is_left_alone()
     {
         var wheel = RandomWheel();
         using var server = new TestHttpServer(_ => new TestHttpResponse(200, wheel));
@@ -481,7 +481,8 @@ public sealed class WheelFetcherTests : IDisposable
         var stale = Path.Combine(tempDir, "999-0000-demo-1.0-py3-none-any.whl.part");
         File.WriteAllBytes(stale, wheel[..100]);
         File.SetLastWriteTimeUtc(stale, DateTime.UtcNow.AddDays(-2));
-        var fresh = Path.Combine(tempDir, "998-0000-demo-1.0-py3-none-any.whl.part");
+        // Named for a live owner (this process), as a concurrent build's download would be.
+        var fresh = Path.Combine(tempDir, $"{TempOwner.Current}-0000-demo-1.0-py3-none-any.whl.part");
         File.WriteAllBytes(fresh, wheel[..100]);
 
         var fetched = await _bed.FetchAsync([Request("demo", wheel, server.BaseUrl + "demo.whl")]);
@@ -549,6 +550,34 @@ public sealed class WheelFetcherTests : IDisposable
 
         Assert.Equal(wheel, File.ReadAllBytes(fetched[0].CachedPath));
         Assert.True(File.Exists(source));
+    }
+
+    [Fact]
+    public async Task Offline_a_local_wheel_file_is_read_from_its_path_and_verified_while_remote_misses_still_fail()
+    {
+        var wheel = RandomWheel();
+        var local = Path.Combine(_bed.FindLinks, "..", "foo-1.0-py3-none-any.whl");
+        File.WriteAllBytes(local, wheel);
+        using var server = new TestHttpServer(_ => TestHttpResponse.WithStatus(500));
+        // A path source (source = { path = "wheels/foo-1.0-py3-none-any.whl" }) becomes a file URL with no registry.
+        var request = Request("foo", wheel, new Uri(Path.GetFullPath(local)).AbsoluteUri, registry: null);
+
+        var fetched = await _bed.FetchAsync([request], _bed.Options(offline: true));
+        Assert.Equal(wheel, File.ReadAllBytes(fetched[0].CachedPath));
+        Assert.Equal(Sha256(wheel), Path.GetFileName(fetched[0].CachedPath));
+
+        // Its hash is checked as for any download.
+        File.WriteAllBytes(local, RandomWheel());
+        var bad = Request("bar", wheel, new Uri(Path.GetFullPath(local)).AbsoluteUri, registry: null);
+        Assert.Equal(ErrorCodes.HashMismatch, (await _bed.FetchFailsAsync([bad with { Sha256 = Sha256(RandomWheel()) }], _bed.Options(offline: true))).Code);
+
+        // A remote file is still no download offline; only it is listed.
+        var remote = RandomWheel();
+        var e = await _bed.FetchFailsAsync([Request("remote", remote, server.BaseUrl + "r.whl"), request], _bed.Options(offline: true));
+        Assert.Equal(ErrorCodes.OfflineMissingWheels, e.Code);
+        Assert.Contains("remote 1.0", e.Message);
+        Assert.DoesNotContain("foo", e.Message);
+        Assert.Equal(0, server.RequestCount);
     }
 
     [Fact]
