@@ -1,0 +1,141 @@
+using System.IO.Compression;
+
+namespace UvLambda.EndToEnd.Tests;
+
+/// <summary>The .NET developer's loop around a .pyproj: Directory.Build files, dotnet watch, solutions.</summary>
+[Collection(PackedSdkCollection.Name)]
+public class DevLoopTests(PackedSdk sdk)
+{
+    private static string ZipEntryText(string zip, string entry)
+    {
+        // The watcher may be rewriting the zip (temp file, then rename): a read that loses that race is retried.
+        using var archive = ZipFile.OpenRead(zip);
+        var e = archive.GetEntry(entry) ?? throw new Xunit.Sdk.XunitException($"{entry} is not in {zip}");
+        using var reader = new StreamReader(e.Open());
+        return reader.ReadToEnd();
+    }
+
+    [Fact]
+    public void Directory_Build_props_and_targets_apply_to_every_function_of_the_repository()
+    {
+        var repo = "repo-" + Guid.NewGuid().ToString("N")[..8];
+        var first = sdk.CopySample("hello", Path.Combine(repo, "first"));
+        var second = sdk.CopySample("hello", Path.Combine(repo, "second"));
+        var root = Path.GetDirectoryName(first)!;
+        File.WriteAllText(Path.Combine(root, "Directory.Build.props"), """
+            <Project>
+              <PropertyGroup>
+                <LambdaExcludePatterns>**/internal_notes.py</LambdaExcludePatterns>
+                <AWSRegion>eu-west-3</AWSRegion>
+              </PropertyGroup>
+            </Project>
+            """);
+        File.WriteAllText(Path.Combine(root, "Directory.Build.targets"), """
+            <Project>
+              <Target Name="AnnounceAfterBuild" AfterTargets="Build">
+                <Message Importance="high" Text="repository target ran for $(MSBuildProjectName)" />
+              </Target>
+            </Project>
+            """);
+        foreach (var project in new[] { first, second })
+        {
+            File.WriteAllText(Path.Combine(project, "app", "internal_notes.py"), "NOTES = 1\n");
+            File.WriteAllText(Path.Combine(project, "app", "helper.py"), "X = 1\n");
+            var r = sdk.Dotnet(project, "build").EnsureSuccess();
+            Assert.Contains($"repository target ran for hello", r.Output);
+            var names = PackageInspection.Entries(sdk, Path.Combine(project, "bin", "Debug", "package.zip")).Select(e => e.Name).ToList();
+            Assert.Contains("app/helper.py", names);
+            Assert.DoesNotContain("app/internal_notes.py", names);
+            var region = sdk.Dotnet(project, "msbuild", "-getProperty:AWSRegion").EnsureSuccess();
+            Assert.Equal("eu-west-3", region.StandardOutput.Trim());
+        }
+
+        // The same opt-out as Microsoft.Common.props: the repository's settings no longer apply.
+        var optedOut = sdk.Dotnet(second, "build", "-p:ImportDirectoryBuildProps=false", "-p:ImportDirectoryBuildTargets=false").EnsureSuccess();
+        Assert.DoesNotContain("repository target ran", optedOut.Output);
+        Assert.Contains("app/internal_notes.py", PackageInspection.Entries(sdk, Path.Combine(second, "bin", "Debug", "package.zip")).Select(e => e.Name));
+    }
+
+    [Fact]
+    public void Dotnet_watch_build_rebuilds_the_package_after_a_handler_edit()
+    {
+        var project = sdk.CopySample("hello");
+        var zip = Path.Combine(project, "bin", "Debug", "package.zip");
+        using var watch = sdk.Start(new Dictionary<string, string?>(), "dotnet", project, "watch", "build", "--non-interactive");
+        try
+        {
+            var deadline = DateTime.UtcNow.AddMinutes(3);
+            while (!(File.Exists(zip) && watch.OutputSoFar.Contains("Waiting for", StringComparison.Ordinal)) && !watch.Process.HasExited && DateTime.UtcNow < deadline)
+                Thread.Sleep(250);
+            Assert.True(File.Exists(zip), "dotnet watch did not build:\n" + watch.OutputSoFar);
+            Assert.DoesNotContain("MSB4057", watch.OutputSoFar);
+            Assert.Contains("Hello, world!", ZipEntryText(zip, "app/main.py"));
+
+            File.WriteAllText(Path.Combine(project, "app", "main.py"),
+                "def handler(event, context):\n    return {'statusCode': 200, 'body': 'Edited under watch'}\n");
+            var edited = DateTime.UtcNow;
+            string? text = null;
+            while (DateTime.UtcNow < edited.AddSeconds(60) && !watch.Process.HasExited)
+            {
+                try
+                {
+                    text = ZipEntryText(zip, "app/main.py");
+                    if (text.Contains("Edited under watch", StringComparison.Ordinal)) break;
+                }
+                catch (IOException) { }
+                Thread.Sleep(250);
+            }
+            Assert.True(text?.Contains("Edited under watch", StringComparison.Ordinal), "package.zip was not rebuilt after the edit:\n" + watch.OutputSoFar);
+            Assert.True(DateTime.UtcNow - edited < TimeSpan.FromSeconds(60));
+        }
+        finally
+        {
+            if (!watch.Process.HasExited) watch.Kill();
+            Assert.True(watch.WaitForExit(TimeSpan.FromSeconds(30)), "dotnet watch did not stop");
+        }
+    }
+
+    [Fact]
+    public void The_watch_list_names_the_sources_data_files_pyproject_lock_and_project()
+    {
+        var project = sdk.CopySample("hello");
+        File.WriteAllText(Path.Combine(project, "app", "table.csv"), "a,b\n");
+        File.WriteAllText(Path.Combine(project, "hello.pyproj"), File.ReadAllText(Path.Combine(project, "hello.pyproj"))
+            .Replace("</Project>", "<ItemGroup><LambdaSource Include=\"app/table.csv\" /></ItemGroup></Project>"));
+        var list = Path.Combine(sdk.Root, "watch-list-" + Guid.NewGuid().ToString("N")[..8] + ".json");
+        var targets = Directory.GetFiles("/usr/share/dotnet/sdk", "DotNetWatch.targets", SearchOption.AllDirectories).First();
+        // What dotnet watch itself asks of the project.
+        sdk.Dotnet(project, "msbuild", "-t:GenerateWatchList", $"-p:_DotNetWatchListFile={list}", "-p:DotNetWatchBuild=true",
+            $"-p:CustomAfterMicrosoftCommonTargets={targets}").EnsureSuccess();
+        var json = File.ReadAllText(list).Replace("\\/", "/");
+        foreach (var file in new[] { "hello.pyproj", "app/main.py", "app/__init__.py", "app/table.csv", "pyproject.toml", "uv.lock" })
+            Assert.Contains($"\"{Path.Combine(project, file)}\"", json);
+    }
+
+    [Fact]
+    public void A_solution_of_a_pyproj_and_a_csproj_builds_without_restore_warnings()
+    {
+        var function = sdk.CopySample("hello", Path.Combine("solution-" + Guid.NewGuid().ToString("N")[..8], "function"));
+        var root = Path.GetDirectoryName(function)!;
+        var library = Path.Combine(root, "library");
+        Directory.CreateDirectory(library);
+        File.WriteAllText(Path.Combine(library, "library.csproj"), """
+            <Project Sdk="Microsoft.NET.Sdk">
+              <PropertyGroup><TargetFramework>net10.0</TargetFramework></PropertyGroup>
+            </Project>
+            """);
+        File.WriteAllText(Path.Combine(library, "Answer.cs"), "namespace Library; public static class Answer { public static int Value => 42; }\n");
+        File.WriteAllText(Path.Combine(root, "all.slnx"), """
+            <Solution>
+              <Project Path="function/hello.pyproj" Type="13b669be-bb05-4ddf-9536-439f39a36129" />
+              <Project Path="library/library.csproj" />
+            </Solution>
+            """);
+        var r = sdk.Dotnet(root, "build", "all.slnx").EnsureSuccess();
+        Assert.DoesNotContain("NU1503", r.Output);
+        Assert.DoesNotContain("Unable to find a project to restore", r.Output);
+        Assert.Contains("0 Warning(s)", r.Output);
+        Assert.True(File.Exists(Path.Combine(function, "bin", "Debug", "package.zip")));
+        Assert.True(File.Exists(Path.Combine(library, "bin", "Debug", "net10.0", "library.dll")));
+    }
+}
