@@ -70,12 +70,21 @@ public sealed class PrepareLocalRun : UvLambdaTask
         };
         settings.Validate();
 
-        var resolution = ProjectResolver.Resolve(new ProjectResolutionRequest(
-            ProjectDirectory, PythonVersion, Architecture, null,
-            (Extras ?? []).Select(i => i.ItemSpec).ToList(), (DependencyGroups ?? []).Select(i => i.ItemSpec).ToList(), Locked: false,
-            Target: TargetEnvironment.ForHost(python)), Core.Diagnostics.NullBuildLog.Instance);
-        ProjectInstall.Native(resolution, new ProjectInstallSettings(ProjectDirectory, SiteDirectory, StateFile, CacheDirectory, FindLinks, Offline, UvPath, environment), BuildLog);
-        Directory.CreateDirectory(SiteDirectory);
+        var install = new HostInstallSettings
+        {
+            ProjectDirectory = Path.GetFullPath(ProjectDirectory),
+            PythonVersion = PythonVersion,
+            Architecture = Architecture,
+            Extras = (Extras ?? []).Select(i => i.ItemSpec).ToList(),
+            Groups = (DependencyGroups ?? []).Select(i => i.ItemSpec).ToList(),
+            StateFile = Path.GetFullPath(StateFile),
+            CacheDirectory = CacheDirectory,
+            FindLinks = FindLinks,
+            Offline = Offline,
+            UvPath = UvPath,
+        };
+        var lockFile = HostInstall.Run(install, python, settings.SiteDirectory, environment, BuildLog);
+        settings = settings with { Install = install with { LockFile = lockFile } };
 
         LocalFunction.WriteWorkerScript(settings.WorkerScript);
         LocalRunFile = Path.Combine(IntermediateDirectory, "local-run.json");

@@ -1,4 +1,8 @@
+using System.Diagnostics;
+using System.Globalization;
 using System.IO.Compression;
+using System.Net;
+using System.Net.Sockets;
 
 namespace UvLambda.EndToEnd.Tests;
 
@@ -137,5 +141,73 @@ public class DevLoopTests(PackedSdk sdk)
         Assert.Contains("0 Warning(s)", r.Output);
         Assert.True(File.Exists(Path.Combine(function, "bin", "Debug", "package.zip")));
         Assert.True(File.Exists(Path.Combine(library, "bin", "Debug", "net10.0", "library.dll")));
+    }
+
+    [Fact]
+    public async Task Dotnet_run_answers_with_the_edited_handler_and_stops_on_sigint_without_traceback_or_orphans()
+    {
+        var project = sdk.CopySample("hello");
+        var l = new TcpListener(IPAddress.Loopback, 0);
+        l.Start();
+        var port = ((IPEndPoint)l.LocalEndpoint).Port;
+        l.Stop();
+        using var run = sdk.Start(new Dictionary<string, string?>(), "dotnet", project, "run", $"-p:LambdaLocalPort={port}");
+        var worker = Path.Combine(project, "obj", "Debug", "uvlambda", "uvlambda_worker.py");
+        try
+        {
+            using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+            string? body = null;
+            for (var attempt = 0; attempt < 120 && body is null && !run.Process.HasExited; attempt++)
+            {
+                try { body = await client.GetStringAsync($"http://127.0.0.1:{port}/"); }
+                catch (HttpRequestException) { await Task.Delay(1000); }
+            }
+            Assert.Equal("Hello, world!", body);
+
+            File.WriteAllText(Path.Combine(project, "app", "main.py"),
+                "def handler(event, context):\n    return {'statusCode': 200, 'body': 'Reloaded!'}\n");
+            // The watcher sees the save within milliseconds; a request racing it may still get the old answer.
+            for (var attempt = 0; attempt < 50 && body != "Reloaded!"; attempt++)
+            {
+                await Task.Delay(100);
+                body = await client.GetStringAsync($"http://127.0.0.1:{port}/");
+            }
+            Assert.Equal("Reloaded!", body);
+            Assert.True(WorkerProcesses(worker).Count > 0, "no worker process found for " + worker);
+
+            // Ctrl+C: the terminal signals the whole foreground group, so signal dotnet run's descendants and dotnet run.
+            foreach (var pid in Descendants(run.Process.Id).Append(run.Process.Id))
+                Process.Start("kill", ["-INT", pid.ToString(CultureInfo.InvariantCulture)])!.WaitForExit();
+            Assert.True(run.WaitForExit(TimeSpan.FromSeconds(30)), "dotnet run did not stop on SIGINT:\n" + run.OutputSoFar);
+            var output = run.Result().Output;
+            Assert.Contains("app/main.py changed: reloading.", output);
+            Assert.Contains("Stopped.", output);
+            Assert.DoesNotContain("Traceback", output);
+            Assert.DoesNotContain("KeyboardInterrupt", output);
+            var deadline = DateTime.UtcNow.AddSeconds(10);
+            while (WorkerProcesses(worker).Count > 0 && DateTime.UtcNow < deadline) Thread.Sleep(200);
+            Assert.Empty(WorkerProcesses(worker));
+        }
+        finally
+        {
+            if (!run.Process.HasExited) run.Kill();
+        }
+    }
+
+    /// <summary>Processes whose command line names the project's worker script (pgrep -f).</summary>
+    private static List<int> WorkerProcesses(string workerScript)
+    {
+        var r = Process.Start(new ProcessStartInfo("pgrep", ["-f", workerScript]) { RedirectStandardOutput = true })!;
+        var text = r.StandardOutput.ReadToEnd();
+        r.WaitForExit();
+        return text.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(int.Parse).ToList();
+    }
+
+    private static IEnumerable<int> Descendants(int pid)
+    {
+        var r = Process.Start(new ProcessStartInfo("pgrep", ["-P", pid.ToString(CultureInfo.InvariantCulture)]) { RedirectStandardOutput = true })!;
+        var children = r.StandardOutput.ReadToEnd().Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(int.Parse).ToList();
+        r.WaitForExit();
+        return children.SelectMany(c => Descendants(c).Prepend(c)).ToList();
     }
 }
