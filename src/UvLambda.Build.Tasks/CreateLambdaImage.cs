@@ -14,7 +14,8 @@ namespace UvLambda.Build.Tasks;
 public sealed class CreateLambdaImage : UvLambdaTask
 {
     [Required] public string ProjectDirectory { get; set; } = "";
-    [Required] public string Handler { get; set; } = "";
+    /// <summary>Empty: UVL1003 here, where a handler is first needed (resolving a bare uv project needs none).</summary>
+    public string Handler { get; set; } = "";
     [Required] public string BaseImage { get; set; } = "";
     [Required] public string Architecture { get; set; } = "";
     [Required] public string ImageDirectory { get; set; } = "";

@@ -30,7 +30,8 @@ public sealed class PrepareLocalRun : UvLambdaTask
     public string? CacheDirectory { get; set; }
     public string? FindLinks { get; set; }
     public bool Offline { get; set; }
-    [Required] public string Handler { get; set; } = "";
+    /// <summary>Empty: UVL1003 here, where a handler is first needed (resolving a bare uv project needs none).</summary>
+    public string Handler { get; set; } = "";
     [Required] public string FunctionName { get; set; } = "";
     public string? Timeout { get; set; }
     public string? MemorySize { get; set; }

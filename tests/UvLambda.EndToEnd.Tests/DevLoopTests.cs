@@ -117,6 +117,20 @@ public class DevLoopTests(PackedSdk sdk)
     }
 
     [Fact]
+    public void GetProperty_answers_PythonVersion_PythonPlatform_and_ContainerBaseImage_without_running_a_target()
+    {
+        var project = sdk.CopySample("hello");
+        var file = Path.Combine(project, "hello.pyproj");
+        File.WriteAllText(file, File.ReadAllText(file).Replace("<PythonVersion>3.13</PythonVersion>", "").Replace("x86_64", "arm64"));
+        var r = sdk.Dotnet(project, "msbuild", "-getProperty:PythonVersion", "-getProperty:PythonPlatform", "-getProperty:ContainerBaseImage").EnsureSuccess();
+        // From the sample's requires-python = ">=3.13".
+        Assert.Contains("\"PythonVersion\": \"3.13\"", r.StandardOutput);
+        Assert.Contains("\"PythonPlatform\": \"aarch64-manylinux_2_34\"", r.StandardOutput);
+        Assert.Contains("\"ContainerBaseImage\": \"public.ecr.aws/lambda/python:3.13-arm64\"", r.StandardOutput);
+        Assert.False(Directory.Exists(Path.Combine(project, "obj")));
+    }
+
+    [Fact]
     public void A_solution_of_a_pyproj_and_a_csproj_builds_without_restore_warnings()
     {
         var function = sdk.CopySample("hello", Path.Combine("solution-" + Guid.NewGuid().ToString("N")[..8], "function"));
