@@ -45,6 +45,8 @@ public sealed class CreateLambdaImage : UvLambdaTask
     public string? Entrypoint { get; set; }
     /// <summary>ContainerWorkingDirectory: replaces WORKDIR.</summary>
     public string? WorkingDirectory { get; set; }
+    /// <summary>ContainerUser: the image's User.</summary>
+    public string? User { get; set; }
 
     [Output] public string? ManifestDigest { get; private set; }
     [Output] public string? ConfigDigest { get; private set; }
@@ -79,6 +81,7 @@ public sealed class CreateLambdaImage : UvLambdaTask
             TaskRoot = taskRoot.Trim('/'),
             Entrypoint = entrypoint,
             WorkingDirectory = workdir,
+            User = string.IsNullOrWhiteSpace(User) ? null : User!.Trim(),
             SetTaskRootEnvironment = RuntimeInterfaceClient || taskRoot != "/var/task",
             BaseImage = baseImage,
             Architecture = Architecture,

@@ -131,6 +131,15 @@ public class DevLoopTests(PackedSdk sdk)
     }
 
     [Fact]
+    public void PublishContainer_on_a_zip_project_is_UVL3121()
+    {
+        var project = sdk.CopySample("hello");
+        var r = sdk.Dotnet(project, "publish", "-t:PublishContainer");
+        Assert.NotEqual(0, r.ExitCode);
+        Assert.Contains("error UVL3121", r.Output);
+    }
+
+    [Fact]
     public void A_solution_of_a_pyproj_and_a_csproj_builds_without_restore_warnings()
     {
         var function = sdk.CopySample("hello", Path.Combine("solution-" + Guid.NewGuid().ToString("N")[..8], "function"));
