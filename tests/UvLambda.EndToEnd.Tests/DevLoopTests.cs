@@ -217,6 +217,51 @@ public class DevLoopTests(PackedSdk sdk)
         }
     }
 
+    [Fact]
+    public async Task Dotnet_watch_run_serves_the_function_and_the_edited_handler()
+    {
+        var project = sdk.CopySample("hello");
+        var port = FreePort();
+        // MSBuild reads environment variables as properties; `dotnet watch run -p:` would name a project.
+        using var watch = sdk.Start(new Dictionary<string, string?> { ["LambdaLocalPort"] = port.ToString(CultureInfo.InvariantCulture) },
+            "dotnet", project, "watch", "run", "--non-interactive");
+        try
+        {
+            using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+            string? body = null;
+            for (var attempt = 0; attempt < 120 && body is null && !watch.Process.HasExited; attempt++)
+            {
+                try { body = await client.GetStringAsync($"http://127.0.0.1:{port}/"); }
+                catch (HttpRequestException) { await Task.Delay(1000); }
+            }
+            Assert.True(body == "Hello, world!", "dotnet watch run did not serve:\n" + watch.OutputSoFar);
+            File.WriteAllText(Path.Combine(project, "app", "main.py"),
+                "def handler(event, context):\n    return {'statusCode': 200, 'body': 'Watched!'}\n");
+            for (var attempt = 0; attempt < 60 && body != "Watched!"; attempt++)
+            {
+                await Task.Delay(250);
+                try { body = await client.GetStringAsync($"http://127.0.0.1:{port}/"); }
+                catch (HttpRequestException) { }
+            }
+            Assert.True(body == "Watched!", "the edit was not served:\n" + watch.OutputSoFar);
+            Assert.DoesNotContain("unexpected error", watch.OutputSoFar);
+        }
+        finally
+        {
+            if (!watch.Process.HasExited) watch.Kill();
+            Assert.True(watch.WaitForExit(TimeSpan.FromSeconds(30)), "dotnet watch did not stop");
+        }
+    }
+
+    private static int FreePort()
+    {
+        var l = new TcpListener(IPAddress.Loopback, 0);
+        l.Start();
+        var port = ((IPEndPoint)l.LocalEndpoint).Port;
+        l.Stop();
+        return port;
+    }
+
     /// <summary>Processes whose command line names the project's worker script (pgrep -f).</summary>
     private static List<int> WorkerProcesses(string workerScript)
     {
