@@ -70,7 +70,9 @@ static bool Reload(SourceWatcher watcher, LocalFunction function)
 // A script handler (Lambda Web Adapter app): start the script and forward HTTP to its PORT.
 static async Task<int> RunScriptAsync(LocalFunction function)
 {
-    using var proxy = new ScriptAppProxy(function, line => Console.WriteLine(line));
+    // Reload: the first request after an edit goes to a restarted app (after a lock change, a new host install first).
+    using var watcher = new SourceWatcher(function.AppDirectory, DependencyFiles(function));
+    using var proxy = new ScriptAppProxy(function, line => Console.WriteLine(line)) { BeforeForward = () => Reload(watcher, function) };
     proxy.Start();
     using var stop = new CancellationTokenSource();
     using var signals = StopOnSignals(stop);

@@ -70,4 +70,55 @@ public class ReloadTests
         Assert.Equal("\"v2\"", result);
         Assert.Equal(2, invoker.WorkersStarted);
     }
+
+    [Fact]
+    public async Task A_script_app_behind_the_proxy_is_restarted_after_an_edit_and_serves_the_new_code()
+    {
+        if (OperatingSystem.IsWindows()) return; // script handlers are Lambda (Linux) shell scripts
+        using var dir = new TempDirectory();
+        dir.WriteFile("run.sh", "#!/bin/sh\nexec python -m app.server\n");
+        File.SetUnixFileMode(dir.Combine("run.sh"), (UnixFileMode)0x1ED);
+        dir.WriteFile("app/__init__.py", "");
+        const string server = """
+            import http.server, os
+            ANSWER = b"v1"
+            class Handler(http.server.BaseHTTPRequestHandler):
+                def do_GET(self):
+                    self.send_response(200)
+                    self.send_header("Content-Length", str(len(ANSWER)))
+                    self.end_headers()
+                    self.wfile.write(ANSWER)
+                def log_message(self, *args):
+                    pass
+            http.server.HTTPServer(("127.0.0.1", int(os.environ["PORT"])), Handler).serve_forever()
+            """;
+        dir.WriteFile("app/server.py", server);
+        var python = Processes.ExternalTool.OnPath("python3", Processes.ProcessEnvironment.Current()).First();
+        var function = new LocalFunction
+        {
+            Python = python, AppDirectory = dir.Path, SiteDirectory = "", Handler = "run.sh", FunctionName = "webapp",
+            WorkerScript = dir.Combine("obj", "uvlambda_worker.py"), Port = 0,
+        };
+        using var watcher = new SourceWatcher(dir.Path, []);
+        var restarts = 0;
+        using var proxy = new ScriptAppProxy(function, _ => { }) { BeforeForward = () => watcher.TakeChange() is not null && ++restarts > 0 };
+        proxy.Start();
+        using var stop = new CancellationTokenSource();
+        var running = proxy.RunAsync(stop.Token);
+        using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(20) };
+        Assert.Equal("v1", await client.GetStringAsync(proxy.Url));
+
+        File.WriteAllText(dir.Combine("app", "server.py"), server.Replace("b\"v1\"", "b\"v2\""));
+        var body = "v1";
+        for (var i = 0; i < 100 && body != "v2"; i++)
+        {
+            await Task.Delay(50);
+            try { body = await client.GetStringAsync(proxy.Url); }
+            catch (HttpRequestException) { }
+        }
+        Assert.Equal("v2", body);
+        Assert.True(restarts >= 1);
+        stop.Cancel();
+        await running;
+    }
 }
