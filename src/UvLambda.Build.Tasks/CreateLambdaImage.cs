@@ -15,7 +15,8 @@ namespace UvLambda.Build.Tasks;
 public sealed class CreateLambdaImage : UvLambdaTask
 {
     [Required] public string ProjectDirectory { get; set; } = "";
-    [Required] public string Handler { get; set; } = "";
+    /// <summary>Empty: UVL1003 here, where a handler is first needed (resolving a bare uv project needs none).</summary>
+    public string Handler { get; set; } = "";
     [Required] public string BaseImage { get; set; } = "";
     [Required] public string Architecture { get; set; } = "";
     [Required] public string ImageDirectory { get; set; } = "";
@@ -45,6 +46,8 @@ public sealed class CreateLambdaImage : UvLambdaTask
     public string? Entrypoint { get; set; }
     /// <summary>ContainerWorkingDirectory: replaces WORKDIR.</summary>
     public string? WorkingDirectory { get; set; }
+    /// <summary>ContainerUser: the image's User.</summary>
+    public string? User { get; set; }
 
     [Output] public string? ManifestDigest { get; private set; }
     [Output] public string? ConfigDigest { get; private set; }
@@ -79,6 +82,7 @@ public sealed class CreateLambdaImage : UvLambdaTask
             TaskRoot = taskRoot.Trim('/'),
             Entrypoint = entrypoint,
             WorkingDirectory = workdir,
+            User = string.IsNullOrWhiteSpace(User) ? null : User!.Trim(),
             SetTaskRootEnvironment = RuntimeInterfaceClient || taskRoot != "/var/task",
             BaseImage = baseImage,
             Architecture = Architecture,

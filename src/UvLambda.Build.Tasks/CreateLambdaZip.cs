@@ -15,7 +15,8 @@ public sealed class CreateLambdaZip : UvLambdaTask
     [Required] public string ProjectDirectory { get; set; } = "";
     /// <summary>The function zip (PackageType Zip).</summary>
     public string? OutputPath { get; set; }
-    [Required] public string Handler { get; set; } = "";
+    /// <summary>Empty: UVL1003 here, where a handler is first needed (resolving a bare uv project needs none).</summary>
+    public string Handler { get; set; } = "";
     public ITaskItem[]? Sources { get; set; }
 
     /// <summary>Zip (default) or Layer.</summary>

@@ -32,7 +32,8 @@ public sealed class PrepareLocalRun : UvLambdaTask
     public string? CacheDirectory { get; set; }
     public string? FindLinks { get; set; }
     public bool Offline { get; set; }
-    [Required] public string Handler { get; set; } = "";
+    /// <summary>Empty: UVL1003 here, where a handler is first needed (resolving a bare uv project needs none).</summary>
+    public string Handler { get; set; } = "";
     [Required] public string FunctionName { get; set; } = "";
     public string? Timeout { get; set; }
     public string? MemorySize { get; set; }
@@ -72,12 +73,22 @@ public sealed class PrepareLocalRun : UvLambdaTask
         };
         settings.Validate();
 
-        var resolution = ProjectResolver.Resolve(new ProjectResolutionRequest(
-            ProjectDirectory, PythonVersion, Architecture, null,
-            (Extras ?? []).Select(i => i.ItemSpec).ToList(), (DependencyGroups ?? []).Select(i => i.ItemSpec).ToList(), Locked: false,
-            Target: TargetEnvironment.ForHost(python), PythonLockFile: PythonLockFile), Core.Diagnostics.NullBuildLog.Instance);
-        ProjectInstall.Native(resolution, new ProjectInstallSettings(ProjectDirectory, SiteDirectory, StateFile, CacheDirectory, FindLinks, Offline, UvPath, environment), BuildLog);
-        Directory.CreateDirectory(SiteDirectory);
+        var install = new HostInstallSettings
+        {
+            ProjectDirectory = Path.GetFullPath(ProjectDirectory),
+            PythonVersion = PythonVersion,
+            Architecture = Architecture,
+            Extras = (Extras ?? []).Select(i => i.ItemSpec).ToList(),
+            Groups = (DependencyGroups ?? []).Select(i => i.ItemSpec).ToList(),
+            StateFile = Path.GetFullPath(StateFile),
+            CacheDirectory = CacheDirectory,
+            FindLinks = FindLinks,
+            Offline = Offline,
+            UvPath = UvPath,
+            PythonLockFile = string.IsNullOrEmpty(PythonLockFile) ? null : PythonLockFile,
+        };
+        var lockFile = HostInstall.Run(install, python, settings.SiteDirectory, environment, BuildLog);
+        settings = settings with { Install = install with { LockFile = lockFile } };
 
         LocalFunction.WriteWorkerScript(settings.WorkerScript);
         LocalRunFile = Path.Combine(IntermediateDirectory, "local-run.json");

@@ -445,12 +445,13 @@ public sealed class ShapeTests(PackedSdk sdk) : IDisposable
         Assert.True(File.Exists(Path.Combine(rootfs, "var", "task", "awslambdaric", "__main__.py")));
         Assert.True(File.Exists(Path.Combine(rootfs, "var", "task", "app", "main.py")));
 
-        // Overrides.
-        sdk.Dotnet(project, ["publish", .. props, $"-p:ContainerRegistry={_registry.Host}", "-p:ContainerImageTag=custom",
-            "-p:ContainerEntrypoint=/usr/local/bin/python%3B-m%3Bawslambdaric", "-p:ContainerWorkingDirectory=/srv"]).EnsureSuccess();
+        // Overrides, through the .NET SDK's target name.
+        sdk.Dotnet(project, ["publish", "-t:PublishContainer", .. props, $"-p:ContainerRegistry={_registry.Host}", "-p:ContainerImageTag=custom",
+            "-p:ContainerEntrypoint=/usr/local/bin/python%3B-m%3Bawslambdaric", "-p:ContainerWorkingDirectory=/srv", "-p:ContainerUser=1000:1000"]).EnsureSuccess();
         config = JsonNode.Parse(sdk.Run("skopeo", sdk.Root, "inspect", "--tls-verify=false", "--config", $"docker://{_registry.Host}/hello:custom").EnsureSuccess().StandardOutput)!["config"]!;
         Assert.Equal(["/usr/local/bin/python", "-m", "awslambdaric"], config["Entrypoint"]!.AsArray().Select(n => (string)n!));
         Assert.Equal("/srv", (string?)config["WorkingDir"]);
+        Assert.Equal("1000:1000", (string?)config["User"]);
 
         // Without awslambdaric in the lock: a coded error that says to add it.
         File.WriteAllText(Path.Combine(project, "pyproject.toml"), "[project]\nname = \"hello\"\nversion = \"0.1.0\"\nrequires-python = \">=3.13\"\ndependencies = []\n");

@@ -9,8 +9,9 @@ public class SdkEvaluationTests
     {
         using var p = new SdkProject("", ("app/main.py", AppMain));
         var project = p.Evaluate();
-        // PythonVersion depends on pyproject.toml/.python-version, so ResolvePythonPackages computes it.
-        Assert.Equal("", project.GetPropertyValue("PythonVersion"));
+        // Evaluation previews the defaults from the files (no pyproject.toml here: 3.13); ResolvePythonPackages computes them.
+        Assert.Equal("3.13", project.GetPropertyValue("PythonVersion"));
+        Assert.Equal("x86_64-manylinux_2_34", project.GetPropertyValue("PythonPlatform"));
         var (ok, _, instance) = p.Build("ResolvePythonPackages");
         Assert.True(ok);
         Assert.Equal("3.13", instance.GetPropertyValue("PythonVersion"));
@@ -110,5 +111,43 @@ public class ContainerPropertyTests
         Assert.Equal("127.0.0.1:5000/base:1", instance.GetPropertyValue("ContainerBaseImage"));
         Assert.Equal("", instance.GetPropertyValue("ContainerImageTag"));
         Assert.Equal("a;b", instance.GetPropertyValue("_UvLambdaContainerTags"));
+    }
+
+    [Theory]
+    [InlineData(".python-version", "# pinned by uv python pin\n\ncpython-3.11.9\n", "x86_64", "3.11", "x86_64-manylinux_2_26", "public.ecr.aws/lambda/python:3.11")]
+    [InlineData("pyproject.toml", "[project]\nname = \"f\"\nrequires-python = \">=3.12\"\n", "arm64", "3.12", "aarch64-manylinux_2_34", "public.ecr.aws/lambda/python:3.12-arm64")]
+    [InlineData("pyproject.toml", "[project]\nname = \"f\"\nrequires-python = '>=3.8'\n", "x86_64", "3.10", "x86_64-manylinux_2_26", "public.ecr.aws/lambda/python:3.10")]
+    // A range the cheap reading cannot judge gets no preview (ResolvePythonPackages answers it).
+    [InlineData("pyproject.toml", "[project]\nname = \"f\"\nrequires-python = \">=3.8,<3.12\"\n", "x86_64", "", "", "")]
+    public void Evaluation_previews_PythonVersion_PythonPlatform_and_ContainerBaseImage_from_the_files(
+        string file, string content, string architecture, string version, string platform, string baseImage)
+    {
+        using var p = new SdkProject($"<PropertyGroup><LambdaArchitecture>{architecture}</LambdaArchitecture></PropertyGroup>", ("app/main.py", AppMain), (file, content));
+        var project = p.Evaluate();
+        Assert.Equal(version, project.GetPropertyValue("PythonVersion"));
+        Assert.Equal(platform, project.GetPropertyValue("PythonPlatform"));
+        Assert.Equal(baseImage, project.GetPropertyValue("ContainerBaseImage"));
+    }
+
+    [Fact]
+    public void The_targets_start_again_from_the_settings_the_project_gave_not_from_the_preview()
+    {
+        using var p = new SdkProject("<PropertyGroup><PythonPlatform>x86_64-manylinux2014</PythonPlatform></PropertyGroup>", ("app/main.py", AppMain));
+        Assert.Equal("3.13", p.Evaluate().GetPropertyValue("PythonVersion"));
+        var (ok, _, instance) = p.Build("_UvLambdaUseGivenSettings");
+        Assert.True(ok);
+        Assert.Equal("", instance.GetPropertyValue("PythonVersion"));
+        Assert.Equal("", instance.GetPropertyValue("ContainerBaseImage"));
+        Assert.Equal("x86_64-manylinux2014", instance.GetPropertyValue("PythonPlatform"));
+    }
+
+    [Fact]
+    public void A_project_without_a_handler_resolves_and_fails_only_when_packaged_with_UVL1003()
+    {
+        using var p = new SdkProject("", ("service.py", AppMain));
+        Assert.True(p.Build("ResolvePythonPackages").Success);
+        var (ok, errors, _) = p.Build();
+        Assert.False(ok);
+        Assert.Equal("UVL1003", Assert.Single(errors).Code);
     }
 }

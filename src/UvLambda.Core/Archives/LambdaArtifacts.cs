@@ -131,10 +131,10 @@ public static class LambdaArtifacts
         if (total > UnzippedLimit)
         {
             throw new UvLambdaException(ErrorCodes.UnzippedSizeLimitExceeded,
-                $"The function would be {Mb(total)} unzipped ({total.ToString("N0", CultureInfo.InvariantCulture)} bytes" +
+                $"The function would be {ByteSize.Format(total)} unzipped ({total.ToString("N0", CultureInfo.InvariantCulture)} bytes" +
                 (options.LayerSizeBudget > 0 ? $", including LambdaLayerSizeBudget {options.LayerSizeBudget.ToString("N0", CultureInfo.InvariantCulture)}" : "") +
-                $"); Lambda allows {UnzippedLimit.ToString("N0", CultureInfo.InvariantCulture)} bytes for the function and all its layers. Largest packages: " +
-                string.Join(", ", sizes.Take(10).Select(s => $"{s.Package} {Mb(s.Bytes)}")) +
+                $"); Lambda allows {ByteSize.WithBytes(UnzippedLimit)} for the function and all its layers. Largest packages: " +
+                string.Join(", ", sizes.Take(10).Select(s => $"{s.Package} {ByteSize.Format(s.Bytes)}")) +
                 ". Trim them with LambdaExclude items (e.g. **/tests/**), drop dependencies, or deploy as a container image.", projectFile);
         }
 
@@ -163,7 +163,7 @@ public static class LambdaArtifacts
                 (zip.ReusedEntries > 0 ? $" ({zip.ReusedEntries} reused{(zip.Written ? "" : ", unchanged")})" : "") + $" -> {path}");
             if (zip.ArchiveBytes > options.DirectUploadLimitBytes)
                 log.Warning(ErrorCodes.ZipTooLargeForDirectUpload,
-                    $"{Path.GetFileName(path)} is {Mb(zip.ArchiveBytes)} ({zip.ArchiveBytes.ToString("N0", CultureInfo.InvariantCulture)} bytes), over the {options.DirectUploadLimitBytes.ToString("N0", CultureInfo.InvariantCulture)} bytes Lambda accepts in a direct upload: deploy it through S3.",
+                    $"{Path.GetFileName(path)} is {ByteSize.WithBytes(zip.ArchiveBytes)}, over the {ByteSize.WithBytes(options.DirectUploadLimitBytes)} Lambda accepts in a direct upload: deploy it through S3.",
                     projectFile);
         }
         if (options.SizeReportPath is { } report)
@@ -207,5 +207,4 @@ public static class LambdaArtifacts
 
     private static string Share(long part, long whole) => whole == 0 ? "" : (100.0 * part / whole).ToString("0.0", CultureInfo.InvariantCulture) + "%";
 
-    private static string Mb(long bytes) => (bytes / 1_000_000.0).ToString("0.0", CultureInfo.InvariantCulture) + " MB";
 }

@@ -44,12 +44,21 @@ public sealed class AwsSession
     {
         AWSCredentials credentials;
         RegionEndpoint? profileRegion = null;
+        var env = environment ?? Environment.GetEnvironmentVariable;
+        var profileSetting = "AWSProfile";
+        // AWS_PROFILE names a profile the default chain would use after keys in the environment; looked up here
+        // instead, a missing one is named (with the files searched) rather than reported as no credentials at all.
+        if (string.IsNullOrEmpty(profile) && string.IsNullOrEmpty(env("AWS_ACCESS_KEY_ID")) && env("AWS_PROFILE") is { Length: > 0 } envProfile)
+        {
+            profile = envProfile.Trim();
+            profileSetting = "AWS_PROFILE";
+        }
         if (!string.IsNullOrEmpty(profile))
         {
             var chain = new CredentialProfileStoreChain();
             if (!chain.TryGetProfile(profile, out var found))
                 throw new UvLambdaException(ErrorCodes.AwsProfileNotFound,
-                    $"AWS profile '{profile}' (AWSProfile) was not found in the shared config or credentials files ({chain.ProfilesLocation ?? "~/.aws"}). Run 'aws configure --profile {profile}' or 'aws configure sso', or fix AWSProfile.");
+                    $"AWS profile '{profile}' ({profileSetting}) was not found in {ProfileFiles(env)}. Run 'aws configure --profile {profile}' or 'aws configure sso', or fix {profileSetting}.");
             profileRegion = found.Region;
             try
             {
@@ -85,6 +94,15 @@ public sealed class AwsSession
             throw new UvLambdaException(ErrorCodes.AwsRegionNotSet,
                 "No AWS region set. Set AWSRegion (-p:AWSRegion=us-east-1), AWS_REGION, or region in the profile.");
         return new AwsSession(new SdkCredentialSource(credentials), resolvedRegion, environment);
+    }
+
+    /// <summary>The shared config and credentials files the AWS SDKs read (AWS_CONFIG_FILE, AWS_SHARED_CREDENTIALS_FILE, else ~/.aws/).</summary>
+    public static string ProfileFiles(Func<string, string?> environment)
+    {
+        var home = environment("HOME") ?? environment("USERPROFILE") ?? "~";
+        var config = environment("AWS_CONFIG_FILE") is { Length: > 0 } c ? c : Path.Combine(home, ".aws", "config");
+        var credentials = environment("AWS_SHARED_CREDENTIALS_FILE") is { Length: > 0 } f ? f : Path.Combine(home, ".aws", "credentials");
+        return $"{config} ({(File.Exists(config) ? "exists" : "missing")}) and {credentials} ({(File.Exists(credentials) ? "exists" : "missing")})";
     }
 
     /// <summary>

@@ -70,6 +70,8 @@ public sealed record ImageBuildRequest
     public IReadOnlyList<string>? Entrypoint { get; init; }
     /// <summary>ContainerWorkingDirectory (or the task root for a non-Lambda base): replaces the base's WORKDIR when set.</summary>
     public string? WorkingDirectory { get; init; }
+    /// <summary>ContainerUser (the .NET SDK's name): the config's User ("1000", "app", "1000:1000"), replacing the base's when set.</summary>
+    public string? User { get; init; }
     /// <summary>A non-Lambda base: set LAMBDA_TASK_ROOT (and PYTHONPATH, unless given) to the task root in ENV.</summary>
     public bool SetTaskRootEnvironment { get; init; }
 }
@@ -209,6 +211,7 @@ public static class ImageBuilder
         if (request.Entrypoint is { } entrypoint)
             config["Entrypoint"] = new JsonArray(entrypoint.Select(e => (JsonNode)JsonValue.Create(e)!).ToArray());
         if (request.WorkingDirectory is { } workdir) config["WorkingDir"] = workdir;
+        if (request.User is { } user) config["User"] = user;
 
         var env = (config["Env"] as JsonArray)?.Select(e => e!.GetValue<string>()).ToList() ?? [];
         var environment = request.Environment.ToList();

@@ -431,7 +431,7 @@ public sealed class RegistryClient : IDisposable
 
     private UvLambdaException Unauthorized(string why) =>
         new(ErrorCodes.RegistryUnauthorized,
-            $"{Registry} refused the request: {why}. Log in (docker login {Registry}, which writes ~/.docker/config.json), or set {RegistryCredentials.UsernameVariable}/{RegistryCredentials.PasswordVariable} (the push registry) or {RegistryCredentials.BaseUsernameVariable}/{RegistryCredentials.BasePasswordVariable} (the base image's).");
+            $"{Registry} refused the request: {why}. Log in (docker login {Registry}, which writes ~/.docker/config.json), or set {RegistryCredentials.UsernameVariable}/{RegistryCredentials.PasswordVariable} or SDK_CONTAINER_REGISTRY_UNAME/SDK_CONTAINER_REGISTRY_PWORD (the push registry) or {RegistryCredentials.BaseUsernameVariable}/{RegistryCredentials.BasePasswordVariable} (the base image's).");
 
     internal static Dictionary<string, string> ParseChallenge(string parameter)
     {

@@ -39,6 +39,16 @@ public static partial class RegistryCredentials
     public const string BaseUsernameVariable = "UVLAMBDA_BASE_REGISTRY_USERNAME";
     public const string BasePasswordVariable = "UVLAMBDA_BASE_REGISTRY_PASSWORD";
 
+    /// <summary>
+    /// The .NET SDK's container variables, read after UvLambda's own, with the same scoping: the push registry's
+    /// (DOTNET_CONTAINER_PUSH_REGISTRY_*, and the older SDK_CONTAINER_REGISTRY_* that CI files still set) and the base
+    /// image registry's (DOTNET_CONTAINER_PULL_REGISTRY_*).
+    /// </summary>
+    public static readonly IReadOnlyList<(string User, string Password)> DotnetPushVariables =
+        [("DOTNET_CONTAINER_PUSH_REGISTRY_UNAME", "DOTNET_CONTAINER_PUSH_REGISTRY_PWORD"), ("SDK_CONTAINER_REGISTRY_UNAME", "SDK_CONTAINER_REGISTRY_PWORD")];
+    public static readonly IReadOnlyList<(string User, string Password)> DotnetPullVariables =
+        [("DOTNET_CONTAINER_PULL_REGISTRY_UNAME", "DOTNET_CONTAINER_PULL_REGISTRY_PWORD")];
+
     [GeneratedRegex(@"^[0-9]{12}\.dkr\.ecr(-fips)?\.[a-z0-9-]+\.amazonaws\.com(\.cn)?$")]
     private static partial Regex EcrHostPattern();
 
@@ -53,8 +63,18 @@ public static partial class RegistryCredentials
         string? baseRegistry, IRegistryCredentialProvider? ecr = null)
     {
         var chain = new List<IRegistryCredentialProvider>();
-        if (pushRegistry is not null) chain.Add(new EnvironmentCredentialProvider(environment, pushRegistry, UsernameVariable, PasswordVariable));
-        if (baseRegistry is not null) chain.Add(new EnvironmentCredentialProvider(environment, baseRegistry, BaseUsernameVariable, BasePasswordVariable));
+        if (pushRegistry is not null)
+        {
+            chain.Add(new EnvironmentCredentialProvider(environment, pushRegistry, UsernameVariable, PasswordVariable));
+            foreach (var (user, password) in DotnetPushVariables)
+                chain.Add(new EnvironmentCredentialProvider(environment, pushRegistry, user, password));
+        }
+        if (baseRegistry is not null)
+        {
+            chain.Add(new EnvironmentCredentialProvider(environment, baseRegistry, BaseUsernameVariable, BasePasswordVariable));
+            foreach (var (user, password) in DotnetPullVariables)
+                chain.Add(new EnvironmentCredentialProvider(environment, baseRegistry, user, password));
+        }
         if (ecr is not null) chain.Add(new EcrOnly(ecr));
         chain.Add(new DockerConfigCredentialProvider(environment));
         return new CredentialChain(chain);

@@ -271,7 +271,7 @@ public sealed class LambdaDeployer(ILambdaApi lambda, IEcrApi? ecr, IArtifactSto
         if (zip.LongLength <= _options.InlineZipLimit) return new FunctionCode(ZipFile: zip);
         if (string.IsNullOrEmpty(s.S3Bucket))
             throw new UvLambdaException(ErrorCodes.DeployS3BucketRequired,
-                $"The package is {zip.LongLength / (1024.0 * 1024):0.0} MB, over Lambda's {_options.InlineZipLimit / (1024 * 1024)} MB direct-upload limit: set LambdaS3Bucket to a bucket in {s.FunctionName}'s region to upload it through S3.");
+                $"The package is {ByteSize.WithBytes(zip.LongLength)}, over Lambda's {ByteSize.WithBytes(_options.InlineZipLimit)} direct-upload limit: set LambdaS3Bucket to a bucket in {s.FunctionName}'s region to upload it through S3.");
         if (store is null) throw new InvalidOperationException("no artifact store");
         var key = $"uvlambda/{s.FunctionName}/{Convert.ToHexString(Convert.FromBase64String(sha)).ToLowerInvariant()}.zip";
         var wrote = await store.UploadAsync(s.S3Bucket, key, zip, ct).ConfigureAwait(false);

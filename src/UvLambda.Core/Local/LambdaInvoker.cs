@@ -40,6 +40,12 @@ public sealed class LambdaInvoker(LocalFunction function, Action<string>? log = 
     /// <summary>How many times a worker was started (1 after the first invocation; more after restarts).</summary>
     public int WorkersStarted { get; private set; }
 
+    /// <summary>
+    /// Asked before each invocation, under the invoker's lock: true ends the warm worker first, so the invocation runs
+    /// in a new one that imports the code afresh (`dotnet run` reloading after an edit).
+    /// </summary>
+    public Func<bool>? BeforeInvoke { get; init; }
+
     public InvocationResult Invoke(string eventJson)
     {
         JsonNode? evt;
@@ -59,6 +65,7 @@ public sealed class LambdaInvoker(LocalFunction function, Action<string>? log = 
         lock (_gate)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
+            if (BeforeInvoke?.Invoke() == true) Shutdown();
             var requestId = Guid.NewGuid().ToString();
             var stopwatch = Stopwatch.StartNew();
             if (EnsureStarted() is { } initError)
@@ -252,14 +259,19 @@ public sealed class LambdaInvoker(LocalFunction function, Action<string>? log = 
         {
             if (_disposed) return;
             _disposed = true;
-            var process = _process;
-            if (process is { HasExited: false })
-            {
-                // Closing stdin ends the worker's loop: a clean exit, like Lambda's SHUTDOWN.
-                try { process.StandardInput.Close(); } catch (IOException) { }
-                if (!process.WaitForExit(2000)) Stop();
-            }
-            Stop();
+            Shutdown();
         }
+    }
+
+    /// <summary>Ends the worker cleanly when it is idle (closing stdin ends its loop, like Lambda's SHUTDOWN), else kills it.</summary>
+    private void Shutdown()
+    {
+        var process = _process;
+        if (process is { HasExited: false })
+        {
+            try { process.StandardInput.Close(); } catch (IOException) { }
+            if (!process.WaitForExit(2000)) Stop();
+        }
+        Stop();
     }
 }

@@ -26,6 +26,9 @@ public sealed record LocalFunction
     public string EventFormat { get; init; } = "2.0";
     public SortedDictionary<string, string> Environment { get; init; } = new(StringComparer.Ordinal);
 
+    /// <summary>How the host site was installed, so a running server can redo it when the lock changes.</summary>
+    public HostInstallSettings? Install { get; init; }
+
     public string FunctionArn => $"arn:aws:lambda:{Region}:{AccountId}:function:{FunctionName}";
 
     public static LocalFunction Load(string path)

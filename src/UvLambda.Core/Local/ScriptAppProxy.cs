@@ -15,6 +15,10 @@ public sealed class ScriptAppProxy(LocalFunction function, Action<string> log) :
 {
     private TcpListener? _listener;
     private Process? _app;
+    private readonly SemaphoreSlim _restart = new(1, 1);
+
+    /// <summary>Asked before each forwarded connection: true restarts the app first (`dotnet run` reloading after an edit).</summary>
+    public Func<bool>? BeforeForward { get; init; }
 
     public int Port { get; private set; }
     public int AppPort { get; private set; }
@@ -29,7 +33,11 @@ public sealed class ScriptAppProxy(LocalFunction function, Action<string> log) :
         _listener = listener;
         Port = ((IPEndPoint)listener.LocalEndpoint).Port;
         AppPort = function.Environment.TryGetValue("PORT", out var p) && int.TryParse(p, out var given) ? given : FreePort();
+        StartApp();
+    }
 
+    private void StartApp()
+    {
         var script = Path.Combine(function.AppDirectory, function.Handler);
         if (!File.Exists(script))
             throw new UvLambdaException(ErrorCodes.HandlerModuleMissing, $"The script handler '{script}' does not exist.");
@@ -69,6 +77,22 @@ public sealed class ScriptAppProxy(LocalFunction function, Action<string> log) :
     private async Task Forward(TcpClient client, CancellationToken ct)
     {
         using var _ = client;
+        if (BeforeForward is { } check)
+        {
+            await _restart.WaitAsync(ct).ConfigureAwait(false);
+            try
+            {
+                if (check())
+                {
+                    StopApp();
+                    StartApp();
+                }
+            }
+            finally
+            {
+                _restart.Release();
+            }
+        }
         using var upstream = new TcpClient();
         // The app may still be starting: wait for its port (bounded), as the adapter's readiness check does.
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
@@ -119,7 +143,7 @@ public sealed class ScriptAppProxy(LocalFunction function, Action<string> log) :
         return port;
     }
 
-    public void Dispose()
+    private void StopApp()
     {
         if (_app is { HasExited: false })
         {
@@ -127,5 +151,12 @@ public sealed class ScriptAppProxy(LocalFunction function, Action<string> log) :
             _app.WaitForExit(5000);
         }
         _app?.Dispose();
+        _app = null;
+    }
+
+    public void Dispose()
+    {
+        StopApp();
+        _restart.Dispose();
     }
 }

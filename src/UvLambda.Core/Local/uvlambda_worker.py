@@ -3,6 +3,7 @@ invocation on its own copy of stdout. The handler's prints go to stderr, as Lamb
 import importlib
 import json
 import os
+import signal
 import sys
 import time
 import traceback
@@ -43,6 +44,9 @@ def _error(exc, error_type=None, message=None):
 
 
 def main():
+    # Ctrl+C in a terminal signals the whole process group. The server ends this worker by closing its stdin; a
+    # SIGINT here would only print a KeyboardInterrupt traceback first (and kill a handler mid-invocation).
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     out = os.fdopen(os.dup(1), "w", encoding="utf-8")
     inp = os.fdopen(os.dup(0), "r", encoding="utf-8")
     os.dup2(2, 1)

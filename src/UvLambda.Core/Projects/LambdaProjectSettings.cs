@@ -4,11 +4,13 @@ namespace UvLambda.Core.Projects;
 /// The project-level choices a .pyproj makes, validated and in canonical spelling. An empty PythonVersion stays
 /// empty: ResolvePythonPackages computes its default from .python-version / requires-python.
 /// </summary>
-public sealed record LambdaProjectSettings(string PythonVersion, string Architecture, string PackageType, LambdaHandler Handler)
+public sealed record LambdaProjectSettings(string PythonVersion, string Architecture, string PackageType, LambdaHandler? Handler)
 {
     /// <summary>
     /// Checks every setting. Whether the handler's module ships is checked when the package is assembled
-    /// (<see cref="Archives.FunctionPackage"/>), where the installed dependencies are known too.
+    /// (<see cref="Archives.FunctionPackage"/>), where the installed dependencies are known too. An empty handler is
+    /// allowed here (Handler null): resolving or inspecting a bare uv project needs none; packaging, local runs and
+    /// images parse it and fail with <see cref="Diagnostics.ErrorCodes.HandlerNotSet"/> there.
     /// </summary>
     public static LambdaProjectSettings Validate(string pythonVersion, string architecture, string packageType, string handler, string? projectFile = null)
     {
@@ -16,7 +18,7 @@ public sealed record LambdaProjectSettings(string PythonVersion, string Architec
             string.IsNullOrWhiteSpace(pythonVersion) ? "" : LambdaRuntime.ValidatePythonVersion(pythonVersion, projectFile),
             LambdaRuntime.ValidateArchitecture(architecture, projectFile),
             LambdaRuntime.ValidatePackageType(packageType, projectFile),
-            LambdaHandler.Parse(handler, projectFile));
+            string.IsNullOrWhiteSpace(handler) ? null : LambdaHandler.Parse(handler, projectFile));
         return settings;
     }
 }

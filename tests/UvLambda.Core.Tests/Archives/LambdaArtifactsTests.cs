@@ -171,6 +171,7 @@ public class LambdaArtifactsTests
         var (code, message) = Assert.Single(log.Warnings);
         Assert.Equal(ErrorCodes.ZipTooLargeForDirectUpload, code);
         Assert.Contains("S3", message);
+        Assert.Contains("over the 100 B Lambda accepts", message); // ByteSize's units, as in every message
         Assert.True(File.Exists(dir.Combine("bin/package.zip")));
     }
 

@@ -13,6 +13,14 @@ public class LambdaProjectSettingsTests
     }
 
     [Fact]
+    public void No_handler_is_valid_here_so_a_bare_uv_project_resolves_but_a_malformed_one_is_not()
+    {
+        Assert.Null(LambdaProjectSettings.Validate("3.12", "x86_64", "Zip", " ").Handler);
+        Assert.Equal(ErrorCodes.InvalidHandler,
+            Assert.Throws<UvLambdaException>(() => LambdaProjectSettings.Validate("3.12", "x86_64", "Zip", "no-dots")).Code);
+    }
+
+    [Fact]
     public void An_unknown_architecture_is_UVL1001_listing_the_valid_values()
     {
         var e = Assert.Throws<UvLambdaException>(() => LambdaProjectSettings.Validate("3.13", "aarch64", "Zip", "app.main.handler", "/p/a.pyproj"));

@@ -83,6 +83,9 @@ public sealed record FetchOptions(string CacheDirectory, IReadOnlyList<string> F
 
     /// <summary>The first backoff; it doubles per retry.</summary>
     public TimeSpan RetryDelay { get; init; } = TimeSpan.FromSeconds(0.5);
+
+    /// <summary>How often a running download reports progress (packages and bytes done); a shorter one prints none.</summary>
+    public TimeSpan ProgressInterval { get; init; } = TimeSpan.FromSeconds(2);
 }
 
 /// <summary>A wheel in the cache, verified against its request's hash and size.</summary>

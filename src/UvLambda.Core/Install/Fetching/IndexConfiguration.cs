@@ -23,8 +23,11 @@ internal sealed class IndexConfiguration
     {
         var entries = projectIndexes.Select(i => (i.Name, Url: i.Url, i.IsDefault, Locked: (string?)null)).ToList();
 
-        // UV_INDEX: space-separated "[name=]url"; a name replaces the project's index of that name.
-        foreach (var item in Get(environment, "UV_INDEX")?.Split(' ', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) ?? [])
+        // UV_INDEX: space-separated "[name=]url"; a name replaces the project's index of that name. UV_EXTRA_INDEX_URL
+        // (deprecated in uv, still in many CI files): space-separated URLs, unnamed extra indexes like UV_INDEX's.
+        var extra = (Get(environment, "UV_EXTRA_INDEX_URL")?.Split(' ', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) ?? [])
+            .Where(u => u.Contains("://", StringComparison.Ordinal));
+        foreach (var item in (Get(environment, "UV_INDEX")?.Split(' ', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) ?? []).Concat(extra))
         {
             var eq = item.IndexOf('=');
             var name = eq > 0 && !item[..eq].Contains(':') ? item[..eq] : null;
@@ -44,11 +47,12 @@ internal sealed class IndexConfiguration
         }
 
         var indexes = new List<ConfiguredIndex>();
+        var netrc = Netrc.Load(environment);
         foreach (var (name, url, isDefault, locked) in entries)
         {
             if (!Uri.TryCreate(AsDirectory(url), UriKind.Absolute, out var uri))
                 continue;
-            indexes.Add(new ConfiguredIndex(name, WithoutUserInfo(uri), isDefault, CredentialFor(name, uri, environment),
+            indexes.Add(new ConfiguredIndex(name, WithoutUserInfo(uri), isDefault, CredentialFor(name, uri, environment, netrc),
                 locked is not null && Uri.TryCreate(AsDirectory(locked), UriKind.Absolute, out var lockedUri) ? WithoutUserInfo(lockedUri) : null));
         }
         return new IndexConfiguration(indexes);
@@ -108,7 +112,7 @@ internal sealed class IndexConfiguration
         return sb.ToString();
     }
 
-    private static NetworkCredential? CredentialFor(string? name, Uri url, IReadOnlyDictionary<string, string?> environment)
+    private static NetworkCredential? CredentialFor(string? name, Uri url, IReadOnlyDictionary<string, string?> environment, Netrc? netrc)
     {
         string? user = null, password = null;
         if (url.UserInfo.Length > 0)
@@ -122,6 +126,13 @@ internal sealed class IndexConfiguration
             var prefix = "UV_INDEX_" + EnvironmentName(name);
             user = Get(environment, prefix + "_USERNAME") ?? user;
             password = Get(environment, prefix + "_PASSWORD") ?? password;
+        }
+        // As uv: what the URL and the environment lack comes from netrc's entry for the host (for a given user name,
+        // only when netrc's login is that user).
+        if (password is null && netrc?.For(url.Host) is { } entry && (user is null || user == entry.UserName))
+        {
+            user ??= entry.UserName;
+            password = entry.Password;
         }
         // A password alone is a token; uv sends it with an empty user name too.
         return user is null && password is null ? null : new NetworkCredential(user ?? "", password ?? "");

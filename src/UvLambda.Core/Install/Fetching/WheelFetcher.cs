@@ -172,6 +172,21 @@ public sealed class WheelFetcher : IWheelFetcher, IDisposable
         var failures = new ConcurrentDictionary<int, Exception>();
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, _options.MaxParallelDownloads), CancellationToken = CancellationToken.None };
+        // A long install says it is moving: packages done of the total and bytes of the lock's sizes, every
+        // ProgressInterval (build output at normal verbosity; nothing at -v:q).
+        var expectedBytes = missing.Sum(r => r.Size ?? 0);
+        var progressGate = new object();
+        var reporting = true;
+        using var progress = new Timer(_ =>
+        {
+            lock (progressGate)
+            {
+                if (!reporting) return;
+                var done = Volatile.Read(ref downloadedCount);
+                _log.Info($"Downloading: {done} of {missing.Count} {(missing.Count == 1 ? "package" : "packages")}, " +
+                          $"{ByteSize.Format(Interlocked.Read(ref downloadedBytes))}{(expectedBytes > 0 ? " of " + ByteSize.Format(expectedBytes) : "")}");
+            }
+        }, null, _options.ProgressInterval, _options.ProgressInterval);
 
         await Parallel.ForEachAsync(Enumerable.Range(0, missing.Count), parallel, async (i, _) =>
         {
@@ -196,6 +211,7 @@ public sealed class WheelFetcher : IWheelFetcher, IDisposable
             {
             }
         }).ConfigureAwait(false);
+        lock (progressGate) reporting = false;
 
         cancellationToken.ThrowIfCancellationRequested();
         if (!failures.IsEmpty)

@@ -15,6 +15,25 @@ public sealed class WheelFetcherTests : IDisposable
         r => files.TryGetValue(r.Path, out var body) ? new TestHttpResponse(200, body) : TestHttpResponse.WithStatus(404);
 
     [Fact]
+    public async Task A_long_download_reports_packages_done_of_the_total_and_bytes_as_it_goes()
+    {
+        var wheels = Enumerable.Range(0, 3).Select(i => RandomWheel(2000 + i)).ToList();
+        using var server = new TestHttpServer(r =>
+        {
+            Thread.Sleep(150); // a slow network
+            var i = int.Parse(r.Path[^5..^4], System.Globalization.CultureInfo.InvariantCulture);
+            return new TestHttpResponse(200, wheels[i]);
+        });
+        var requests = wheels.Select((w, i) => Request($"pkg{i}", w, server.BaseUrl + $"files/pkg{i}-1.0-py3-none-any/{i}.whl")).ToList();
+        await _bed.FetchAsync(requests, _bed.Options(parallel: 1) with { ProgressInterval = TimeSpan.FromMilliseconds(40) });
+
+        var progress = _bed.Log.Lines.Where(l => l.StartsWith("info: Downloading: ", StringComparison.Ordinal)).ToList();
+        Assert.NotEmpty(progress);
+        Assert.All(progress, l => Assert.Matches(@"^info: Downloading: [0-2] of 3 packages, [\d.]+ (B|KiB) of 5\.9 KiB$", l));
+        Assert.Contains(_bed.Log.Lines, l => l.StartsWith("info: Downloaded 3 packages (5.9 KiB) in ", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Downloads_from_the_lock_url_verifies_caches_and_the_second_fetch_makes_no_requests()
     {
         var wheel = RandomWheel(3000);
