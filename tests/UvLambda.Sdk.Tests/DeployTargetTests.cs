@@ -55,7 +55,10 @@ public class DeployTargetTests
         Assert.Contains("LambdaMemorySize 64", error.Message);
     }
 
-    /// <summary>Each production property and item reaches DeployLambda: its validation names the value set in the project.</summary>
+    /// <summary>
+    /// Each production property and item is checked on every build (ValidateLambdaProject), before any AWS call: the
+    /// error names the value set in the project. (That they reach DeployLambda is the end-to-end DeployTests' job.)
+    /// </summary>
     [Theory]
     [InlineData("<PropertyGroup><LambdaAlias>live</LambdaAlias><LambdaProvisionedConcurrency>7</LambdaProvisionedConcurrency><LambdaReservedConcurrency>3</LambdaReservedConcurrency></PropertyGroup>", "UVL4047", "LambdaProvisionedConcurrency 7 exceeds LambdaReservedConcurrency 3")]
     [InlineData("<PropertyGroup><PythonVersion>3.11</PythonVersion><LambdaPublishVersion>true</LambdaPublishVersion><LambdaSnapStart>PublishedVersions</LambdaSnapStart></PropertyGroup>", "UVL4041", "this is python3.11")]
@@ -72,14 +75,17 @@ public class DeployTargetTests
     [InlineData("<PropertyGroup><LambdaCapacityProviderArn>arn:aws:lambda:us-east-1:123456789012:capacity-provider:p</LambdaCapacityProviderArn><LambdaMemoryPerVCpu>9.5</LambdaMemoryPerVCpu></PropertyGroup>", "UVL4018", "LambdaMemoryPerVCpu 9.5")]
     [InlineData("<PropertyGroup><LambdaCapacityProviderArn>arn:aws:lambda:us-east-1:123456789012:capacity-provider:p</LambdaCapacityProviderArn><LambdaMaxConcurrencyPerEnvironment>5000</LambdaMaxConcurrencyPerEnvironment></PropertyGroup>", "UVL4018", "LambdaMaxConcurrencyPerEnvironment 5000")]
     [InlineData("<PropertyGroup><PythonVersion>3.13</PythonVersion><LambdaDurableExecutionTimeout>60</LambdaDurableExecutionTimeout><LambdaDurableRetentionDays>91</LambdaDurableRetentionDays></PropertyGroup>", "UVL4018", "LambdaDurableRetentionDays 91")]
-    public void Production_settings_reach_DeployLambda_and_are_checked_before_any_AWS_call(string xml, string code, string message)
+    public void Production_settings_are_checked_on_build_before_any_AWS_call(string xml, string code, string message)
     {
         using var p = new SdkProject(xml, ("app/main.py", AppMain));
-        var (ok, errors, _) = p.Build("Publish", new Dictionary<string, string> { ["DeployTarget"] = "Lambda", ["AWS_ENDPOINT_URL"] = "http://127.0.0.1:9/" });
-        Assert.False(ok);
-        var error = Assert.Single(errors);
-        Assert.Equal(code, error.Code);
-        Assert.Contains(message, error.Message);
+        foreach (var (target, properties) in new[] { ("Build", new Dictionary<string, string>()), ("Publish", new Dictionary<string, string> { ["DeployTarget"] = "Lambda", ["AWS_ENDPOINT_URL"] = "http://127.0.0.1:9/" }) })
+        {
+            var (ok, errors, _) = p.Build(target, properties);
+            Assert.False(ok);
+            var error = Assert.Single(errors);
+            Assert.Equal(code, error.Code);
+            Assert.Contains(message, error.Message);
+        }
     }
 
     [Fact]

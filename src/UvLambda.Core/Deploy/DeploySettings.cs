@@ -161,9 +161,14 @@ public sealed record DeploySettings
     private static readonly Regex TagKeyPattern = new(@"^[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,128}$", RegexOptions.CultureInvariant);
     private static readonly Regex TagValuePattern = new(@"^[\p{L}\p{Z}\p{N}_.:/=+\-@]{0,256}$", RegexOptions.CultureInvariant);
 
-    /// <summary>Versions, aliases, SnapStart, VPC, tracing, logging, concurrency, tags, file systems, capacity providers, durable functions.</summary>
-    private void ValidateProduction(string? projectFile)
+    /// <summary>
+    /// Versions, aliases, SnapStart, VPC, tracing, logging, concurrency, tags, file systems, capacity providers, durable
+    /// functions. Needs no artifact, so every build runs it (ValidateLambdaProject); with no PythonVersion yet (it is
+    /// defaulted later) the runtime-dependent checks wait for the deploy.
+    /// </summary>
+    public void ValidateProduction(string? projectFile = null)
     {
+        var runtimeKnown = Projects.LambdaRuntimes.Find(PythonVersion) is not null;
         UvLambdaException Bad(string code, string message) => new(code, message, projectFile);
         if (!string.IsNullOrEmpty(Alias) && !AliasPattern.IsMatch(Alias))
             throw Bad(ErrorCodes.DeployInvalidVersioning, $"LambdaAlias '{Alias}' is not a valid alias name (1–128 letters, digits, '-' or '_', not only digits).");
@@ -185,7 +190,7 @@ public sealed record DeploySettings
             string? why = null;
             if (!PublishesVersions) why = "it applies to published versions only: set LambdaPublishVersion=true or LambdaAlias";
             else if (IsImage) why = "Lambda does not support SnapStart for container images";
-            else if (!Projects.LambdaRuntimes.AtLeast(PythonVersion, "3.12")) why = $"Lambda supports SnapStart for python3.12 and later, this is {Runtime}";
+            else if (runtimeKnown && !Projects.LambdaRuntimes.AtLeast(PythonVersion, "3.12")) why = $"Lambda supports SnapStart for python3.12 and later, this is {Runtime}";
             else if (ProvisionedConcurrency is not null) why = "Lambda does not support SnapStart with provisioned concurrency";
             else if (FileSystems.Count > 0) why = "Lambda does not support SnapStart with Amazon EFS (LambdaFileSystem)";
             else if (EphemeralStorageSize is > 512) why = "Lambda does not support SnapStart with more than 512 MB of ephemeral storage";
@@ -249,7 +254,7 @@ public sealed record DeploySettings
             throw Bad(ErrorCodes.DeployInvalidSetting, $"LambdaDurableExecutionTimeout {dt} is outside 1–31622400 (seconds).");
         if (DurableRetentionDays is { } dr && (dr < 1 || dr > 90))
             throw Bad(ErrorCodes.DeployInvalidSetting, $"LambdaDurableRetentionDays {dr} is outside 1–90 (days).");
-        if ((DurableExecutionTimeout ?? DurableRetentionDays) is not null && !IsImage && !Projects.LambdaRuntimes.AtLeast(PythonVersion, "3.13"))
+        if ((DurableExecutionTimeout ?? DurableRetentionDays) is not null && !IsImage && runtimeKnown && !Projects.LambdaRuntimes.AtLeast(PythonVersion, "3.13"))
             throw Bad(ErrorCodes.DeployInvalidSetting, $"Durable functions (LambdaDurableExecutionTimeout, LambdaDurableRetentionDays) need python3.13 or later; this is {Runtime}.");
     }
 

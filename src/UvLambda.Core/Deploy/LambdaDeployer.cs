@@ -398,13 +398,16 @@ public sealed class LambdaDeployer(ILambdaApi lambda, IEcrApi? ecr, IArtifactSto
     /// <summary>The marker put in a version's Description: a hash of the $LATEST code and configuration it was published from.</summary>
     public static string VersionDescription(FunctionConfiguration latest) => "uvlambda config sha256:" + Fingerprint(latest);
 
-    /// <summary>What makes two versions the same function: code and configuration, not the description, dates or revision.</summary>
+    /// <summary>
+    /// What makes two versions the same function: code (CodeSha256, an image's digest too) and configuration — not the
+    /// description, dates, revision, or fields only GetFunction returns (ImageUri), so both reads give the same hash.
+    /// </summary>
     internal static string Fingerprint(FunctionConfiguration c)
     {
         var o = new JsonObject
         {
             ["CodeSha256"] = c.CodeSha256, ["Runtime"] = c.Runtime, ["Handler"] = c.Handler, ["Role"] = c.Role, ["Timeout"] = c.Timeout,
-            ["MemorySize"] = c.MemorySize, ["PackageType"] = c.PackageType, ["ImageUri"] = c.ImageUri,
+            ["MemorySize"] = c.MemorySize, ["PackageType"] = c.PackageType,
             ["Architectures"] = FunctionExtras.Strings(c.Architectures), ["Layers"] = FunctionExtras.Strings(c.Layers),
             ["Environment"] = FunctionExtras.Strings(c.Environment.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => kv.Key + "=" + kv.Value)),
             ["TracingMode"] = c.TracingMode, ["SnapStart"] = c.SnapStartApplyOn, ["EphemeralStorage"] = c.EphemeralStorageSize,
