@@ -315,6 +315,26 @@ public sealed class ProductionDeployTests(AwsFixture aws) : IDisposable
     }
 
     [Fact]
+    public async Task A_version_published_by_another_tool_from_the_same_code_and_configuration_is_reused()
+    {
+        var name = Unique("prodother");
+        EmulateLambda(name);
+        var s = Zip(name) with { MemorySize = 256 };
+        await Deploy(s);
+        var other = await Moto.PublishVersionAsync(name, null, "published by the console", default);
+        Assert.Equal("1", other.Version);
+        var mark = aws.Proxy.Requests.Count;
+
+        var result = await Deploy(s with { Alias = "live" });
+
+        var sent = Since(mark);
+        Assert.DoesNotContain(sent, r => r.Method == "POST" && r.PathOnly.EndsWith("/versions", StringComparison.Ordinal));
+        Assert.Equal("1", result.Version);
+        Assert.Equal("1", JsonNode.Parse(Assert.Single(sent, r => r.Method == "POST" && r.PathOnly.EndsWith("/aliases", StringComparison.Ordinal)).Body)!["FunctionVersion"]!.GetValue<string>());
+        AssertValid(sent, "ListVersionsByFunction", "CreateAlias");
+    }
+
+    [Fact]
     public void SnapStart_on_python311_is_UVL4041_before_any_request()
     {
         var name = Unique("prodsnap");
