@@ -1,4 +1,3 @@
-using System.Globalization;
 using Microsoft.Build.Framework;
 using UvLambda.Core.Aws;
 using UvLambda.Core.Deploy;
@@ -98,5 +97,4 @@ public sealed class DeployLambda : ProductionSettingsTask
         Version = result.Version;
         AliasArn = result.AliasArn;
     }
-
 }
