@@ -1,4 +1,3 @@
-using System.Globalization;
 using Microsoft.Build.Framework;
 using UvLambda.Core.Aws;
 using UvLambda.Core.Deploy;
@@ -11,7 +10,7 @@ namespace UvLambda.Build.Tasks;
 /// Every parameter is a non-secret setting: credentials and tokens are resolved inside Core through AWSSDK.Core's
 /// chain (AWSProfile/AWS_PROFILE, environment, SSO, assume-role, container/instance metadata) and never logged.
 /// </summary>
-public sealed class DeployLambda : UvLambdaTask
+public sealed class DeployLambda : ProductionSettingsTask
 {
     [Required] public string FunctionName { get; set; } = "";
     public string PackageType { get; set; } = "Zip";
@@ -47,6 +46,8 @@ public sealed class DeployLambda : UvLambdaTask
     [Output] public string? FunctionArn { get; private set; }
     [Output] public string? FunctionUrlAddress { get; private set; }
     [Output] public string? LayerVersionArn { get; private set; }
+    [Output] public string? Version { get; private set; }
+    [Output] public string? AliasArn { get; private set; }
 
     private protected override void ExecuteCore()
     {
@@ -85,6 +86,7 @@ public sealed class DeployLambda : UvLambdaTask
             S3Bucket = Empty(S3Bucket),
             FunctionUrlAuthType = Empty(FunctionUrl)?.ToUpperInvariant(),
         };
+        settings = WithProductionSettings(settings);
         settings.Validate(ProjectFile);
         var session = AwsSession.Resolve(Empty(Profile), Empty(Region));
         Log.LogMessage(MessageImportance.Normal, $"Deploying {FunctionName} to region {session.Region}");
@@ -92,14 +94,7 @@ public sealed class DeployLambda : UvLambdaTask
         FunctionArn = result.FunctionArn;
         FunctionUrlAddress = result.FunctionUrl;
         LayerVersionArn = result.LayerVersionArn;
-    }
-
-    private static string? Empty(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
-
-    private int? Number(string? value, string property)
-    {
-        if (Empty(value) is not { } text) return null;
-        if (int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var n)) return n;
-        throw new UvLambdaException(ErrorCodes.DeployInvalidSetting, $"{property} '{text}' is not a whole number.", ProjectFile);
+        Version = result.Version;
+        AliasArn = result.AliasArn;
     }
 }

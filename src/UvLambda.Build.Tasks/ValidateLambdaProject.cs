@@ -4,7 +4,7 @@ using UvLambda.Core.Projects;
 namespace UvLambda.Build.Tasks;
 
 /// <summary>Checks the project's Lambda settings; outputs canonical spellings.</summary>
-public sealed class ValidateLambdaProject : UvLambdaTask
+public sealed class ValidateLambdaProject : ProductionSettingsTask
 {
     [Required] public string ProjectDirectory { get; set; } = "";
     public string PythonVersion { get; set; } = "";
@@ -27,5 +27,8 @@ public sealed class ValidateLambdaProject : UvLambdaTask
         NormalizedArchitecture = settings.Architecture;
         NormalizedPackageType = settings.PackageType;
         ExternalLayers.Validate((Layers ?? []).Select(i => i.ItemSpec), settings.PackageType, LayerSplit, ProjectFile);
+        // The production deploy settings, on every build: a mistake shows before anyone publishes.
+        WithProductionSettings(new UvLambda.Core.Deploy.DeploySettings { FunctionName = "build-time-check", PythonVersion = settings.PythonVersion, PackageType = settings.PackageType })
+            .ValidateProduction(ProjectFile);
     }
 }

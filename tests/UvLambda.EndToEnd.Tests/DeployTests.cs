@@ -187,6 +187,65 @@ public sealed class DeployTests(PackedSdk sdk) : IDisposable
         Assert.NotEmpty(Proxy.Requests);
     }
 
+    [Fact]
+    public void Production_properties_and_items_reach_the_deploy_and_every_request_matches_Lambdas_model()
+    {
+        var project = sdk.CopySample("hello");
+        var pyproj = Path.Combine(project, "hello.pyproj");
+        const string accessPoint = "arn:aws:elasticfilesystem:us-east-1:123456789012:access-point/fsap-0123456789abcdef0";
+        const string queue = "arn:aws:sqs:us-east-1:123456789012:dead-letters";
+        const string key = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+        File.WriteAllText(pyproj, File.ReadAllText(pyproj).Replace("</Project>", $$"""
+              <PropertyGroup>
+                <LambdaFunctionName>hello-prod</LambdaFunctionName>
+                <LambdaAlias>live</LambdaAlias>
+                <LambdaSnapStart>None</LambdaSnapStart>
+                <LambdaReservedConcurrency>3</LambdaReservedConcurrency>
+                <LambdaSubnetIds>subnet-0123456789abcdef0;subnet-0123456789abcdef1</LambdaSubnetIds>
+                <LambdaSecurityGroupIds>sg-0123456789abcdef0</LambdaSecurityGroupIds>
+                <LambdaTracingMode>Active</LambdaTracingMode>
+                <LambdaEphemeralStorageSize>1024</LambdaEphemeralStorageSize>
+                <LambdaLogFormat>JSON</LambdaLogFormat>
+                <LambdaLogGroup>/custom/hello</LambdaLogGroup>
+                <LambdaApplicationLogLevel>INFO</LambdaApplicationLogLevel>
+                <LambdaSystemLogLevel>WARN</LambdaSystemLogLevel>
+                <LambdaDeadLetterTargetArn>{{queue}}</LambdaDeadLetterTargetArn>
+                <LambdaKmsKeyArn>{{key}}</LambdaKmsKeyArn>
+              </PropertyGroup>
+              <ItemGroup>
+                <LambdaTag Include="team" Value="payments" />
+                <LambdaTag Include="stage" Value="prod" />
+                <LambdaFileSystem Include="{{accessPoint}}" LocalMountPath="/mnt/data" />
+              </ItemGroup>
+            </Project>
+            """));
+        var role = CreateRole();
+
+        Publish(project, $"-p:LambdaRole={role}").EnsureSuccess();
+
+        var requests = Proxy.Requests;
+        var report = BotocoreModel.Validate(requests);
+        Assert.True(report.Errors.Count == 0, string.Join("\n", report.Errors));
+        Assert.True(report.Unmatched.Count == 0, "no Lambda operation for: " + string.Join("\n", report.Unmatched));
+        var create = JsonNode.Parse(Assert.Single(requests, r => r.Method == "POST" && r.PathOnly == "/2015-03-31/functions").Body)!;
+        Assert.Equal("Active", create["TracingConfig"]!["Mode"]!.GetValue<string>());
+        Assert.Equal("None", create["SnapStart"]!["ApplyOn"]!.GetValue<string>());
+        Assert.Equal(1024, create["EphemeralStorage"]!["Size"]!.GetValue<int>());
+        Assert.Equal("""{"SubnetIds":["subnet-0123456789abcdef0","subnet-0123456789abcdef1"],"SecurityGroupIds":["sg-0123456789abcdef0"]}""", create["VpcConfig"]!.ToJsonString());
+        Assert.Equal("""{"LogFormat":"JSON","LogGroup":"/custom/hello","ApplicationLogLevel":"INFO","SystemLogLevel":"WARN"}""", create["LoggingConfig"]!.ToJsonString());
+        Assert.Equal(queue, create["DeadLetterConfig"]!["TargetArn"]!.GetValue<string>());
+        Assert.Equal(key, create["KMSKeyArn"]!.GetValue<string>());
+        Assert.Equal("""{"stage":"prod","team":"payments"}""", create["Tags"]!.ToJsonString());
+        Assert.Equal($$"""[{"Arn":"{{accessPoint}}","LocalMountPath":"/mnt/data"}]""", create["FileSystemConfigs"]!.ToJsonString());
+        Assert.Equal(3, JsonNode.Parse(Assert.Single(requests, r => r.Method == "PUT" && r.PathOnly == "/2017-10-31/functions/hello-prod/concurrency").Body)!["ReservedConcurrentExecutions"]!.GetValue<int>());
+        Assert.Single(requests, r => r.Method == "POST" && r.PathOnly == "/2015-03-31/functions/hello-prod/versions");
+        var alias = JsonNode.Parse(Aws("lambda", "get-alias", "--function-name", "hello-prod", "--name", "live").EnsureSuccess().StandardOutput)!;
+        Assert.Equal("1", alias["FunctionVersion"]!.GetValue<string>());
+        var fn = JsonNode.Parse(Aws("lambda", "get-function", "--function-name", "hello-prod").EnsureSuccess().StandardOutput)!;
+        Assert.Equal("payments", fn["Tags"]!["team"]!.GetValue<string>());
+        Assert.Equal(3, fn["Concurrency"]!["ReservedConcurrentExecutions"]!.GetValue<int>());
+    }
+
     /// <summary>The binary log's event stream (gzip), as text, to search for strings.</summary>
     private static string Decompress(string binlog)
     {

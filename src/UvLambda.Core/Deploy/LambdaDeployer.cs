@@ -67,6 +67,10 @@ public sealed class LambdaDeployer(ILambdaApi lambda, IEcrApi? ecr, IArtifactSto
         var result = new DeployResult();
         var name = s.FunctionName;
 
+        // Read first: what Lambda would refuse (a blocked runtime, a create-only setting changed) fails before any write.
+        var existing = await lambda.GetFunctionAsync(name, ct).ConfigureAwait(false);
+        CheckBeforeWrites(s, existing);
+
         // Artifacts first: a layer or an image the function will point at.
         if (s.ExternalLayers.Count > 0) await CheckSizeWithExternalLayersAsync(s, ct).ConfigureAwait(false);
         var ownLayers = new List<string>();
@@ -82,8 +86,9 @@ public sealed class LambdaDeployer(ILambdaApi lambda, IEcrApi? ecr, IArtifactSto
         byte[]? zip = s.IsImage ? null : await File.ReadAllBytesAsync(s.PackagePath!, ct).ConfigureAwait(false);
         var sha = zip is null ? null : CodeSha256(zip);
 
-        var existing = await lambda.GetFunctionAsync(name, ct).ConfigureAwait(false);
         FunctionConfiguration current;
+        // What GetFunction read of tags and reserved concurrency (none for a function created now).
+        var tagged = existing;
         if (existing is null)
         {
             if (string.IsNullOrEmpty(s.Role))
@@ -104,6 +109,9 @@ public sealed class LambdaDeployer(ILambdaApi lambda, IEcrApi? ecr, IArtifactSto
                 Architectures = [s.Architecture],
                 Environment = s.Environment is { Count: > 0 } ? s.Environment : null,
                 Layers = ownLayers.Count + s.ExternalLayers.Count == 0 ? null : [.. ownLayers, .. s.ExternalLayers],
+                Tags = s.Tags.Count > 0 ? s.Tags : null,
+                CapacityProvider = s.CapacityProvider(),
+                Extras = s.Extras(),
             };
             var (created, found) = await CreateFunctionAsync(request, ct).ConfigureAwait(false);
             if (found is null)
@@ -113,10 +121,25 @@ public sealed class LambdaDeployer(ILambdaApi lambda, IEcrApi? ecr, IArtifactSto
                 current = await WaitReadyAsync(name, "creation", ct).ConfigureAwait(false);
             }
             // It exists after all (our create's answer was lost, or another deploy created it): converge it as an update.
-            else current = await UpdateAsync(s, found, ownLayers, imageUri, zip, sha, result, ct).ConfigureAwait(false);
+            else
+            {
+                CheckBeforeWrites(s, found);
+                tagged = found;
+                current = await UpdateAsync(s, found, ownLayers, imageUri, zip, sha, result, ct).ConfigureAwait(false);
+            }
         }
         else current = await UpdateAsync(s, existing, ownLayers, imageUri, zip, sha, result, ct).ConfigureAwait(false);
         result.FunctionArn = current.FunctionArn;
+
+        await EnsureTagsAsync(s, current.FunctionArn, tagged?.Tags ?? s.Tags, result, ct).ConfigureAwait(false);
+        await EnsureReservedConcurrencyAsync(s, tagged?.ReservedConcurrency, result, ct).ConfigureAwait(false);
+        if (s.PublishesVersions)
+        {
+            var version = await EnsureVersionAsync(s, current, result, ct).ConfigureAwait(false);
+            result.Version = version.Version;
+            if (!string.IsNullOrEmpty(s.Alias)) await EnsureAliasAsync(s, version.Version!, result, ct).ConfigureAwait(false);
+        }
+        if (!string.IsNullOrEmpty(s.Alias)) await EnsureProvisionedConcurrencyAsync(s, result, ct).ConfigureAwait(false);
 
         if (s.FunctionUrlAuthType is { } authType) result.FunctionUrl = await EnsureFunctionUrlAsync(name, authType, result, ct).ConfigureAwait(false);
         log.Info($"{name}: deployed {result.FunctionArn} — created {Count(result.Created)}, updated {Count(result.Updated)}, skipped {Count(result.Skipped)}");
@@ -258,11 +281,223 @@ public sealed class LambdaDeployer(ILambdaApi lambda, IEcrApi? ecr, IArtifactSto
                 changed.Add("Layers (" + string.Join(", ", added.Select(a => "+" + a).Concat(removed.Select(r => "-" + r)).DefaultIfEmpty("reordered")) + ")");
             }
         }
+        var extras = ExtrasChanges(s, c, changed);
         return new UpdateFunctionConfigurationRequest
         {
             FunctionName = s.FunctionName, Runtime = runtime, Handler = handler, Role = role, Description = description,
-            MemorySize = memory, Timeout = timeout, Environment = env, Layers = layers,
+            MemorySize = memory, Timeout = timeout, Environment = env, Layers = layers, Extras = extras,
         };
+    }
+
+    /// <summary>
+    /// The production settings that differ. A setting the project does not declare is left as it is on the function
+    /// (as <c>aws lambda update-function-configuration</c> does); README says so.
+    /// </summary>
+    private static FunctionExtras ExtrasChanges(DeploySettings s, FunctionConfiguration c, List<string> changed)
+    {
+        var d = s.Extras();
+        var e = new FunctionExtras();
+        if (d.TracingMode is { } tm && (c.TracingMode ?? "PassThrough") != tm) { e = e with { TracingMode = tm }; changed.Add($"TracingConfig {c.TracingMode ?? "PassThrough"} → {tm}"); }
+        if (d.SnapStartApplyOn is { } ss && (c.SnapStartApplyOn ?? "None") != ss) { e = e with { SnapStartApplyOn = ss }; changed.Add($"SnapStart {c.SnapStartApplyOn ?? "None"} → {ss}"); }
+        if (d.EphemeralStorageSize is { } es && (c.EphemeralStorageSize ?? 512) != es) { e = e with { EphemeralStorageSize = es }; changed.Add($"EphemeralStorage {c.EphemeralStorageSize ?? 512} → {es}"); }
+        if (d.KmsKeyArn is { } kms && c.KmsKeyArn != kms) { e = e with { KmsKeyArn = kms }; changed.Add("KMSKeyArn"); }
+        if (d.DeadLetterTargetArn is { } dlq && c.DeadLetterTargetArn != dlq) { e = e with { DeadLetterTargetArn = dlq }; changed.Add("DeadLetterConfig"); }
+        if (d.SubnetIds is { } subnets && d.SecurityGroupIds is { } groups
+            && !(subnets.Order().SequenceEqual(c.SubnetIds.Order()) && groups.Order().SequenceEqual(c.SecurityGroupIds.Order())))
+        {
+            e = e with { SubnetIds = subnets, SecurityGroupIds = groups };
+            changed.Add("VpcConfig");
+        }
+        if (d.Logging is { } l)
+        {
+            var cl = c.Logging;
+            if ((l.LogFormat is not null && l.LogFormat != (cl?.LogFormat ?? "Text")) || (l.LogGroup is not null && l.LogGroup != cl?.LogGroup)
+                || (l.ApplicationLogLevel is not null && l.ApplicationLogLevel != cl?.ApplicationLogLevel) || (l.SystemLogLevel is not null && l.SystemLogLevel != cl?.SystemLogLevel))
+            {
+                e = e with { Logging = l };
+                changed.Add("LoggingConfig");
+            }
+        }
+        if (d.FileSystems is { } fs && !fs.SequenceEqual(c.FileSystems)) { e = e with { FileSystems = fs }; changed.Add("FileSystemConfigs"); }
+        if (d.Durable is { } du && c.Durable is { } cd
+            && ((du.ExecutionTimeout is not null && du.ExecutionTimeout != cd.ExecutionTimeout) || (du.RetentionPeriodInDays is not null && du.RetentionPeriodInDays != cd.RetentionPeriodInDays)))
+        {
+            e = e with { Durable = du };
+            changed.Add("DurableConfig");
+        }
+        return e;
+    }
+
+    /// <summary>
+    /// Checks that need the function (or its absence) and must fail before any write: the runtime calendar, and
+    /// settings Lambda accepts only when it creates a function.
+    /// </summary>
+    private void CheckBeforeWrites(DeploySettings s, FunctionConfiguration? existing)
+    {
+        if (!s.IsImage) Projects.LambdaRuntimes.CheckDeploy(s.PythonVersion, existing is null, _options.Today(), s.FunctionName);
+        if (existing is null) return;
+        var cp = s.CapacityProvider();
+        if (cp is not null && (existing.CapacityProvider?.CapacityProviderArn != cp.CapacityProviderArn
+            || (cp.MemoryGiBPerVCpu is { } gib && existing.CapacityProvider.MemoryGiBPerVCpu != gib)
+            || (cp.MaxConcurrencyPerEnvironment is { } mc && existing.CapacityProvider.MaxConcurrencyPerEnvironment != mc)))
+            throw new UvLambdaException(ErrorCodes.DeployCreateOnlySetting,
+                $"Function '{s.FunctionName}' exists {(existing.CapacityProvider is { } have ? $"on capacity provider {have.CapacityProviderArn}" : "without a capacity provider (Lambda Managed Instances)")}; " +
+                "LambdaCapacityProviderArn, LambdaMemoryPerVCpu and LambdaMaxConcurrencyPerEnvironment are set only when Lambda creates a function. Delete the function (or deploy under another LambdaFunctionName) to change them, or set them to the function's values.");
+        if (s.DurableExecutionTimeout is not null || s.DurableRetentionDays is not null)
+        {
+            if (existing.Durable is null)
+                throw new UvLambdaException(ErrorCodes.DeployCreateOnlySetting,
+                    $"Function '{s.FunctionName}' exists without durable execution; Lambda turns durable execution on only when it creates a function. Delete the function (or deploy under another LambdaFunctionName), or remove LambdaDurableExecutionTimeout and LambdaDurableRetentionDays.");
+        }
+    }
+
+    /// <summary>The function's tags become exactly the declared ones (AWS's own <c>aws:</c> tags are left alone).</summary>
+    private async Task EnsureTagsAsync(DeploySettings s, string functionArn, IReadOnlyDictionary<string, string> current, DeployResult result, CancellationToken ct)
+    {
+        var set = s.Tags.Where(kv => !(current.TryGetValue(kv.Key, out var v) && v == kv.Value)).ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal);
+        var remove = current.Keys.Where(k => !s.Tags.ContainsKey(k) && !k.StartsWith("aws:", StringComparison.Ordinal)).Order(StringComparer.Ordinal).ToList();
+        if (set.Count == 0 && remove.Count == 0)
+        {
+            if (s.Tags.Count > 0) result.Skipped.Add("tags");
+            return;
+        }
+        if (set.Count > 0)
+        {
+            await lambda.TagResourceAsync(functionArn, set, ct).ConfigureAwait(false);
+            result.Updated.Add("tags +" + string.Join(", +", set.Keys.Order(StringComparer.Ordinal)));
+        }
+        if (remove.Count > 0)
+        {
+            await lambda.UntagResourceAsync(functionArn, remove, ct).ConfigureAwait(false);
+            result.Updated.Add("tags -" + string.Join(", -", remove));
+        }
+        log.Info($"{s.FunctionName}: tags set to exactly the declared ones ({(set.Count > 0 ? "set " + string.Join(", ", set.Keys) : "")}{(set.Count > 0 && remove.Count > 0 ? "; " : "")}{(remove.Count > 0 ? "removed " + string.Join(", ", remove) : "")})");
+    }
+
+    /// <summary>Reserved concurrency is exactly what the project declares: none declared removes a limit.</summary>
+    private async Task EnsureReservedConcurrencyAsync(DeploySettings s, int? current, DeployResult result, CancellationToken ct)
+    {
+        if (s.ReservedConcurrency == current)
+        {
+            if (current is not null) result.Skipped.Add("reserved concurrency");
+            return;
+        }
+        if (s.ReservedConcurrency is { } reserved)
+        {
+            await lambda.PutFunctionConcurrencyAsync(s.FunctionName, reserved, ct).ConfigureAwait(false);
+            result.Updated.Add($"reserved concurrency {current?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "none"} → {reserved}");
+        }
+        else
+        {
+            await lambda.DeleteFunctionConcurrencyAsync(s.FunctionName, ct).ConfigureAwait(false);
+            result.Updated.Add($"reserved concurrency {current} → none (LambdaReservedConcurrency no longer declared)");
+        }
+        log.Info($"{s.FunctionName}: {result.Updated[^1]}");
+    }
+
+    /// <summary>The marker put in a version's Description: a hash of the $LATEST code and configuration it was published from.</summary>
+    public static string VersionDescription(FunctionConfiguration latest) => "uvlambda config sha256:" + Fingerprint(latest);
+
+    /// <summary>
+    /// What makes two versions the same function: code (CodeSha256, an image's digest too) and configuration — not the
+    /// description, dates, revision, or fields only GetFunction returns (ImageUri), so both reads give the same hash.
+    /// </summary>
+    internal static string Fingerprint(FunctionConfiguration c)
+    {
+        var o = new JsonObject
+        {
+            ["CodeSha256"] = c.CodeSha256, ["Runtime"] = c.Runtime, ["Handler"] = c.Handler, ["Role"] = c.Role, ["Timeout"] = c.Timeout,
+            ["MemorySize"] = c.MemorySize, ["PackageType"] = c.PackageType,
+            ["Architectures"] = FunctionExtras.Strings(c.Architectures), ["Layers"] = FunctionExtras.Strings(c.Layers),
+            ["Environment"] = FunctionExtras.Strings(c.Environment.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => kv.Key + "=" + kv.Value)),
+            ["TracingMode"] = c.TracingMode, ["SnapStart"] = c.SnapStartApplyOn, ["EphemeralStorage"] = c.EphemeralStorageSize,
+            ["KMSKeyArn"] = c.KmsKeyArn, ["DeadLetter"] = c.DeadLetterTargetArn,
+            ["Subnets"] = FunctionExtras.Strings(c.SubnetIds.Order(StringComparer.Ordinal)), ["SecurityGroups"] = FunctionExtras.Strings(c.SecurityGroupIds.Order(StringComparer.Ordinal)),
+            ["Logging"] = c.Logging is { } l ? $"{l.LogFormat}|{l.LogGroup}|{l.ApplicationLogLevel}|{l.SystemLogLevel}" : null,
+            ["FileSystems"] = FunctionExtras.Strings(c.FileSystems.Select(f => f.Arn + "=" + f.LocalMountPath)),
+            ["Durable"] = c.Durable is { } d ? $"{d.ExecutionTimeout}|{d.RetentionPeriodInDays}" : null,
+        };
+        return Convert.ToHexString(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(o.ToJsonString()))).ToLowerInvariant();
+    }
+
+    /// <summary>
+    /// A version of what $LATEST now is: the latest published one when it was published from the same code and
+    /// configuration (its Description carries their hash; one published by other tools is compared field by field),
+    /// else PublishVersion — checked, not resent, after a lost answer.
+    /// </summary>
+    private async Task<FunctionConfiguration> EnsureVersionAsync(DeploySettings s, FunctionConfiguration latest, DeployResult result, CancellationToken ct)
+    {
+        var name = s.FunctionName;
+        var marker = VersionDescription(latest);
+        var versions = await lambda.ListVersionsByFunctionAsync(name, ct).ConfigureAwait(false);
+        var newest = versions.Count > 0 ? versions[^1] : null;
+        if (newest is not null && (newest.Description == marker
+            || (newest.Description?.StartsWith("uvlambda config sha256:", StringComparison.Ordinal) != true && Fingerprint(newest) == Fingerprint(latest))))
+        {
+            result.Skipped.Add($"version {newest.Version}");
+            log.Info($"{name}: code and configuration unchanged since version {newest.Version}, no new version");
+            return newest;
+        }
+        var before = newest?.Version;
+        var (published, fromCheck) = await CheckThenWriteAsync(() => lambda.PublishVersionAsync(name, latest.CodeSha256, marker, ct),
+            async () => (await lambda.ListVersionsByFunctionAsync(name, ct).ConfigureAwait(false)).LastOrDefault(v => v.Description == marker && v.Version != before), ct).ConfigureAwait(false);
+        if (published.Version == before)
+            log.Info($"{name}: Lambda found nothing to publish since version {before} (it compares code and configuration itself)");
+        else result.Created.Add($"version {published.Version}");
+        log.Info($"{name}: published version {published.Version}{(fromCheck ? " — its answer was lost, found by its description" : "")}");
+        return published;
+    }
+
+    /// <summary>The alias points at <paramref name="version"/>: GetAlias, then CreateAlias (checked, not resent) or UpdateAlias.</summary>
+    private async Task EnsureAliasAsync(DeploySettings s, string version, DeployResult result, CancellationToken ct)
+    {
+        var name = s.FunctionName;
+        var alias = s.Alias!;
+        var current = await lambda.GetAliasAsync(name, alias, ct).ConfigureAwait(false);
+        if (current is null)
+        {
+            try
+            {
+                (current, _) = await CheckThenWriteAsync(() => lambda.CreateAliasAsync(name, alias, version, ct), () => lambda.GetAliasAsync(name, alias, ct), ct).ConfigureAwait(false);
+                if (current.FunctionVersion == version) result.Created.Add($"alias {alias} → {version}");
+            }
+            catch (AwsServiceException e) when (AwsServiceClient.IsAlreadyExists(e.ErrorCode, e.ServiceMessage))
+            {
+                current = await lambda.GetAliasAsync(name, alias, ct).ConfigureAwait(false);
+                if (current is null) throw;
+            }
+        }
+        else if (current.FunctionVersion == version) result.Skipped.Add($"alias {alias}");
+        if (current.FunctionVersion != version)
+        {
+            var from = current.FunctionVersion;
+            current = await lambda.UpdateAliasAsync(name, alias, version, ct).ConfigureAwait(false);
+            result.Updated.Add($"alias {alias} {from} → {version}");
+        }
+        result.AliasArn = current.AliasArn;
+        log.Info($"{name}: alias {alias} → version {version}");
+    }
+
+    /// <summary>Provisioned concurrency on the alias is exactly what the project declares (none removes it).</summary>
+    private async Task EnsureProvisionedConcurrencyAsync(DeploySettings s, DeployResult result, CancellationToken ct)
+    {
+        var current = await lambda.GetProvisionedConcurrencyAsync(s.FunctionName, s.Alias!, ct).ConfigureAwait(false);
+        if (current == s.ProvisionedConcurrency)
+        {
+            if (current is not null) result.Skipped.Add("provisioned concurrency");
+            return;
+        }
+        if (s.ProvisionedConcurrency is { } wanted)
+        {
+            await lambda.PutProvisionedConcurrencyAsync(s.FunctionName, s.Alias!, wanted, ct).ConfigureAwait(false);
+            result.Updated.Add($"provisioned concurrency on {s.Alias} {current?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "none"} → {wanted}");
+        }
+        else
+        {
+            await lambda.DeleteProvisionedConcurrencyAsync(s.FunctionName, s.Alias!, ct).ConfigureAwait(false);
+            result.Updated.Add($"provisioned concurrency on {s.Alias} {current} → none");
+        }
+        log.Info($"{s.FunctionName}: {result.Updated[^1]}");
     }
 
     /// <summary>Inline up to Lambda's direct-upload limit; larger through S3 (LambdaS3Bucket).</summary>

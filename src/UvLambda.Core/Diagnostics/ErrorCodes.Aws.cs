@@ -26,4 +26,14 @@ public static partial class ErrorCodes
     public const string DeployInvalidParameter = "UVL4023";
     public const string DeployImageNotInEcr = "UVL4024";
     public const string DeployExternalLayerNotFound = "UVL4030";
+    public const string DeployInvalidVersioning = "UVL4040";
+    public const string DeploySnapStartUnsupported = "UVL4041";
+    public const string DeployInvalidVpc = "UVL4042";
+    public const string DeployInvalidArn = "UVL4043";
+    public const string DeployInvalidLogging = "UVL4044";
+    public const string DeployInvalidTag = "UVL4045";
+    public const string DeployCreateOnlySetting = "UVL4046";
+    public const string DeployInvalidConcurrency = "UVL4047";
+    public const string DeployRuntimeBlocked = "UVL4048";
+    public const string RuntimeDeprecated = "UVL4049";
 }

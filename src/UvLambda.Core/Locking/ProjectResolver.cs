@@ -29,6 +29,7 @@ public static class ProjectResolver
         {
             // No pyproject.toml: a plain folder of Python files with no dependencies.
             var version = LambdaRuntime.ValidatePythonVersion(string.IsNullOrWhiteSpace(request.PythonVersion) ? PythonVersionDefault.Fallback : request.PythonVersion!);
+            if (LambdaRuntimes.DeprecationWarning(version, LambdaRuntimes.Today()) is { } deprecatedRuntime) log.Warning(ErrorCodes.RuntimeDeprecated, deprecatedRuntime);
             return new ProjectResolution(version, "default", null, request.Target ?? TargetEnvironment.ForLambda(version, request.Architecture, request.PythonPlatform), []);
         }
 
@@ -39,6 +40,8 @@ public static class ProjectResolver
         else
             (pythonVersion, source) = (LambdaRuntime.ValidatePythonVersion(request.PythonVersion!, workspace.Project.File), "PythonVersion");
         PythonVersionDefault.CheckAllowed(pythonVersion, workspace.Project);
+        if (LambdaRuntimes.DeprecationWarning(pythonVersion, LambdaRuntimes.Today(), v => PythonVersionDefault.Allows(workspace.Project.RequiresPython, v)) is { } deprecated)
+            log.Warning(ErrorCodes.RuntimeDeprecated, deprecated, workspace.Project.File);
         // Target: the Lambda runtime, unless the caller resolves for another interpreter (the host, for local runs).
         var target = request.Target ?? TargetEnvironment.ForLambda(pythonVersion, request.Architecture, request.PythonPlatform);
 

@@ -9,7 +9,8 @@ public sealed record PythonVersionChoice(string PythonVersion, string Source);
 
 /// <summary>
 /// The PythonVersion a project gets when it sets none: its <c>.python-version</c> (as uv reads it: the project's
-/// folder, then the workspace root's), else the oldest Lambda runtime <c>requires-python</c> allows, else 3.13.
+/// folder, then the workspace root's), else the oldest Lambda runtime <c>requires-python</c> allows that is not
+/// deprecated (by the SDK's runtime calendar, <see cref="LambdaRuntimes"/>), else 3.13.
 /// </summary>
 public static partial class PythonVersionDefault
 {
@@ -62,14 +63,17 @@ public static partial class PythonVersionDefault
             $"{PythonVersionFileName} names no Python version. Write one of {string.Join(", ", LambdaRuntime.PythonVersions)} in it, or delete it.", file);
     }
 
-    /// <summary>The oldest Lambda runtime <paramref name="requiresPython"/> allows (<see cref="ErrorCodes.PythonVersionExcluded"/> if none).</summary>
+    /// <summary>
+    /// The oldest Lambda runtime <paramref name="requiresPython"/> allows that is not deprecated on
+    /// <see cref="LambdaRuntimes.AsOf"/> — the calendar's date compiled into this SDK, not the wall clock, so a given
+    /// SDK always picks the same default; the oldest allowed when every allowed one is deprecated
+    /// (<see cref="ErrorCodes.PythonVersionExcluded"/> if none is allowed).
+    /// </summary>
     public static string LowestAllowed(VersionSpecifierSet requiresPython, string? requiresPythonText = null, string? file = null)
     {
-        foreach (var version in LambdaRuntime.PythonVersions)
-        {
-            if (Allows(requiresPython, version))
-                return version;
-        }
+        var allowed = LambdaRuntime.PythonVersions.Where(v => Allows(requiresPython, v)).ToList();
+        if (allowed.FirstOrDefault(v => !LambdaRuntimes.IsDeprecated(v, LambdaRuntimes.AsOf)) is { } supported) return supported;
+        if (allowed.Count > 0) return allowed[0];
         throw new UvLambdaException(ErrorCodes.PythonVersionExcluded,
             $"No Lambda Python runtime ({string.Join(", ", LambdaRuntime.PythonVersions)}) satisfies requires-python '{requiresPythonText ?? requiresPython.ToString()}'. Change requires-python to allow one of them.",
             file);

@@ -64,7 +64,8 @@ public static class BotocoreModel
                     if loc == 'uri':
                         params[mname] = scalar(urllib.parse.unquote(match.group(wire)), mshape)
                     elif loc == 'querystring' and wire in query:
-                        params[mname] = scalar(query.pop(wire)[0], mshape)
+                        values = query.pop(wire)
+                        params[mname] = [scalar(v, mshape.member) for v in values] if mshape.type_name == 'list' else scalar(values[0], mshape)
                 for key in query:
                     errors.append('%s: unknown query parameter %s' % (op.name, key))
                 for key, value in body.items():
@@ -89,7 +90,9 @@ public static class BotocoreModel
         foreach (var r in requests)
         {
             var isLambda = r.Target is null && (r.PathOnly.StartsWith("/2015-03-31/", StringComparison.Ordinal)
-                || r.PathOnly.StartsWith("/2018-10-31/", StringComparison.Ordinal) || r.PathOnly.StartsWith("/2021-10-31/", StringComparison.Ordinal));
+                || r.PathOnly.StartsWith("/2018-10-31/", StringComparison.Ordinal) || r.PathOnly.StartsWith("/2021-10-31/", StringComparison.Ordinal)
+                || r.PathOnly.StartsWith("/2017-03-31/", StringComparison.Ordinal) || r.PathOnly.StartsWith("/2017-10-31/", StringComparison.Ordinal)
+                || r.PathOnly.StartsWith("/2019-09-30/", StringComparison.Ordinal));
             var isEcr = r.Target?.StartsWith("AmazonEC2ContainerRegistry_V20150921.", StringComparison.Ordinal) == true;
             if (!isLambda && !isEcr) continue;
             input.Add(new JsonObject { ["method"] = r.Method, ["path"] = r.PathOnly, ["query"] = r.Query, ["body"] = r.Body, ["target"] = r.Target });

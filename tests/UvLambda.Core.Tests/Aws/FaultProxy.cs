@@ -43,6 +43,16 @@ public sealed class FaultProxy : IDisposable
         public (int Status, string ErrorType, string Message)? Fault { get; init; }
         public Func<JsonObject, JsonObject>? Rewrite { get; init; }
         public bool DropAnswer { get; init; }
+        public Func<ProxiedRequest, (int Status, JsonObject Body)>? Answer { get; init; }
+    }
+
+    /// <summary>
+    /// The next <paramref name="times"/> matching requests are answered by <paramref name="answer"/> instead of moto:
+    /// for APIs moto does not implement (provisioned concurrency).
+    /// </summary>
+    public void Answer(Func<ProxiedRequest, bool> match, int times, Func<ProxiedRequest, (int Status, JsonObject Body)> answer)
+    {
+        lock (_rules) _rules.Add(new Rule(match, times) { Answer = answer });
     }
 
     public FaultProxy(string upstream)
@@ -125,7 +135,7 @@ public sealed class FaultProxy : IDisposable
                 Body = Encoding.UTF8.GetString(body.ToArray()),
             };
             lock (_requests) _requests.Add(seen);
-            Rule? fault = null, rewrite = null, drop = null;
+            Rule? fault = null, rewrite = null, drop = null, answerRule = null;
             lock (_rules)
             {
                 foreach (var rule in _rules)
@@ -134,6 +144,7 @@ public sealed class FaultProxy : IDisposable
                     if (rule.Fault is not null && fault is null) { fault = rule; rule.Remaining--; }
                     else if (rule.Rewrite is not null && rewrite is null) { rewrite = rule; rule.Remaining--; }
                     else if (rule.DropAnswer && drop is null) { drop = rule; rule.Remaining--; }
+                    else if (rule.Answer is not null && answerRule is null) { answerRule = rule; rule.Remaining--; }
                 }
             }
             if (fault?.Fault is { } f)
@@ -142,6 +153,18 @@ public sealed class FaultProxy : IDisposable
                 res.Headers["x-amzn-ErrorType"] = f.ErrorType;
                 res.ContentType = "application/json";
                 var bytes = Encoding.UTF8.GetBytes(new JsonObject { ["Type"] = "User", ["message"] = f.Message, ["__type"] = f.ErrorType }.ToJsonString());
+                await res.OutputStream.WriteAsync(bytes);
+                res.Close();
+                return;
+            }
+
+            if (answerRule?.Answer is { } answerWith)
+            {
+                var (status, answerJson) = answerWith(seen);
+                res.StatusCode = status;
+                res.ContentType = "application/json";
+                if (status >= 400) res.Headers["x-amzn-ErrorType"] = answerJson["__type"]?.ToString() ?? "ServiceException";
+                var bytes = Encoding.UTF8.GetBytes(answerJson.ToJsonString());
                 await res.OutputStream.WriteAsync(bytes);
                 res.Close();
                 return;

@@ -12,12 +12,12 @@ public class PythonVersionDefaultTests
 
     [Theory]
     [InlineData("DemocracyClub__Website", "3.12")] // ==3.12.*
-    [InlineData("Kludex__mangum", "3.10")] // >=3.7
+    [InlineData("Kludex__mangum", "3.11")] // >=3.7; python3.10 is deprecated in the SDK's runtime calendar
     [InlineData("astral-sh__uv-aws-lambda-example", "3.13")] // .python-version 3.13 (and >=3.13)
     [InlineData("developmentseed__titiler-cmr", "3.12")] // .python-version 3.12
     [InlineData("developmentseed__titiler", "3.11")] // >=3.11
     [InlineData("karpathy__nanochat", "3.10")] // .python-version 3.10
-    [InlineData("langchain-ai__langgraph/libs/langgraph", "3.10")]
+    [InlineData("langchain-ai__langgraph/libs/langgraph", "3.11")] // >=3.10, and python3.10 is deprecated
     [InlineData("fourTheorem__uv-python-lambda/test/resources/workspaces_app/app", "3.10")] // the root's .python-version
     public void Real_world_projects_get_the_expected_default(string project, string expected) =>
         Assert.Equal(expected, Default(RealWorld(project.Split('/'))));
@@ -33,14 +33,16 @@ public class PythonVersionDefaultTests
     [Theory]
     [InlineData(">=3.12", "3.12")]
     [InlineData("==3.12.*", "3.12")]
-    [InlineData(">=3.7", "3.10")]
+    [InlineData(">=3.7", "3.11")]
+    [InlineData(">=3.10", "3.11")]
     [InlineData(">=3.11.4", "3.11")]
     [InlineData("~=3.11", "3.11")]
-    [InlineData(">3.10", "3.10")]
-    [InlineData("<3.12,>=3.10.3", "3.10")]
+    [InlineData(">3.10", "3.11")]
+    [InlineData("<3.12,>=3.10.3", "3.11")]
+    [InlineData("==3.10.*", "3.10")] // only a deprecated runtime is allowed: it, and the build warns (UVL4049)
     [InlineData("!=3.10.*,!=3.11.*", "3.12")]
     [InlineData(">=3.13,<4", "3.13")]
-    public void Requires_python_picks_the_oldest_allowed_lambda_runtime(string requiresPython, string expected) =>
+    public void Requires_python_picks_the_oldest_allowed_lambda_runtime_not_deprecated_by_the_SDKs_calendar(string requiresPython, string expected) =>
         Assert.Equal(expected, PythonVersionDefault.LowestAllowed(VersionSpecifierSet.Parse(requiresPython)));
 
     [Theory]

@@ -31,4 +31,25 @@ public interface ILambdaApi
 
     /// <summary>Removes a statement from the function's policy (nothing when it is not there).</summary>
     Task RemovePermissionAsync(string functionName, string statementId, CancellationToken cancellationToken);
+
+    /// <summary>PublishVersion (not idempotent: a lost answer is checked, not resent). <paramref name="codeSha256"/> guards against a concurrent code change.</summary>
+    Task<FunctionConfiguration> PublishVersionAsync(string functionName, string? codeSha256, string? description, CancellationToken cancellationToken);
+
+    /// <summary>The function's published versions ($LATEST left out), oldest first.</summary>
+    Task<IReadOnlyList<FunctionConfiguration>> ListVersionsByFunctionAsync(string functionName, CancellationToken cancellationToken);
+
+    Task<FunctionAlias?> GetAliasAsync(string functionName, string alias, CancellationToken cancellationToken);
+    Task<FunctionAlias> CreateAliasAsync(string functionName, string alias, string version, CancellationToken cancellationToken);
+    Task<FunctionAlias> UpdateAliasAsync(string functionName, string alias, string version, CancellationToken cancellationToken);
+
+    Task PutFunctionConcurrencyAsync(string functionName, int reserved, CancellationToken cancellationToken);
+    Task DeleteFunctionConcurrencyAsync(string functionName, CancellationToken cancellationToken);
+
+    /// <summary>The requested provisioned concurrency of a qualifier (alias), or null when it has none.</summary>
+    Task<int?> GetProvisionedConcurrencyAsync(string functionName, string qualifier, CancellationToken cancellationToken);
+    Task PutProvisionedConcurrencyAsync(string functionName, string qualifier, int executions, CancellationToken cancellationToken);
+    Task DeleteProvisionedConcurrencyAsync(string functionName, string qualifier, CancellationToken cancellationToken);
+
+    Task TagResourceAsync(string arn, IReadOnlyDictionary<string, string> tags, CancellationToken cancellationToken);
+    Task UntagResourceAsync(string arn, IReadOnlyList<string> keys, CancellationToken cancellationToken);
 }

@@ -37,7 +37,7 @@ public sealed class LambdaRestClient(AwsSession session, RetryPolicy? retry = nu
     public async Task<FunctionConfiguration?> GetFunctionAsync(string functionName, CancellationToken ct)
     {
         var o = await CallOrNull("GetFunction", HttpMethod.Get, $"/2015-03-31/functions/{Name(functionName)}", ct).ConfigureAwait(false);
-        return o?["Configuration"] is JsonObject c ? FunctionConfiguration.FromJson(c, o["Code"] as JsonObject) : null;
+        return o?["Configuration"] is JsonObject c ? FunctionConfiguration.FromJson(c, o["Code"] as JsonObject, o) : null;
     }
 
     public async Task<FunctionConfiguration> GetFunctionConfigurationAsync(string functionName, CancellationToken ct) =>
@@ -61,6 +61,9 @@ public sealed class LambdaRestClient(AwsSession session, RetryPolicy? retry = nu
         if (r.MemorySize is not null) body["MemorySize"] = r.MemorySize;
         if (r.Environment is not null) body["Environment"] = EnvironmentJson(r.Environment);
         if (r.Layers is { Count: > 0 }) body["Layers"] = new JsonArray(r.Layers.Select(l => (JsonNode?)l).ToArray());
+        if (r.Tags is { Count: > 0 }) body["Tags"] = StringMap(r.Tags);
+        if (r.CapacityProvider is not null) body["CapacityProviderConfig"] = r.CapacityProvider.ToJson();
+        r.Extras.WriteTo(body);
         return FunctionConfiguration.FromJson(await Call("CreateFunction", HttpMethod.Post, "/2015-03-31/functions", body, ct, idempotent: false).ConfigureAwait(false));
     }
 
@@ -83,6 +86,7 @@ public sealed class LambdaRestClient(AwsSession session, RetryPolicy? retry = nu
         if (r.MemorySize is not null) body["MemorySize"] = r.MemorySize;
         if (r.Environment is not null) body["Environment"] = EnvironmentJson(r.Environment);
         if (r.Layers is not null) body["Layers"] = new JsonArray(r.Layers.Select(l => (JsonNode?)l).ToArray());
+        r.Extras.WriteTo(body);
         return FunctionConfiguration.FromJson(await Call("UpdateFunctionConfiguration", HttpMethod.Put,
             $"/2015-03-31/functions/{Name(r.FunctionName)}/configuration", body, ct).ConfigureAwait(false));
     }
@@ -152,6 +156,81 @@ public sealed class LambdaRestClient(AwsSession session, RetryPolicy? retry = nu
     {
         // Deleting twice is harmless: a retry after a lost answer finds the statement gone.
         await CallOrNull("RemovePermission", HttpMethod.Delete, $"/2015-03-31/functions/{Name(functionName)}/policy/{Name(statementId)}", ct).ConfigureAwait(false);
+    }
+
+    public async Task<FunctionConfiguration> PublishVersionAsync(string functionName, string? codeSha256, string? description, CancellationToken ct)
+    {
+        var body = new JsonObject();
+        if (codeSha256 is not null) body["CodeSha256"] = codeSha256;
+        if (description is not null) body["Description"] = description;
+        return FunctionConfiguration.FromJson(await Call("PublishVersion", HttpMethod.Post, $"/2015-03-31/functions/{Name(functionName)}/versions", body, ct, idempotent: false).ConfigureAwait(false));
+    }
+
+    public async Task<IReadOnlyList<FunctionConfiguration>> ListVersionsByFunctionAsync(string functionName, CancellationToken ct)
+    {
+        var all = new List<FunctionConfiguration>();
+        string? marker = null;
+        do
+        {
+            var path = $"/2015-03-31/functions/{Name(functionName)}/versions" + (marker is null ? "" : "?Marker=" + SigV4Signer.UriEncode(marker));
+            var o = await CallOrNull("ListVersionsByFunction", HttpMethod.Get, path, ct).ConfigureAwait(false);
+            if (o is null) break;
+            if (o["Versions"] is JsonArray a) all.AddRange(a.OfType<JsonObject>().Select(v => FunctionConfiguration.FromJson(v)));
+            marker = FunctionConfiguration.Str(o, "NextMarker");
+        } while (!string.IsNullOrEmpty(marker));
+        return all.Where(v => long.TryParse(v.Version, out _)).OrderBy(v => long.Parse(v.Version!, System.Globalization.CultureInfo.InvariantCulture)).ToList();
+    }
+
+    public async Task<FunctionAlias?> GetAliasAsync(string functionName, string alias, CancellationToken ct)
+    {
+        var o = await CallOrNull("GetAlias", HttpMethod.Get, $"/2015-03-31/functions/{Name(functionName)}/aliases/{Name(alias)}", ct).ConfigureAwait(false);
+        return o is null ? null : Alias(o);
+    }
+
+    public async Task<FunctionAlias> CreateAliasAsync(string functionName, string alias, string version, CancellationToken ct) =>
+        Alias(await Call("CreateAlias", HttpMethod.Post, $"/2015-03-31/functions/{Name(functionName)}/aliases",
+            new JsonObject { ["Name"] = alias, ["FunctionVersion"] = version }, ct, idempotent: false).ConfigureAwait(false));
+
+    public async Task<FunctionAlias> UpdateAliasAsync(string functionName, string alias, string version, CancellationToken ct) =>
+        Alias(await Call("UpdateAlias", HttpMethod.Put, $"/2015-03-31/functions/{Name(functionName)}/aliases/{Name(alias)}",
+            new JsonObject { ["FunctionVersion"] = version }, ct).ConfigureAwait(false));
+
+    // Setting, deleting and tagging are idempotent: sending them again after a lost answer sets the same state.
+    public Task PutFunctionConcurrencyAsync(string functionName, int reserved, CancellationToken ct) =>
+        Call("PutFunctionConcurrency", HttpMethod.Put, $"/2017-10-31/functions/{Name(functionName)}/concurrency",
+            new JsonObject { ["ReservedConcurrentExecutions"] = reserved }, ct);
+
+    public Task DeleteFunctionConcurrencyAsync(string functionName, CancellationToken ct) =>
+        CallOrNull("DeleteFunctionConcurrency", HttpMethod.Delete, $"/2017-10-31/functions/{Name(functionName)}/concurrency", ct);
+
+    public async Task<int?> GetProvisionedConcurrencyAsync(string functionName, string qualifier, CancellationToken ct)
+    {
+        var o = await CallOrNull("GetProvisionedConcurrencyConfig", HttpMethod.Get,
+            $"/2019-09-30/functions/{Name(functionName)}/provisioned-concurrency?Qualifier={Name(qualifier)}", ct).ConfigureAwait(false);
+        return o is null ? null : FunctionConfiguration.Int(o, "RequestedProvisionedConcurrentExecutions");
+    }
+
+    public Task PutProvisionedConcurrencyAsync(string functionName, string qualifier, int executions, CancellationToken ct) =>
+        Call("PutProvisionedConcurrencyConfig", HttpMethod.Put, $"/2019-09-30/functions/{Name(functionName)}/provisioned-concurrency?Qualifier={Name(qualifier)}",
+            new JsonObject { ["ProvisionedConcurrentExecutions"] = executions }, ct);
+
+    public Task DeleteProvisionedConcurrencyAsync(string functionName, string qualifier, CancellationToken ct) =>
+        CallOrNull("DeleteProvisionedConcurrencyConfig", HttpMethod.Delete, $"/2019-09-30/functions/{Name(functionName)}/provisioned-concurrency?Qualifier={Name(qualifier)}", ct);
+
+    public Task TagResourceAsync(string arn, IReadOnlyDictionary<string, string> tags, CancellationToken ct) =>
+        Call("TagResource", HttpMethod.Post, $"/2017-03-31/tags/{Name(arn)}", new JsonObject { ["Tags"] = StringMap(tags) }, ct);
+
+    public Task UntagResourceAsync(string arn, IReadOnlyList<string> keys, CancellationToken ct) =>
+        Call("UntagResource", HttpMethod.Delete, $"/2017-03-31/tags/{Name(arn)}?" + string.Join("&", keys.Order(StringComparer.Ordinal).Select(k => "tagKeys=" + SigV4Signer.UriEncode(k))), null, ct);
+
+    private static FunctionAlias Alias(JsonObject o) =>
+        new(FunctionConfiguration.Str(o, "Name") ?? "", FunctionConfiguration.Str(o, "FunctionVersion") ?? "", FunctionConfiguration.Str(o, "AliasArn") ?? "");
+
+    private static JsonObject StringMap(IReadOnlyDictionary<string, string> map)
+    {
+        var o = new JsonObject();
+        foreach (var (key, value) in map.OrderBy(kv => kv.Key, StringComparer.Ordinal)) o[key] = value;
+        return o;
     }
 
     private static FunctionUrlConfig UrlConfig(JsonObject o) =>
