@@ -116,7 +116,9 @@ public class ContainerPropertyTests
     [Theory]
     [InlineData(".python-version", "# pinned by uv python pin\n\ncpython-3.11.9\n", "x86_64", "3.11", "x86_64-manylinux_2_26", "public.ecr.aws/lambda/python:3.11")]
     [InlineData("pyproject.toml", "[project]\nname = \"f\"\nrequires-python = \">=3.12\"\n", "arm64", "3.12", "aarch64-manylinux_2_34", "public.ecr.aws/lambda/python:3.12-arm64")]
-    [InlineData("pyproject.toml", "[project]\nname = \"f\"\nrequires-python = '>=3.8'\n", "x86_64", "3.10", "x86_64-manylinux_2_26", "public.ecr.aws/lambda/python:3.10")]
+    // python3.10 is deprecated in the SDK's runtime table: a lower bound below 3.11 previews 3.11, as the build's default picks.
+    [InlineData("pyproject.toml", "[project]\nname = \"f\"\nrequires-python = '>=3.8'\n", "x86_64", "3.11", "x86_64-manylinux_2_26", "public.ecr.aws/lambda/python:3.11")]
+    [InlineData("pyproject.toml", "[project]\nname = \"f\"\nrequires-python = \"==3.10.*\"\n", "x86_64", "3.10", "x86_64-manylinux_2_26", "public.ecr.aws/lambda/python:3.10")]
     // A range the cheap reading cannot judge gets no preview (ResolvePythonPackages answers it).
     [InlineData("pyproject.toml", "[project]\nname = \"f\"\nrequires-python = \">=3.8,<3.12\"\n", "x86_64", "", "", "")]
     public void Evaluation_previews_PythonVersion_PythonPlatform_and_ContainerBaseImage_from_the_files(
