@@ -6,7 +6,7 @@ using UvLambda.Core.Diagnostics;
 namespace UvLambda.Core.Deploy;
 
 /// <summary>What to deploy and how the function should look. Nothing here is secret.</summary>
-public sealed record DeploySettings
+public sealed partial record DeploySettings
 {
     public required string FunctionName { get; init; }
 
@@ -87,9 +87,12 @@ public sealed record DeploySettings
     public bool HasLayer => IsLayer && LayerPackagePath is not null;
     public bool HasLocalLayer => IsLayer && LocalLayerPackagePath is not null;
 
-    private static readonly Regex FunctionNamePattern = new(@"^(arn:aws[a-zA-Z-]*:lambda:[a-z0-9-]+:\d{12}:function:)?[a-zA-Z0-9_-]{1,64}$", RegexOptions.CultureInvariant);
-    private static readonly Regex LayerNamePattern = new(@"^[a-zA-Z0-9_-]{1,140}$", RegexOptions.CultureInvariant);
-    private static readonly Regex EnvNamePattern = new(@"^[a-zA-Z][a-zA-Z0-9_]*$", RegexOptions.CultureInvariant);
+    [GeneratedRegex(@"^(arn:aws[a-zA-Z-]*:lambda:[a-z0-9-]+:\d{12}:function:)?[a-zA-Z0-9_-]{1,64}$", RegexOptions.CultureInvariant)]
+    private static partial Regex FunctionNamePatternRegex();
+    [GeneratedRegex(@"^[a-zA-Z0-9_-]{1,140}$", RegexOptions.CultureInvariant)]
+    private static partial Regex LayerNamePatternRegex();
+    [GeneratedRegex(@"^[a-zA-Z][a-zA-Z0-9_]*$", RegexOptions.CultureInvariant)]
+    private static partial Regex EnvNamePatternRegex();
 
     /// <summary>Variables Lambda sets itself and rejects.</summary>
     private static readonly HashSet<string> ReservedEnvironment = new(StringComparer.Ordinal)
@@ -104,7 +107,7 @@ public sealed record DeploySettings
     public void Validate(string? projectFile = null)
     {
         UvLambdaException Bad(string code, string message) => new(code, message, projectFile);
-        if (!FunctionNamePattern.IsMatch(FunctionName))
+        if (!FunctionNamePatternRegex().IsMatch(FunctionName))
             throw Bad(ErrorCodes.DeployInvalidSetting, $"LambdaFunctionName '{FunctionName}' is not a valid function name (1–64 letters, digits, '-' or '_', or a function ARN).");
         if (PackageType is not ("Zip" or "Layer" or "Image"))
             throw Bad(ErrorCodes.DeployInvalidSetting, $"LambdaPackageType '{PackageType}' is not Zip, Layer or Image.");
@@ -120,9 +123,9 @@ public sealed record DeploySettings
             throw Bad(ErrorCodes.DeployRoleMissing, $"LambdaRole '{Role}' is neither an IAM role ARN (arn:aws:iam::123456789012:role/NAME) nor a role name.");
         if (FunctionUrlAuthType is not (null or "NONE" or "AWS_IAM"))
             throw Bad(ErrorCodes.DeployInvalidFunctionUrl, $"LambdaFunctionUrl '{FunctionUrlAuthType}' is not NONE or AWS_IAM.");
-        if (HasLayer && (string.IsNullOrEmpty(LayerName) || !LayerNamePattern.IsMatch(LayerName)))
+        if (HasLayer && (string.IsNullOrEmpty(LayerName) || !LayerNamePatternRegex().IsMatch(LayerName)))
             throw Bad(ErrorCodes.DeployInvalidSetting, $"LambdaLayerName '{LayerName}' is not a valid layer name (1–140 letters, digits, '-' or '_').");
-        if (HasLocalLayer && (string.IsNullOrEmpty(LocalLayerName) || !LayerNamePattern.IsMatch(LocalLayerName)))
+        if (HasLocalLayer && (string.IsNullOrEmpty(LocalLayerName) || !LayerNamePatternRegex().IsMatch(LocalLayerName)))
             throw Bad(ErrorCodes.DeployInvalidSetting, $"LambdaLocalLayerName '{LocalLayerName}' is not a valid layer name (1–140 letters, digits, '-' or '_').");
         // Counted against Lambda's 5 with the layers this deploy really attaches (a Layer project may have no dependency layer).
         Projects.ExternalLayers.Validate(ExternalLayers, HasLayer || HasLocalLayer ? PackageType : IsLayer ? "Zip" : PackageType,
@@ -132,7 +135,7 @@ public sealed record DeploySettings
         if (IsImage && !string.IsNullOrEmpty(ImageUri)) CheckImageUri(ImageUri, null, projectFile);
         foreach (var (name, _) in Environment ?? new Dictionary<string, string>())
         {
-            if (!EnvNamePattern.IsMatch(name))
+            if (!EnvNamePatternRegex().IsMatch(name))
                 throw Bad(ErrorCodes.DeployInvalidEnvironmentVariable, $"LambdaEnvironmentVariable '{name}' is not a valid name (a letter, then letters, digits or '_').");
             if (ReservedEnvironment.Contains(name))
                 throw Bad(ErrorCodes.DeployInvalidEnvironmentVariable, $"LambdaEnvironmentVariable '{name}' is reserved: Lambda sets it itself. Use another name.");
@@ -147,19 +150,30 @@ public sealed record DeploySettings
         }
     }
 
-    private static readonly Regex AliasPattern = new(@"^(?!\d+$)[a-zA-Z0-9_-]{1,128}$", RegexOptions.CultureInvariant);
-    private static readonly Regex SubnetPattern = new(@"^subnet-[0-9a-f]{8,17}$", RegexOptions.CultureInvariant);
-    private static readonly Regex SecurityGroupPattern = new(@"^sg-[0-9a-f]{8,17}$", RegexOptions.CultureInvariant);
-    private static readonly Regex DeadLetterPattern = new(@"^arn:aws[a-zA-Z-]*:(sqs|sns):[a-z0-9-]+:\d{12}:[a-zA-Z0-9_.-]{1,256}$", RegexOptions.CultureInvariant);
-    private static readonly Regex KmsKeyPattern = new(@"^arn:aws[a-zA-Z-]*:kms:[a-z0-9-]+:\d{12}:(key/[a-zA-Z0-9-]+|alias/[a-zA-Z0-9/_-]+)$", RegexOptions.CultureInvariant);
+    [GeneratedRegex(@"^(?!\d+$)[a-zA-Z0-9_-]{1,128}$", RegexOptions.CultureInvariant)]
+    private static partial Regex AliasPatternRegex();
+    [GeneratedRegex(@"^subnet-[0-9a-f]{8,17}$", RegexOptions.CultureInvariant)]
+    private static partial Regex SubnetPatternRegex();
+    [GeneratedRegex(@"^sg-[0-9a-f]{8,17}$", RegexOptions.CultureInvariant)]
+    private static partial Regex SecurityGroupPatternRegex();
+    [GeneratedRegex(@"^arn:aws[a-zA-Z-]*:(sqs|sns):[a-z0-9-]+:\d{12}:[a-zA-Z0-9_.-]{1,256}$", RegexOptions.CultureInvariant)]
+    private static partial Regex DeadLetterPatternRegex();
+    [GeneratedRegex(@"^arn:aws[a-zA-Z-]*:kms:[a-z0-9-]+:\d{12}:(key/[a-zA-Z0-9-]+|alias/[a-zA-Z0-9/_-]+)$", RegexOptions.CultureInvariant)]
+    private static partial Regex KmsKeyPatternRegex();
     // botocore's FileSystemArn and LocalMountPath patterns (Lambda's API model).
-    private static readonly Regex AccessPointPattern = new(@"^(arn:aws[a-zA-Z-]*:elasticfilesystem:[a-z]{2}((-gov)|(-iso(b?)))?-[a-z]+-\d{1}:\d{12}:access-point/fsap-[a-f0-9]{17}|arn:aws[-a-z]*:s3files:[0-9a-z-:]+:file-system/fs-[0-9a-f]{17,40}/access-point/fsap-[0-9a-f]{17,40})$", RegexOptions.CultureInvariant);
-    private static readonly Regex MountPathPattern = new(@"^/mnt/[a-zA-Z0-9-_.]{1,155}$", RegexOptions.CultureInvariant);
-    private static readonly Regex CapacityProviderPattern = new(@"^arn:aws[a-zA-Z-]*:lambda:[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\d{1}:\d{12}:capacity-provider:[a-zA-Z0-9-_]+$", RegexOptions.CultureInvariant);
-    private static readonly Regex LogGroupPattern = new(@"^[\.\-_/#A-Za-z0-9]{1,512}$", RegexOptions.CultureInvariant);
+    [GeneratedRegex(@"^(arn:aws[a-zA-Z-]*:elasticfilesystem:[a-z]{2}((-gov)|(-iso(b?)))?-[a-z]+-\d{1}:\d{12}:access-point/fsap-[a-f0-9]{17}|arn:aws[-a-z]*:s3files:[0-9a-z-:]+:file-system/fs-[0-9a-f]{17,40}/access-point/fsap-[0-9a-f]{17,40})$", RegexOptions.CultureInvariant)]
+    private static partial Regex AccessPointPatternRegex();
+    [GeneratedRegex(@"^/mnt/[a-zA-Z0-9-_.]{1,155}$", RegexOptions.CultureInvariant)]
+    private static partial Regex MountPathPatternRegex();
+    [GeneratedRegex(@"^arn:aws[a-zA-Z-]*:lambda:[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\d{1}:\d{12}:capacity-provider:[a-zA-Z0-9-_]+$", RegexOptions.CultureInvariant)]
+    private static partial Regex CapacityProviderPatternRegex();
+    [GeneratedRegex(@"^[\.\-_/#A-Za-z0-9]{1,512}$", RegexOptions.CultureInvariant)]
+    private static partial Regex LogGroupPatternRegex();
     // Lambda's tag rules: keys 1–128, values 0–256 characters of letters, digits, spaces and + - = . _ : / @.
-    private static readonly Regex TagKeyPattern = new(@"^[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,128}$", RegexOptions.CultureInvariant);
-    private static readonly Regex TagValuePattern = new(@"^[\p{L}\p{Z}\p{N}_.:/=+\-@]{0,256}$", RegexOptions.CultureInvariant);
+    [GeneratedRegex(@"^[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,128}$", RegexOptions.CultureInvariant)]
+    private static partial Regex TagKeyPatternRegex();
+    [GeneratedRegex(@"^[\p{L}\p{Z}\p{N}_.:/=+\-@]{0,256}$", RegexOptions.CultureInvariant)]
+    private static partial Regex TagValuePatternRegex();
 
     /// <summary>
     /// Versions, aliases, SnapStart, VPC, tracing, logging, concurrency, tags, file systems, capacity providers, durable
@@ -170,7 +184,7 @@ public sealed record DeploySettings
     {
         var runtimeKnown = Projects.LambdaRuntimes.Find(PythonVersion) is not null;
         UvLambdaException Bad(string code, string message) => new(code, message, projectFile);
-        if (!string.IsNullOrEmpty(Alias) && !AliasPattern.IsMatch(Alias))
+        if (!string.IsNullOrEmpty(Alias) && !AliasPatternRegex().IsMatch(Alias))
             throw Bad(ErrorCodes.DeployInvalidVersioning, $"LambdaAlias '{Alias}' is not a valid alias name (1–128 letters, digits, '-' or '_', not only digits).");
         if (ProvisionedConcurrency is { } pc)
         {
@@ -200,9 +214,9 @@ public sealed record DeploySettings
             throw Bad(ErrorCodes.DeployInvalidVpc, "LambdaSubnetIds and LambdaSecurityGroupIds go together: set both (the function joins the VPC) or neither.");
         if (SubnetIds.Count > 16 || SecurityGroupIds.Count > 5)
             throw Bad(ErrorCodes.DeployInvalidVpc, $"Lambda allows at most 16 subnets and 5 security groups ({SubnetIds.Count} and {SecurityGroupIds.Count} given).");
-        foreach (var id in SubnetIds.Where(i => !SubnetPattern.IsMatch(i)))
+        foreach (var id in SubnetIds.Where(i => !SubnetPatternRegex().IsMatch(i)))
             throw Bad(ErrorCodes.DeployInvalidVpc, $"LambdaSubnetIds: '{id}' is not a subnet ID (subnet-0123456789abcdef0).");
-        foreach (var id in SecurityGroupIds.Where(i => !SecurityGroupPattern.IsMatch(i)))
+        foreach (var id in SecurityGroupIds.Where(i => !SecurityGroupPatternRegex().IsMatch(i)))
             throw Bad(ErrorCodes.DeployInvalidVpc, $"LambdaSecurityGroupIds: '{id}' is not a security group ID (sg-0123456789abcdef0).");
         if (FileSystems.Count > 0 && !HasVpc)
             throw Bad(ErrorCodes.DeployInvalidVpc, "LambdaFileSystem needs a VPC: Lambda reaches an EFS access point through the VPC's mount targets. Set LambdaSubnetIds and LambdaSecurityGroupIds.");
@@ -210,9 +224,9 @@ public sealed record DeploySettings
             throw Bad(ErrorCodes.DeployInvalidSetting, "Lambda mounts at most one file system (LambdaFileSystem items): keep one.");
         foreach (var fs in FileSystems)
         {
-            if (!AccessPointPattern.IsMatch(fs.Arn))
+            if (!AccessPointPatternRegex().IsMatch(fs.Arn))
                 throw Bad(ErrorCodes.DeployInvalidArn, $"LambdaFileSystem '{fs.Arn}' is not an EFS access point ARN (arn:aws:elasticfilesystem:REGION:ACCOUNT:access-point/fsap-…).");
-            if (!MountPathPattern.IsMatch(fs.LocalMountPath))
+            if (!MountPathPatternRegex().IsMatch(fs.LocalMountPath))
                 throw Bad(ErrorCodes.DeployInvalidSetting, $"LambdaFileSystem '{fs.Arn}': LocalMountPath '{fs.LocalMountPath}' must be /mnt/NAME (letters, digits, '-', '_', '.').");
         }
         if (TracingMode is not (null or "Active" or "PassThrough"))
@@ -227,24 +241,24 @@ public sealed record DeploySettings
             throw Bad(ErrorCodes.DeployInvalidLogging, $"LambdaSystemLogLevel '{SystemLogLevel}' is not DEBUG, INFO or WARN.");
         if ((ApplicationLogLevel ?? SystemLogLevel) is not null && LogFormat != "JSON")
             throw Bad(ErrorCodes.DeployInvalidLogging, "LambdaApplicationLogLevel and LambdaSystemLogLevel need LambdaLogFormat=JSON (Lambda filters log levels in JSON logs only).");
-        if (LogGroup is not null && !LogGroupPattern.IsMatch(LogGroup))
+        if (LogGroup is not null && !LogGroupPatternRegex().IsMatch(LogGroup))
             throw Bad(ErrorCodes.DeployInvalidLogging, $"LambdaLogGroup '{LogGroup}' is not a log group name (1–512 letters, digits, '.', '-', '_', '/', '#').");
-        if (DeadLetterTargetArn is not null && !DeadLetterPattern.IsMatch(DeadLetterTargetArn))
+        if (DeadLetterTargetArn is not null && !DeadLetterPatternRegex().IsMatch(DeadLetterTargetArn))
             throw Bad(ErrorCodes.DeployInvalidArn, $"LambdaDeadLetterTargetArn '{DeadLetterTargetArn}' is not an SQS queue or SNS topic ARN (arn:aws:sqs:REGION:ACCOUNT:NAME or arn:aws:sns:…).");
-        if (KmsKeyArn is not null && !KmsKeyPattern.IsMatch(KmsKeyArn))
+        if (KmsKeyArn is not null && !KmsKeyPatternRegex().IsMatch(KmsKeyArn))
             throw Bad(ErrorCodes.DeployInvalidArn, $"LambdaKmsKeyArn '{KmsKeyArn}' is not a KMS key ARN (arn:aws:kms:REGION:ACCOUNT:key/ID).");
         if (Tags.Count > 50)
             throw Bad(ErrorCodes.DeployInvalidTag, $"Lambda allows 50 tags per function; {Tags.Count} LambdaTag items are declared.");
         foreach (var (key, value) in Tags)
         {
-            if (!TagKeyPattern.IsMatch(key) || key.StartsWith("aws:", StringComparison.OrdinalIgnoreCase))
+            if (!TagKeyPatternRegex().IsMatch(key) || key.StartsWith("aws:", StringComparison.OrdinalIgnoreCase))
                 throw Bad(ErrorCodes.DeployInvalidTag, $"LambdaTag '{key}' is not a valid tag key (1–128 letters, digits, spaces, + - = . _ : / @; 'aws:' is reserved to AWS).");
-            if (!TagValuePattern.IsMatch(value))
+            if (!TagValuePatternRegex().IsMatch(value))
                 throw Bad(ErrorCodes.DeployInvalidTag, $"LambdaTag '{key}': Value '{value}' is not a valid tag value (0–256 letters, digits, spaces, + - = . _ : / @).");
         }
         if (CapacityProviderArn is null && (MemoryPerVCpu ?? (object?)MaxConcurrencyPerEnvironment) is not null)
             throw Bad(ErrorCodes.DeployInvalidSetting, "LambdaMemoryPerVCpu and LambdaMaxConcurrencyPerEnvironment apply to Lambda Managed Instances only: set LambdaCapacityProviderArn too.");
-        if (CapacityProviderArn is not null && !CapacityProviderPattern.IsMatch(CapacityProviderArn))
+        if (CapacityProviderArn is not null && !CapacityProviderPatternRegex().IsMatch(CapacityProviderArn))
             throw Bad(ErrorCodes.DeployInvalidArn, $"LambdaCapacityProviderArn '{CapacityProviderArn}' is not a capacity provider ARN (arn:aws:lambda:REGION:ACCOUNT:capacity-provider:NAME).");
         if (MemoryPerVCpu is { } gib && (gib < 2 || gib > 8))
             throw Bad(ErrorCodes.DeployInvalidSetting, $"LambdaMemoryPerVCpu {gib} is outside 2–8 (GiB per vCPU).");
