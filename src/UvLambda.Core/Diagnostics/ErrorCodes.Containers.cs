@@ -15,5 +15,6 @@ public static partial class ErrorCodes
     public const string NoContainerDestination = "UVL3110";
     public const string CredentialHelperFailed = "UVL3111";
     public const string ImageNotBuilt = "UVL3112";
+    public const string InvalidImageDocument = "UVL3113";
     public const string RuntimeInterfaceClientMissing = "UVL3120";
 }
