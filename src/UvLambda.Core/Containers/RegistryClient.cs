@@ -211,6 +211,12 @@ public sealed class RegistryClient : IDisposable
             {
                 await Task.Delay(Backoff(attempt), ct).ConfigureAwait(false);
             }
+            catch (Exception e) when (e is IOException or HttpRequestException)
+            {
+                // A body cut short (or a full disk) on the last attempt: coded, not a stack trace.
+                throw new UvLambdaException(ErrorCodes.RegistryRequestFailed,
+                    $"Downloading the blob {digest} of {Registry}/{repository} failed after {attempt} attempts: {e.Message}", inner: e);
+            }
         }
     }
 

@@ -225,4 +225,21 @@ public sealed class HostileImageDocumentTests : IDisposable
         Assert.True(outcomes.GetValueOrDefault(ErrorCodes.InvalidImageDocument) > 0, "no variant reached the UVL3113 boundary");
         Assert.True(outcomes.GetValueOrDefault("resolved") > 0, "no variant resolved: the fixture's valid documents are wrong");
     }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("{\"Format\": 0, \"ManifestDigest\": \"sha256:")]
+    [InlineData("null")]
+    [InlineData("[1, 2]")]
+    [InlineData("{\"Format\": \"Docker\"}")]
+    [InlineData("{\"Layers\": [null], \"ManifestDigest\": \"x\"}")]
+    [InlineData("{\"ManifestSize\": \"big\"}")]
+    public void A_damaged_image_json_under_obj_is_UVL3112_saying_to_rebuild(string text)
+    {
+        using var dir = new TempDirectory();
+        File.WriteAllText(dir.Combine(BuiltImage.FileName), text);
+        var e = Assert.Throws<UvLambdaException>(() => BuiltImage.Load(dir.Path));
+        Assert.Equal(ErrorCodes.ImageNotBuilt, e.Code);
+        Assert.Contains("Rebuild", e.Message, StringComparison.Ordinal);
+    }
 }
