@@ -20,6 +20,9 @@ public sealed class HostileImageDocumentTests : IDisposable
     private readonly int _port;
     private Dictionary<string, (byte[] Body, string Type)> _routes = [];
 
+    /// <summary>Paths whose answer declares more bytes than it sends, then drops the connection.</summary>
+    private HashSet<string> _cutShort = [];
+
     private static HttpListener Start(out int port)
     {
         for (var attempt = 0; ; attempt++)
@@ -63,6 +66,14 @@ public sealed class HostileImageDocumentTests : IDisposable
                 context.Response.StatusCode = 200;
                 context.Response.ContentType = answer.Type;
                 context.Response.Headers["Docker-Content-Digest"] = Digests.Of(answer.Body);
+                if (Volatile.Read(ref _cutShort).Contains(path))
+                {
+                    context.Response.ContentLength64 = answer.Body.Length + 1000;
+                    await context.Response.OutputStream.WriteAsync(answer.Body, ct);
+                    await context.Response.OutputStream.FlushAsync(ct);
+                    context.Response.Abort();
+                    continue;
+                }
                 if (context.Request.HttpMethod != "HEAD")
                     await context.Response.OutputStream.WriteAsync(answer.Body, ct);
             }
@@ -241,5 +252,54 @@ public sealed class HostileImageDocumentTests : IDisposable
         var e = Assert.Throws<UvLambdaException>(() => BuiltImage.Load(dir.Path));
         Assert.Equal(ErrorCodes.ImageNotBuilt, e.Code);
         Assert.Contains("Rebuild", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_truncated_or_damaged_layer_blob_is_a_coded_error_and_leaves_nothing_in_the_cache()
+    {
+        // Layers are never unpacked: they are checked against their digest, so a truncated gzip or a damaged tar is caught
+        // there (UVL3107), and a body cut short is a failed request (UVL3105); the cache keeps neither.
+        using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        var server = ServeAsync(cts.Token);
+        using var dir = new TempDirectory();
+        var layer = new byte[200_000];
+        new Random(HostileWheelTests.Seed).NextBytes(layer);
+        using (var gzip = new MemoryStream())
+        {
+            using (var z = new System.IO.Compression.GZipStream(gzip, System.IO.Compression.CompressionLevel.Fastest, leaveOpen: true))
+                z.Write(layer);
+            layer = gzip.ToArray();
+        }
+        var digest = Digests.Of(layer);
+        var path = $"/v2/{Repository}/blobs/{digest}";
+        using var client = new RegistryClient($"127.0.0.1:{_port}", new CredentialChain([]),
+            new RegistryClientOptions { Attempts = 2, FirstRetryDelay = TimeSpan.FromMilliseconds(1) }, new RecordingLog());
+        var flipped = (byte[])layer.Clone();
+        flipped[flipped.Length / 2] ^= 0x10;
+        var cases = new (string Name, byte[] Body, bool CutShort, string Code)[]
+        {
+            ("truncated-gzip", layer[..(layer.Length / 3)], false, ErrorCodes.BlobDigestMismatch),
+            ("bit-flip", flipped, false, ErrorCodes.BlobDigestMismatch),
+            ("empty", [], false, ErrorCodes.BlobDigestMismatch),
+            ("cut-short", layer[..(layer.Length / 2)], true, ErrorCodes.RegistryRequestFailed),
+        };
+        foreach (var (name, body, cutShort, code) in cases)
+        {
+            Volatile.Write(ref _routes, new Dictionary<string, (byte[], string)> { [path] = (body, MediaTypes.OciLayerGzip) });
+            Volatile.Write(ref _cutShort, cutShort ? [path] : []);
+            var cache = new BlobStore(dir.Combine("cache-" + name));
+            var e = await Assert.ThrowsAsync<UvLambdaException>(() => cache.GetOrDownloadAsync(client, Repository, digest, cts.Token));
+            Assert.True(code == e.Code, $"{name}: {e.Code} {e.Message}");
+            Assert.Contains(digest, e.Message, StringComparison.Ordinal);
+            Assert.Null(cache.TryGet(digest));
+            Assert.Empty(Directory.GetFiles(cache.Root, "*", SearchOption.AllDirectories));
+        }
+        // The intact blob still downloads: the cases above failed for their damage, not for the fixture.
+        Volatile.Write(ref _routes, new Dictionary<string, (byte[], string)> { [path] = (layer, MediaTypes.OciLayerGzip) });
+        Volatile.Write(ref _cutShort, []);
+        var good = new BlobStore(dir.Combine("cache-good"));
+        Assert.Equal(layer, File.ReadAllBytes(await good.GetOrDownloadAsync(client, Repository, digest, cts.Token)));
+        cts.Cancel();
+        await server;
     }
 }
