@@ -73,7 +73,8 @@ public class HostileWheelTests(ITestOutputHelper output)
     {
         if (package == "small")
         {
-            var small = new TestWheel("small", "1.0").Add("small/__init__.py", "X = 1\n").Add("small/data.txt", new string('x', 3000))
+            // Two names differing only in case: distinct files on Linux (Lambda), so a valid install keeps both.
+            var small = new TestWheel("small", "1.0").Add("small/__init__.py", "X = 1\n").Add("small/data.txt", new string('x', 3000)).Add("small/Data.txt", "y")
                 .Add("small-1.0.data/scripts/tool", "#!python\nprint(1)\n", TestWheel.ExecutableFile);
             return (small.Build(temp.Combine("wheels")), "small", "1.0");
         }
