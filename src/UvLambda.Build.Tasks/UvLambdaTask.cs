@@ -32,7 +32,7 @@ public abstract class UvLambdaTask : Microsoft.Build.Utilities.Task
             var project = ProjectFile ?? BuildEngine?.ProjectFileOfTaskNode;
             var name = GetType().Name;
             Log.LogError(null, ErrorCodes.InternalError, null, project, 0, 0, 0, 0,
-                $"Internal error in UvLambda's {name} task while building '{project}': {e.GetType().FullName}: {e.Message} "
+                $"Internal error in UvLambda's {name} task while building '{project}': {e.GetType().FullName}: {e.Message.ReplaceLineEndings(" ")} "
                 + "This is a bug in UvLambda, not in your project: please report it with this message and the stack trace "
                 + "(build again with -v:d, or -bl for a binary log, to see it).");
             Log.LogMessage(MessageImportance.Low, $"{name} internal error {ErrorCodes.InternalError}, stack trace:\n{e}");

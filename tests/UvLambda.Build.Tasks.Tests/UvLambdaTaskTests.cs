@@ -42,7 +42,7 @@ public class UvLambdaTaskTests
     public void Without_a_ProjectFile_the_internal_error_names_the_project_of_the_task_node()
     {
         var engine = new RecordingBuildEngine();
-        var task = new ThrowingTask(new ArgumentException("bad")) { BuildEngine = engine };
+        var task = new ThrowingTask(new ArgumentException("bad\nvalue")) { BuildEngine = engine };
 
         Assert.False(task.Execute());
 
@@ -50,6 +50,7 @@ public class UvLambdaTaskTests
         Assert.Equal(ErrorCodes.InternalError, error.Code);
         Assert.Equal(engine.ProjectFileOfTaskNode, error.File);
         Assert.Contains(engine.ProjectFileOfTaskNode, error.Message, StringComparison.Ordinal);
+        Assert.Contains("bad value", error.Message, StringComparison.Ordinal); // one line, even for a multi-line message
     }
 
     [Fact]
