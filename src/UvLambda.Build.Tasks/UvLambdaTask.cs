@@ -7,6 +7,8 @@ namespace UvLambda.Build.Tasks;
 /// <summary>
 /// Base of every UvLambda task: validate parameters, call Core, copy results to outputs. A user-caused error
 /// (<see cref="UvLambdaException"/>) becomes one coded MSBuild error at its file and line; never a stack trace.
+/// Any other exception is a UvLambda bug: one coded internal-error line (UVL9001) naming the task and the project,
+/// with the stack trace only at detailed verbosity (and so in the binary log), never MSBuild's MSB4018 wall of frames.
 /// </summary>
 public abstract class UvLambdaTask : Microsoft.Build.Utilities.Task
 {
@@ -25,10 +27,23 @@ public abstract class UvLambdaTask : Microsoft.Build.Utilities.Task
         {
             Log.LogError(null, e.Code, null, e.File ?? ProjectFile, e.Line, e.Column, 0, 0, e.Message);
         }
+        catch (Exception e) when (!IsFatal(e))
+        {
+            var project = ProjectFile ?? BuildEngine?.ProjectFileOfTaskNode;
+            var name = GetType().Name;
+            Log.LogError(null, ErrorCodes.InternalError, null, project, 0, 0, 0, 0,
+                $"Internal error in UvLambda's {name} task while building '{project}': {e.GetType().FullName}: {e.Message.ReplaceLineEndings(" ")} "
+                + "This is a bug in UvLambda, not in your project: please report it with this message and the stack trace "
+                + "(build again with -v:d, or -bl for a binary log, to see it).");
+            Log.LogMessage(MessageImportance.Low, $"{name} internal error {ErrorCodes.InternalError}, stack trace:\n{e}");
+        }
         return !Log.HasLoggedErrors;
     }
 
     private protected abstract void ExecuteCore();
+
+    // The process cannot go on after these; MSBuild must see them as they are.
+    private static bool IsFatal(Exception e) => e is OutOfMemoryException or StackOverflowException or AccessViolationException;
 
     /// <summary>(path, PackagePath metadata) pairs of LambdaSource-like items.</summary>
     private protected static IEnumerable<(string Path, string? PackagePath)> PathsOf(ITaskItem[]? items) =>

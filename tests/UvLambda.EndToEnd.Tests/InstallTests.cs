@@ -519,6 +519,62 @@ public sealed class InstallTests(PackedSdk sdk) : IDisposable
         Assert.False(File.Exists(Zip(project)));
     }
 
+    // ---- 7b. structurally damaged wheels (issue 20) ----
+
+    [Fact]
+    public void A_structurally_damaged_wheel_fails_with_a_coded_error_and_no_stack_trace()
+    {
+        // pydantic re-packed from this machine's Python, damaged where a zip reader trusts the file; uv.lock has each copy's
+        // true sha256, so only the zip structure is wrong. The first two threw from ZipArchive.Entries (MSB4018) before.
+        var (sitePackages, distInfo) = ToolProcess.PythonDistribution("pydantic");
+        var pristine = TestWheel.FromInstalled(sitePackages, distInfo);
+        var pristinePath = pristine.Build(NewFolder("pristine"));
+        var bytes = File.ReadAllBytes(pristinePath);
+        var structure = ZipMutator.Parse(bytes);
+        var variants = ZipMutator.KnownCrashes(bytes).Take(3).ToList();
+        variants.Add(("truncated-in-central-directory", bytes[..(structure.CentralOffset + structure.CentralSize / 2)]));
+        variants.Add(("dot-dot-name", Renamed(bytes, structure, "../")));
+        Assert.Equal(5, variants.Count);
+
+        foreach (var (variant, damaged) in variants)
+        {
+            var wheels = NewFolder("wheels");
+            var wheel = Path.Combine(wheels, Path.GetFileName(pristinePath));
+            File.WriteAllBytes(wheel, damaged);
+            var dep = new Dep(pristine.Name, pristine.Version, wheel);
+            var project = FunctionProject([dep]);
+            var cache = NewFolder("cache");
+
+            var r = sdk.Dotnet(project, "build", "-p:PythonFindLinks=" + wheels, CacheProperty(cache));
+
+            Assert.True(r.ExitCode != 0, $"{variant}: the build succeeded\n{r.Output}");
+            var errors = r.Output.Split('\n').Where(l => l.Contains(": error ", StringComparison.Ordinal)).ToList();
+            Assert.True(errors.Count > 0, $"{variant}: no error line\n{r.Output}");
+            Assert.All(errors, l => Assert.Matches(@"error UVL2\d{3}:", l));
+            Assert.Contains(errors, l => l.Contains(dep.FileName, StringComparison.Ordinal));
+            Assert.DoesNotContain("MSB4018", r.Output, StringComparison.Ordinal);
+            Assert.DoesNotContain("UVL9001", r.Output, StringComparison.Ordinal);
+            Assert.DoesNotContain("   at ", r.Output, StringComparison.Ordinal);
+            // Nothing half-written: no site files, no package, no staging or temp files in obj/ or the cache.
+            if (Directory.Exists(Site(project)))
+                Assert.Empty(Directory.GetFiles(Site(project), "*", SearchOption.AllDirectories));
+            Assert.False(File.Exists(Zip(project)));
+            if (Directory.Exists(Path.Combine(project, "obj")))
+                Assert.Empty(Directory.GetFileSystemEntries(Path.Combine(project, "obj"), ".uvlambda-*", SearchOption.AllDirectories));
+            Assert.Empty(Directory.GetFiles(cache, "*.tmp", SearchOption.AllDirectories));
+        }
+    }
+
+    // The first entry's name (central directory and local header) starting with '../', same length.
+    private static byte[] Renamed(byte[] zip, ZipMutator.Structure s, string prefix)
+    {
+        var b = (byte[])zip.Clone();
+        var p = Encoding.ASCII.GetBytes(prefix);
+        p.CopyTo(b, s.Central[0] + 46);
+        p.CopyTo(b, s.Local[0] + 30);
+        return b;
+    }
+
     // ---- 8. concurrent builds on one cache ----
 
     [Fact]

@@ -42,7 +42,17 @@ public sealed record BuiltImage(
         var path = Path.Combine(imageDirectory, FileName);
         if (!File.Exists(path))
             throw new UvLambdaException(ErrorCodes.ImageNotBuilt, $"No image has been built in {imageDirectory}: build with LambdaPackageType=Image first (dotnet build -p:LambdaPackageType=Image).");
-        return JsonSerializer.Deserialize<BuiltImage>(File.ReadAllText(path), Json)!;
+        try
+        {
+            var image = JsonSerializer.Deserialize<BuiltImage>(File.ReadAllText(path), Json);
+            // Every field is read by push and archive: a damaged or older file is no image (nulls where the record has none).
+            if (image is { BaseRegistry: not null, BaseRepository: not null, ManifestMediaType: not null, ManifestDigest: not null, ConfigMediaType: not null, ConfigDigest: not null, Layers: not null }
+                && image.Layers.All(l => l is { MediaType: not null, Digest: not null }))
+                return image;
+        }
+        catch (Exception e) when (e is JsonException or NotSupportedException or ArgumentException) { }
+        throw new UvLambdaException(ErrorCodes.ImageNotBuilt,
+            $"The image description {path} is damaged or from another UvLambda version. Rebuild the image (dotnet build -t:Rebuild -p:LambdaPackageType=Image), or delete {imageDirectory} and build again.");
     }
 
     public byte[] ReadManifest(string imageDirectory) => File.ReadAllBytes(BlobPath(imageDirectory, ManifestDigest));

@@ -124,11 +124,26 @@ public sealed class RegistryClient : IDisposable
             throw new UvLambdaException(ErrorCodes.BlobDigestMismatch, $"The manifest {Registry}/{repository}@{reference} hashes to {digest}.");
         var mediaType = response.Content.Headers.ContentType?.MediaType;
         if (mediaType is null or "application/json" or "text/plain")
-            mediaType = JsonDocument.Parse(content).RootElement.TryGetProperty("mediaType", out var mt) ? mt.GetString() : null;
+            mediaType = MediaTypeOf(content, $"{Registry}/{repository}:{reference}");
         if (mediaType is null || !(MediaTypes.IsIndex(mediaType) || MediaTypes.IsManifest(mediaType)))
             throw new UvLambdaException(ErrorCodes.UnsupportedImageMediaType,
                 $"{Registry}/{repository}:{reference} is a '{mediaType ?? "(no media type)"}', not a Docker v2 schema 2 or OCI manifest or index.");
         return new Manifest(content, mediaType, digest);
+    }
+
+    // A manifest served without a usable Content-Type names its media type inside; garbage there is the registry's fault.
+    private static string? MediaTypeOf(byte[] content, string what)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(content);
+            return document.RootElement.ValueKind == JsonValueKind.Object && document.RootElement.TryGetProperty("mediaType", out var mt) ? mt.GetString() : null;
+        }
+        catch (Exception e) when (e is JsonException or InvalidOperationException)
+        {
+            throw new UvLambdaException(ErrorCodes.InvalidImageDocument,
+                $"The manifest {what} is not valid JSON: {e.Message.TrimEnd('.')}. Check the image reference and the registry (or mirror) serving it.", inner: e);
+        }
     }
 
     /// <summary>The digest a tag or digest currently names, or null when there is no such manifest.</summary>
@@ -195,6 +210,12 @@ public sealed class RegistryClient : IDisposable
             catch (Exception e) when (e is IOException or HttpRequestException && attempt < _options.Attempts)
             {
                 await Task.Delay(Backoff(attempt), ct).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is IOException or HttpRequestException)
+            {
+                // A body cut short (or a full disk) on the last attempt: coded, not a stack trace.
+                throw new UvLambdaException(ErrorCodes.RegistryRequestFailed,
+                    $"Downloading the blob {digest} of {Registry}/{repository} failed after {attempt} attempts: {e.Message}", inner: e);
             }
         }
     }

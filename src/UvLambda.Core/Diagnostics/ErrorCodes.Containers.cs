@@ -15,6 +15,7 @@ public static partial class ErrorCodes
     public const string NoContainerDestination = "UVL3110";
     public const string CredentialHelperFailed = "UVL3111";
     public const string ImageNotBuilt = "UVL3112";
+    public const string InvalidImageDocument = "UVL3113";
     public const string RuntimeInterfaceClientMissing = "UVL3120";
     /// <summary>-t:PublishContainer on a project whose LambdaPackageType is not Image (raised by Sdk/UvLambda.DevLoop.targets).</summary>
     public const string PublishContainerNeedsImage = "UVL3121";

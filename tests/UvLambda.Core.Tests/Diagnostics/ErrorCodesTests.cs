@@ -12,7 +12,7 @@ public class ErrorCodesTests
     public void Codes_are_UVL_plus_four_digits_and_unique()
     {
         var codes = AllCodes().ToList();
-        Assert.All(codes, c => Assert.Matches("^UVL[1-5][0-9]{3}$", c));
+        Assert.All(codes, c => Assert.Matches("^UVL[1-59][0-9]{3}$", c));
         Assert.Equal(codes.Count, codes.Distinct().Count());
     }
 

@@ -179,29 +179,80 @@ public static class WheelInstaller
 
     private static long Copy(ZipArchiveEntry entry, string? tempPath, byte[] buffer, IncrementalHash sha256, IncrementalHash? otherHash, string wheelName, UnpackBudget? budget, string path)
     {
+        using var input = OpenEntry(entry, wheelName, path);
+        FileStream? output = null;
         try
         {
-            using var input = entry.Open();
-            using var output = tempPath is null ? null
-                : new FileStream(tempPath, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 0);
+            try
+            {
+                output = tempPath is null ? null
+                    : new FileStream(tempPath, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 0);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                throw StagingFailed(wheelName, path, e);
+            }
             long size = 0;
             int read;
-            while ((read = input.Read(buffer, 0, CopyBufferSize)) > 0)
+            while ((read = ReadEntry(input, buffer, wheelName, path)) > 0)
             {
                 budget?.Inflated(read, path);
                 var chunk = buffer.AsSpan(0, read);
                 sha256.AppendData(chunk);
                 otherHash?.AppendData(chunk);
-                output?.Write(chunk);
+                try
+                {
+                    output?.Write(chunk);
+                }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                {
+                    throw StagingFailed(wheelName, path, e);
+                }
                 size += read;
             }
             return size;
         }
-        catch (InvalidDataException e)
+        finally
         {
-            throw Unreadable(wheelName, e);
+            output?.Dispose();
         }
     }
+
+    // The zip-reading boundary: whatever a damaged entry makes the zip reader throw becomes UVL2208.
+    private static Stream OpenEntry(ZipArchiveEntry entry, string wheelName, string path)
+    {
+        try
+        {
+            return entry.Open();
+        }
+        catch (Exception e) when (IsMalformedZip(e))
+        {
+            throw Unreadable(wheelName, e, path);
+        }
+    }
+
+    private static int ReadEntry(Stream input, byte[] buffer, string wheelName, string path)
+    {
+        try
+        {
+            return input.Read(buffer, 0, buffer.Length);
+        }
+        catch (Exception e) when (IsMalformedZip(e))
+        {
+            throw Unreadable(wheelName, e, path);
+        }
+    }
+
+    /// <summary>
+    /// What <see cref="ZipArchive"/> throws on a structurally damaged zip (counts, sizes, offsets, lengths that lie).
+    /// IOException covers seeks before the start and short reads; cancellation is not one of them.
+    /// </summary>
+    internal static bool IsMalformedZip(Exception e) =>
+        e is InvalidDataException or EndOfStreamException or ArgumentException or IOException
+            or NotSupportedException or OverflowException or IndexOutOfRangeException or FormatException;
+
+    private static UvLambdaException StagingFailed(string wheelName, string path, Exception e) =>
+        new(ErrorCodes.WheelInstallFailed, $"Could not stage '{path}' from wheel '{wheelName}': {e.Message}", inner: e);
 
     private static void Verify(string wheelName, string path, WheelRecordRow row, string sha256Digest, IncrementalHash? otherHash, long size)
     {
@@ -285,27 +336,20 @@ public static class WheelInstaller
 
     private static byte[] ReadAll(ZipArchiveEntry entry, string wheelName, UnpackBudget? budget, string path)
     {
-        try
+        using var input = OpenEntry(entry, wheelName, path);
+        // The declared length only sizes the first buffer, and only when small: it may lie.
+        using var memory = new MemoryStream(entry.Length is > 0 and < 1 << 20 ? (int)entry.Length : 0);
+        var buffer = new byte[CopyBufferSize];
+        int read;
+        while ((read = ReadEntry(input, buffer, wheelName, path)) > 0)
         {
-            using var input = entry.Open();
-            // The declared length only sizes the first buffer, and only when small: it may lie.
-            using var memory = new MemoryStream(entry.Length is > 0 and < 1 << 20 ? (int)entry.Length : 0);
-            var buffer = new byte[CopyBufferSize];
-            int read;
-            while ((read = input.Read(buffer, 0, buffer.Length)) > 0)
-            {
-                budget?.Inflated(read, path);
-                // Held in memory: beyond 1 GiB it is a bomb whatever the limit (scripts and metadata are small).
-                if (memory.Length + read > 1 << 30)
-                    budget?.Exceeded(path);
-                memory.Write(buffer, 0, read);
-            }
-            return memory.ToArray();
+            budget?.Inflated(read, path);
+            // Held in memory: beyond 1 GiB it is a bomb whatever the limit (scripts and metadata are small).
+            if (memory.Length + read > 1 << 30)
+                budget?.Exceeded(path);
+            memory.Write(buffer, 0, read);
         }
-        catch (InvalidDataException e)
-        {
-            throw Unreadable(wheelName, e);
-        }
+        return memory.ToArray();
     }
 
     private static void CheckIdentity(string wheelName, string where, string name, string version, string expectedName, string? expectedVersion)
@@ -342,7 +386,7 @@ public static class WheelInstaller
         {
             return new ZipArchive(stream, ZipArchiveMode.Read, leaveOpen: true);
         }
-        catch (InvalidDataException e)
+        catch (Exception e) when (IsMalformedZip(e))
         {
             throw Unreadable(wheelName, e);
         }
@@ -372,6 +416,9 @@ public static class WheelInstaller
                 + "lock another version, drop the dependency, or deploy as a container image (LambdaPackageType=Image).");
     }
 
-    private static UvLambdaException Unreadable(string wheelName, Exception e) =>
-        new(ErrorCodes.UnreadableWheel, $"Wheel '{wheelName}' is not a readable zip file: {e.Message}. Nothing was installed.", inner: e);
+    internal static UvLambdaException Unreadable(string wheelName, Exception e, string? entry = null) =>
+        new(ErrorCodes.UnreadableWheel,
+            $"Wheel '{wheelName}' is not a readable zip file{(entry is null ? "" : $" (at entry '{entry}')")}: {e.Message.TrimEnd('.')}. Nothing was installed. "
+            + "The file is damaged or not a wheel: replace it if it came from a find-links folder; otherwise check the package index or mirror "
+            + $"(run `uv lock --refresh-package {wheelName.Split('-')[0]}` if the file was republished there) or report the package to its maintainers.", inner: e);
 }

@@ -66,8 +66,9 @@ internal sealed class WheelLayout
     public static WheelLayout Read(ZipArchive zip, string wheelName)
     {
         var seen = new HashSet<string>(StringComparer.Ordinal);
-        var entries = new List<(ZipArchiveEntry Entry, string Path)>(zip.Entries.Count);
-        foreach (var entry in zip.Entries)
+        var all = ReadEntries(zip, wheelName);
+        var entries = new List<(ZipArchiveEntry Entry, string Path)>(all.Count);
+        foreach (var entry in all)
         {
             var path = entry.FullName;
             if (!seen.Add(path))
@@ -105,6 +106,19 @@ internal sealed class WheelLayout
             files.Add(new WheelFile(entry, path, destination, kind));
         }
         return new WheelLayout(wheelName, distInfo, files);
+    }
+
+    // The central directory is parsed on first access to Entries: counts, sizes and extra fields that lie throw there.
+    private static IReadOnlyList<ZipArchiveEntry> ReadEntries(ZipArchive zip, string wheelName)
+    {
+        try
+        {
+            return zip.Entries;
+        }
+        catch (Exception e) when (WheelInstaller.IsMalformedZip(e))
+        {
+            throw WheelInstaller.Unreadable(wheelName, e);
+        }
     }
 
     private static (string Destination, WheelFileKind Kind) Map(string wheelName, string path, string distInfo, string dataPrefix, string distributionName)
