@@ -26,7 +26,9 @@ public sealed class ValidateLambdaProject : ProductionSettingsTask
         NormalizedPythonVersion = settings.PythonVersion;
         NormalizedArchitecture = settings.Architecture;
         NormalizedPackageType = settings.PackageType;
-        ExternalLayers.Validate((Layers ?? []).Select(i => i.ItemSpec), settings.PackageType, LayerSplit, ProjectFile);
+        // The project's own layers are counted after packaging (_UvLambdaCheckLayerCount): only then is it known
+        // whether a layer had anything in it (an empty one is neither written nor attached).
+        ExternalLayers.Validate((Layers ?? []).Select(i => i.ItemSpec), settings.PackageType, LayerSplit, ProjectFile, ownLayers: 0);
         // The production deploy settings, on every build: a mistake shows before anyone publishes.
         WithProductionSettings(new UvLambda.Core.Deploy.DeploySettings { FunctionName = "build-time-check", PythonVersion = settings.PythonVersion, PackageType = settings.PackageType })
             .ValidateProduction(ProjectFile);

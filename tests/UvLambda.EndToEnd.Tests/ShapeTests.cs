@@ -379,9 +379,20 @@ public sealed class ShapeTests(PackedSdk sdk) : IDisposable
         var items = string.Concat(Enumerable.Range(1, 5).Select(i => $"<LambdaLayer Include=\"arn:aws:lambda:us-east-1:123456789012:layer:l{i}:1\" />"));
         var project = WebAdapterProject(items: items);
         sdk.Dotnet(project, "build").EnsureSuccess(); // Zip: 5 external layers are allowed
-        var r = sdk.Dotnet(project, "build", "-p:LambdaPackageType=Layer"); // plus the project's own: 6
+        // Layer, but nothing third-party: no layer of its own is written or attached, so 5 still fit.
+        sdk.Dotnet(project, "build", "-p:LambdaPackageType=Layer").EnsureSuccess();
+
+        // A layer with content makes 6.
+        var workspace = sdk.CopySample("workspace");
+        var pyproj = Directory.GetFiles(workspace, "*.pyproj").Single();
+        File.WriteAllText(pyproj, File.ReadAllText(pyproj).Replace("</Project>", $"<ItemGroup>{items}</ItemGroup></Project>"));
+        var r = sdk.Dotnet(workspace, "build", "-p:LambdaPackageType=Layer", "-p:LambdaWorkspaceIn=Layer");
         Assert.NotEqual(0, r.ExitCode);
-        Assert.Contains("UVL3020", r.Output);
+        Assert.Contains("error UVL3020", r.Output);
+        Assert.Contains("(1 of this project's, 5 LambdaLayer item(s))", r.Output);
+
+        var six = WebAdapterProject(items: items + "<LambdaLayer Include=\"arn:aws:lambda:us-east-1:123456789012:layer:l6:1\" />");
+        Assert.Contains("error UVL3020", sdk.Dotnet(six, "build").Output);
         var bad = sdk.Dotnet(WebAdapterProject(items: "<LambdaLayer Include=\"AdapterLayer\" />"), "build");
         Assert.Contains("UVL1021", bad.Output);
     }

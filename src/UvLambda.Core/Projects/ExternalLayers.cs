@@ -30,8 +30,9 @@ public static partial class ExternalLayers
     public static int OwnLayerCount(string packageType, bool splitLocal) =>
         packageType.Equals("Layer", StringComparison.OrdinalIgnoreCase) ? (splitLocal ? 2 : 1) : 0;
 
-    /// <summary>Checks the ARNs and the total count; returns the ARNs in order, trimmed.</summary>
-    public static IReadOnlyList<string> Validate(IEnumerable<string> arns, string packageType, string? layerSplit, string? projectFile = null)
+    /// <summary>Checks the ARNs and the total count; returns the ARNs in order, trimmed. <paramref name="ownLayers"/>:
+    /// the project's own layers when known (else the most the package type can have).</summary>
+    public static IReadOnlyList<string> Validate(IEnumerable<string> arns, string packageType, string? layerSplit, string? projectFile = null, int? ownLayers = null)
     {
         var split = SplitLocal(layerSplit, projectFile);
         if (split && !packageType.Equals("Layer", StringComparison.OrdinalIgnoreCase))
@@ -52,7 +53,7 @@ public static partial class ExternalLayers
         if (list.Count > 0 && packageType.Equals("Image", StringComparison.OrdinalIgnoreCase))
             throw new UvLambdaException(ErrorCodes.InvalidExternalLayer,
                 "LambdaLayer items cannot be used with LambdaPackageType=Image: Lambda attaches no layers to image functions. Copy the layer's content into the image (for the Lambda Web Adapter, its /opt/extensions/lambda-adapter) or deploy as Zip or Layer.", projectFile);
-        var own = OwnLayerCount(packageType, split);
+        var own = ownLayers ?? OwnLayerCount(packageType, split);
         if (own + list.Count > MaxLayers)
             throw new UvLambdaException(ErrorCodes.TooManyLayers,
                 $"The function would have {own + list.Count} layers ({own} of this project's, {list.Count} LambdaLayer item(s)); Lambda allows {MaxLayers}. Remove LambdaLayer items" +
