@@ -132,7 +132,16 @@ public class LambdaArtifactsTests
     {
         using var dir = new TempDirectory();
         var (app, options) = Project(dir);
-        LambdaArtifacts.Create(options with { PackageType = "Layer" }, app, LambdaHandler.Parse("requests.handler"), NullBuildLog.Instance);
+        // requests/__init__.py ships in layer.zip under python/ (on sys.path from /opt/python), not in app.zip.
+        var result = LambdaArtifacts.Create(options with { PackageType = "Layer" }, app, LambdaHandler.Parse("requests.handler"), NullBuildLog.Instance);
+        Assert.Contains("python/requests/__init__.py", Names(dir.Combine("bin/layer.zip")));
+        Assert.DoesNotContain("requests/__init__.py", Names(dir.Combine("bin/app.zip")));
+        Assert.Equal(2, result.Zips.Count);
+
+        // A module in neither zip is refused with the handler's code.
+        var missing = Assert.Throws<UvLambdaException>(() =>
+            LambdaArtifacts.Create(options with { PackageType = "Layer" }, app, LambdaHandler.Parse("nowhere.handler"), NullBuildLog.Instance));
+        Assert.Equal(ErrorCodes.HandlerModuleMissing, missing.Code);
     }
 
     [Theory]

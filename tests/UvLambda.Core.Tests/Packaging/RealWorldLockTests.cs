@@ -53,8 +53,10 @@ public partial class RealWorldLockTests
                 Assert.Equal(Pep440Version.Parse(package.Version), wheel.Version);
             }
         }
+        int versions = 0;
         foreach (Match m in VersionText().Matches(text))
         {
+            versions++;
             if (m.Groups[1].Success)
                 VersionSpecifierSet.Parse(m.Groups[1].Value);
             else if (m.Groups[2].Success)
@@ -62,6 +64,8 @@ public partial class RealWorldLockTests
             else
                 VersionSpecifierSet.Parse(m.Groups[3].Value);
         }
+        Assert.True(versions > 0, $"no version or specifier found in {lockFile}");
+        Assert.NotEmpty(Packages(text).SelectMany(p => p.Wheels));
     }
 
     [Theory]
@@ -70,6 +74,7 @@ public partial class RealWorldLockTests
     {
         var env = MarkerEnvironment.ForLambda("3.13.0", "x86_64");
         var extras = new HashSet<string>();
+        int evaluated = 0;
         foreach (Match m in MarkerText().Matches(Read(lockFile)))
         {
             var markers = m.Groups[1].Success
@@ -78,8 +83,11 @@ public partial class RealWorldLockTests
             foreach (var marker in markers)
             {
                 Marker.Parse(marker).Evaluate(env, extras);
+                evaluated++;
             }
         }
+        // Every real-world lock has markers (resolution-markers or dependency markers): a regex that finds none is broken.
+        Assert.True(evaluated > 0, $"no marker found in {lockFile}");
     }
 
     [Fact]
