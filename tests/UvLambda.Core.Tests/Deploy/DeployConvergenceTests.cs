@@ -13,50 +13,11 @@ namespace UvLambda.Core.Tests.Deploy;
 /// work, "already exists" conflicts, layers no longer declared. Every test reads the end state back from moto.
 /// </summary>
 [Collection(AwsCollection.Name)]
-public sealed class DeployConvergenceTests(AwsFixture aws) : IDisposable
+public sealed class DeployConvergenceTests(AwsFixture aws) : MotoDeployTests(aws)
 {
-    private readonly TempDirectory _temp = new();
-    private readonly RecordingLog _log = new();
-
-    public void Dispose()
-    {
-        aws.Proxy.ClearRules();
-        _temp.Dispose();
-    }
-
-    private static string Unique(string prefix) => prefix + "-" + Guid.NewGuid().ToString("N")[..8];
-
-    private LambdaDeployer Deployer(IImagePusher? pusher = null)
-    {
-        var session = aws.Session();
-        return new LambdaDeployer(new LambdaRestClient(session, AwsFixture.FastRetry, log: _log), new EcrClient(session, AwsFixture.FastRetry, log: _log),
-            new S3ArtifactStore(session), _log, AwsFixture.FastOptions, pusher);
-    }
-
-    private DeploySettings Zip(string name, string body = "def lambda_handler(e, c):\n    return 1\n") => new()
-    {
-        FunctionName = name,
-        PackagePath = TestZips.Write(_temp.Combine(name, Guid.NewGuid().ToString("N") + ".zip"), body),
-        Handler = "lambda_function.lambda_handler",
-        PythonVersion = "3.12",
-        Role = aws.CreateRole("deploy-tests-role"),
-    };
-
-    private string LayerZip(string name, string content) => TestZips.Write(_temp.Combine(name, Guid.NewGuid().ToString("N") + ".zip"), content, "python/dep.py");
-
-    private async Task<DeployResult> Deploy(DeploySettings s, IImagePusher? pusher = null)
-    {
-        s.Validate();
-        return await Deployer(pusher).DeployAsync(s);
-    }
-
-    /// <summary>Reads straight from moto, past the proxy and its faults.</summary>
-    private LambdaRestClient Moto => new(aws.Session(aws.Moto.Url));
+    private string LayerZip(string name, string content) => TestZips.Write(Temp.Combine(name, Guid.NewGuid().ToString("N") + ".zip"), content, "python/dep.py");
 
     private async Task<FunctionConfiguration> Get(string name) => (await Moto.GetFunctionAsync(name, default))!;
-
-    private static Func<ProxiedRequest, bool> Is(string method, string pathSuffix) =>
-        r => r.Method == method && r.PathOnly.EndsWith(pathSuffix, StringComparison.Ordinal);
 
     /// <summary>The statements of the function's policy, by Sid.</summary>
     private async Task<List<JsonObject>> Statements(string name)
@@ -70,26 +31,26 @@ public sealed class DeployConvergenceTests(AwsFixture aws) : IDisposable
     {
         var name = Unique("lostcreate");
         var s = Zip(name) with { MemorySize = 384, Timeout = 42, Environment = new Dictionary<string, string> { ["STAGE"] = "lost" } };
-        aws.Proxy.DropAnswer(Is("POST", "/2015-03-31/functions"), 1);
-        var dropped = aws.Proxy.DroppedAnswers;
-        aws.Proxy.ClearRequests();
+        Aws.Proxy.DropAnswer(Is("POST", "/2015-03-31/functions"), 1);
+        var dropped = Aws.Proxy.DroppedAnswers;
+        Aws.Proxy.ClearRequests();
 
         await Deploy(s);
 
-        Assert.Equal(dropped + 1, aws.Proxy.DroppedAnswers);
-        Assert.Contains(_log.Lines, l => l.Contains("checking whether it took effect"));
+        Assert.Equal(dropped + 1, Aws.Proxy.DroppedAnswers);
+        Assert.Contains(Log.Lines, l => l.Contains("checking whether it took effect"));
         // Checked, not resent: one CreateFunction, then the function was read and found as declared.
-        Assert.Single(aws.Proxy.Requests, r => Is("POST", "/2015-03-31/functions")(r));
-        Assert.DoesNotContain(aws.Proxy.Writes, w => w.Method == "PUT");
+        Assert.Single(Aws.Proxy.Requests, r => Is("POST", "/2015-03-31/functions")(r));
+        Assert.DoesNotContain(Aws.Proxy.Writes, w => w.Method == "PUT");
         var f = await Get(name);
         Assert.Equal(384, f.MemorySize);
         Assert.Equal(42, f.Timeout);
         Assert.Equal("lost", f.Environment["STAGE"]);
         Assert.Equal(LambdaDeployer.CodeSha256(File.ReadAllBytes(s.PackagePath!)), f.CodeSha256);
 
-        aws.Proxy.ClearRequests();
+        Aws.Proxy.ClearRequests();
         await Deploy(s);
-        Assert.Empty(aws.Proxy.Writes);
+        Assert.Empty(Aws.Proxy.Writes);
     }
 
     [Fact]
@@ -97,12 +58,12 @@ public sealed class DeployConvergenceTests(AwsFixture aws) : IDisposable
     {
         var name = Unique("fivexx");
         var layer = Unique("deps");
-        aws.Proxy.Fault(Is("POST", $"/layers/{layer}/versions"), 1, 500, "ServiceException", "We encountered an internal error.");
-        aws.Proxy.ClearRequests();
+        Aws.Proxy.Fault(Is("POST", $"/layers/{layer}/versions"), 1, 500, "ServiceException", "We encountered an internal error.");
+        Aws.Proxy.ClearRequests();
 
         await Deploy(Zip(name) with { PackageType = "Layer", LayerName = layer, LayerPackagePath = LayerZip(name, "X = 1\n") });
 
-        var calls = aws.Proxy.Requests.Select(r => $"{r.Method} {r.PathOnly}").ToList();
+        var calls = Aws.Proxy.Requests.Select(r => $"{r.Method} {r.PathOnly}").ToList();
         var posts = calls.Select((c, i) => (c, i)).Where(x => x.c == $"POST /2018-10-31/layers/{layer}/versions").Select(x => x.i).ToList();
         Assert.Equal(2, posts.Count);
         // Between the failed publish and the second one, the versions were read.
@@ -114,14 +75,14 @@ public sealed class DeployConvergenceTests(AwsFixture aws) : IDisposable
     public async Task A_create_that_never_gets_an_answer_gives_up_with_UVL4006_after_bounded_checks()
     {
         var name = Unique("noanswer");
-        aws.Proxy.Fault(Is("POST", "/2015-03-31/functions"), 100, 500, "ServiceException", "We encountered an internal error.");
-        aws.Proxy.ClearRequests();
+        Aws.Proxy.Fault(Is("POST", "/2015-03-31/functions"), 100, 500, "ServiceException", "We encountered an internal error.");
+        Aws.Proxy.ClearRequests();
 
         var e = await Assert.ThrowsAsync<UvLambdaException>(() => Deploy(Zip(name)));
 
         Assert.Equal(ErrorCodes.AwsRequestFailed, e.Code);
         Assert.Contains("lambda:CreateFunction", e.Message);
-        Assert.Equal(AwsFixture.FastOptions.LostAnswerAttempts, aws.Proxy.Requests.Count(Is("POST", "/2015-03-31/functions")));
+        Assert.Equal(AwsFixture.FastOptions.LostAnswerAttempts, Aws.Proxy.Requests.Count(Is("POST", "/2015-03-31/functions")));
         Assert.Null(await Moto.GetFunctionAsync(name, default));
     }
 
@@ -131,15 +92,15 @@ public sealed class DeployConvergenceTests(AwsFixture aws) : IDisposable
         var name = Unique("conflictcreate");
         await Deploy(Zip(name) with { MemorySize = 128 });
         // The read misses the function (as when another deploy creates it meanwhile): CreateFunction meets moto's 409.
-        aws.Proxy.Fault(Is("GET", $"/functions/{name}"), 1, 404, "ResourceNotFoundException", "Function not found");
-        aws.Proxy.ClearRequests();
+        Aws.Proxy.Fault(Is("GET", $"/functions/{name}"), 1, 404, "ResourceNotFoundException", "Function not found");
+        Aws.Proxy.ClearRequests();
 
         var result = await Deploy(Zip(name) with { MemorySize = 512 });
 
-        Assert.Single(aws.Proxy.Requests, r => Is("POST", "/2015-03-31/functions")(r));
+        Assert.Single(Aws.Proxy.Requests, r => Is("POST", "/2015-03-31/functions")(r));
         Assert.Contains(result.Updated, u => u.Contains("MemorySize 128 → 512"));
         Assert.Equal(512, (await Get(name)).MemorySize);
-        Assert.Contains(_log.Lines, l => l.Contains("already exists"));
+        Assert.Contains(Log.Lines, l => l.Contains("already exists"));
     }
 
     [Fact]
@@ -149,15 +110,15 @@ public sealed class DeployConvergenceTests(AwsFixture aws) : IDisposable
         var layer = Unique("deps");
         var first = LayerZip(name, "X = 1\n");
         var s = Zip(name) with { PackageType = "Layer", LayerName = layer, LayerPackagePath = first };
-        aws.Proxy.DropAnswer(Is("POST", $"/layers/{layer}/versions"), 1);
-        var dropped = aws.Proxy.DroppedAnswers;
-        aws.Proxy.ClearRequests();
+        Aws.Proxy.DropAnswer(Is("POST", $"/layers/{layer}/versions"), 1);
+        var dropped = Aws.Proxy.DroppedAnswers;
+        Aws.Proxy.ClearRequests();
 
         var r1 = await Deploy(s);
 
-        Assert.Equal(dropped + 1, aws.Proxy.DroppedAnswers);
-        Assert.Contains(_log.Lines, l => l.Contains("checking whether it took effect"));
-        Assert.Single(aws.Proxy.Requests, r => Is("POST", $"/layers/{layer}/versions")(r));
+        Assert.Equal(dropped + 1, Aws.Proxy.DroppedAnswers);
+        Assert.Contains(Log.Lines, l => l.Contains("checking whether it took effect"));
+        Assert.Single(Aws.Proxy.Requests, r => Is("POST", $"/layers/{layer}/versions")(r));
         var versions = await Moto.ListLayerVersionsAsync(layer, default);
         var v1 = Assert.Single(versions);
         Assert.Equal(v1.LayerVersionArn, r1.LayerVersionArn);
@@ -165,9 +126,9 @@ public sealed class DeployConvergenceTests(AwsFixture aws) : IDisposable
 
         // A later re-publish of the same content writes nothing; new content is one more version; the first content
         // again reuses its version.
-        aws.Proxy.ClearRequests();
+        Aws.Proxy.ClearRequests();
         await Deploy(s);
-        Assert.Empty(aws.Proxy.Writes);
+        Assert.Empty(Aws.Proxy.Writes);
         await Deploy(s with { LayerPackagePath = LayerZip(name, "X = 2\n") });
         Assert.Equal(2, (await Moto.ListLayerVersionsAsync(layer, default)).Count);
         var back = await Deploy(s with { LayerPackagePath = first });
@@ -180,22 +141,22 @@ public sealed class DeployConvergenceTests(AwsFixture aws) : IDisposable
     public async Task Lost_AddPermission_answers_leave_one_statement_per_permission()
     {
         var name = Unique("lostperm");
-        aws.Proxy.DropAnswer(Is("POST", $"/functions/{name}/policy"), 2);
-        var dropped = aws.Proxy.DroppedAnswers;
-        aws.Proxy.ClearRequests();
+        Aws.Proxy.DropAnswer(Is("POST", $"/functions/{name}/policy"), 2);
+        var dropped = Aws.Proxy.DroppedAnswers;
+        Aws.Proxy.ClearRequests();
 
         await Deploy(Zip(name) with { FunctionUrlAuthType = "NONE" });
 
-        Assert.Equal(dropped + 2, aws.Proxy.DroppedAnswers);
-        Assert.Contains(_log.Lines, l => l.Contains("checking whether it took effect"));
-        Assert.Equal(2, aws.Proxy.Requests.Count(Is("POST", $"/functions/{name}/policy")));
+        Assert.Equal(dropped + 2, Aws.Proxy.DroppedAnswers);
+        Assert.Contains(Log.Lines, l => l.Contains("checking whether it took effect"));
+        Assert.Equal(2, Aws.Proxy.Requests.Count(Is("POST", $"/functions/{name}/policy")));
         // moto appends a statement per AddPermission, even with a Sid it has: a blind resend would show twice.
         var sids = (await Statements(name)).Select(st => (string?)st["Sid"]).ToList();
         Assert.Equal(["FunctionURLAllowInvokeAction", "FunctionURLAllowPublicAccess"], sids.Order());
 
-        aws.Proxy.ClearRequests();
+        Aws.Proxy.ClearRequests();
         await Deploy(Zip(name) with { FunctionUrlAuthType = "NONE" });
-        Assert.Empty(aws.Proxy.Writes);
+        Assert.Empty(Aws.Proxy.Writes);
     }
 
     [Fact]
@@ -204,15 +165,15 @@ public sealed class DeployConvergenceTests(AwsFixture aws) : IDisposable
         var name = Unique("permconflict");
         await Deploy(Zip(name) with { FunctionUrlAuthType = "NONE" });
         // The policy read misses, AddPermission meets Lambda's 409 for a Sid it has.
-        aws.Proxy.Fault(Is("GET", $"/functions/{name}/policy"), 1, 404, "ResourceNotFoundException", "The resource you requested does not exist.");
-        aws.Proxy.Fault(Is("POST", $"/functions/{name}/policy"), 2, 409, "ResourceConflictException",
+        Aws.Proxy.Fault(Is("GET", $"/functions/{name}/policy"), 1, 404, "ResourceNotFoundException", "The resource you requested does not exist.");
+        Aws.Proxy.Fault(Is("POST", $"/functions/{name}/policy"), 2, 409, "ResourceConflictException",
             "The statement id (FunctionURLAllowPublicAccess) provided already exists. Please provide a new statement id, or remove the existing statement.");
-        aws.Proxy.ClearRequests();
+        Aws.Proxy.ClearRequests();
 
         await Deploy(Zip(name) with { FunctionUrlAuthType = "NONE" });
 
-        Assert.Equal(2, aws.Proxy.Requests.Count(Is("POST", $"/functions/{name}/policy")));
-        Assert.DoesNotContain(aws.Proxy.Requests, r => r.Method == "DELETE");
+        Assert.Equal(2, Aws.Proxy.Requests.Count(Is("POST", $"/functions/{name}/policy")));
+        Assert.DoesNotContain(Aws.Proxy.Requests, r => r.Method == "DELETE");
         Assert.Equal(2, (await Statements(name)).Count);
     }
 
@@ -222,8 +183,8 @@ public sealed class DeployConvergenceTests(AwsFixture aws) : IDisposable
         var name = Unique("permwrong");
         await Deploy(Zip(name));
         await Moto.AddPermissionAsync(new AddPermissionRequest(name, "FunctionURLAllowPublicAccess", "lambda:GetFunction", "*"), default);
-        aws.Proxy.Fault(Is("GET", $"/functions/{name}/policy"), 1, 404, "ResourceNotFoundException", "The resource you requested does not exist.");
-        aws.Proxy.Fault(r => Is("POST", $"/functions/{name}/policy")(r) && r.Body.Contains("FunctionURLAllowPublicAccess"), 1, 409, "ResourceConflictException",
+        Aws.Proxy.Fault(Is("GET", $"/functions/{name}/policy"), 1, 404, "ResourceNotFoundException", "The resource you requested does not exist.");
+        Aws.Proxy.Fault(r => Is("POST", $"/functions/{name}/policy")(r) && r.Body.Contains("FunctionURLAllowPublicAccess"), 1, 409, "ResourceConflictException",
             "The statement id (FunctionURLAllowPublicAccess) provided already exists. Please provide a new statement id, or remove the existing statement.");
 
         await Deploy(Zip(name) with { FunctionUrlAuthType = "NONE" });
@@ -238,21 +199,21 @@ public sealed class DeployConvergenceTests(AwsFixture aws) : IDisposable
     public async Task A_lost_or_conflicting_CreateFunctionUrlConfig_is_read_then_converged()
     {
         var name = Unique("losturl");
-        aws.Proxy.DropAnswer(Is("POST", $"/functions/{name}/url"), 1);
-        aws.Proxy.ClearRequests();
+        Aws.Proxy.DropAnswer(Is("POST", $"/functions/{name}/url"), 1);
+        Aws.Proxy.ClearRequests();
         var r1 = await Deploy(Zip(name) with { FunctionUrlAuthType = "AWS_IAM" });
-        Assert.Single(aws.Proxy.Requests, r => Is("POST", $"/functions/{name}/url")(r));
-        Assert.Contains(_log.Lines, l => l.Contains("CreateFunctionUrlConfig") && l.Contains("checking whether it took effect"));
+        Assert.Single(Aws.Proxy.Requests, r => Is("POST", $"/functions/{name}/url")(r));
+        Assert.Contains(Log.Lines, l => l.Contains("CreateFunctionUrlConfig") && l.Contains("checking whether it took effect"));
         Assert.Equal("AWS_IAM", (await Moto.GetFunctionUrlConfigAsync(name, default))!.AuthType);
         Assert.False(string.IsNullOrEmpty(r1.FunctionUrl));
 
         // The read misses the URL, the create meets Lambda's 409: read it and update its auth type to the declared one.
-        aws.Proxy.Fault(Is("GET", $"/functions/{name}/url"), 1, 404, "ResourceNotFoundException", "The resource you requested does not exist.");
-        aws.Proxy.Fault(Is("POST", $"/functions/{name}/url"), 1, 409, "ResourceConflictException",
+        Aws.Proxy.Fault(Is("GET", $"/functions/{name}/url"), 1, 404, "ResourceNotFoundException", "The resource you requested does not exist.");
+        Aws.Proxy.Fault(Is("POST", $"/functions/{name}/url"), 1, 409, "ResourceConflictException",
             $"Failed to create function url config for [functionArn = {name}]. Error message:  FunctionUrlConfig exists for this Lambda function");
-        aws.Proxy.ClearRequests();
+        Aws.Proxy.ClearRequests();
         var r2 = await Deploy(Zip(name) with { FunctionUrlAuthType = "NONE" });
-        Assert.Single(aws.Proxy.Requests, r => Is("POST", $"/functions/{name}/url")(r));
+        Assert.Single(Aws.Proxy.Requests, r => Is("POST", $"/functions/{name}/url")(r));
         Assert.Contains("function URL auth NONE", r2.Updated);
         Assert.Equal("NONE", (await Moto.GetFunctionUrlConfigAsync(name, default))!.AuthType);
         Assert.Equal(2, (await Statements(name)).Count);
@@ -262,9 +223,9 @@ public sealed class DeployConvergenceTests(AwsFixture aws) : IDisposable
         Assert.Contains("function URL auth AWS_IAM", r3.Updated);
         Assert.Equal("AWS_IAM", (await Moto.GetFunctionUrlConfigAsync(name, default))!.AuthType);
         Assert.Empty(await Statements(name));
-        aws.Proxy.ClearRequests();
+        Aws.Proxy.ClearRequests();
         await Deploy(Zip(name) with { FunctionUrlAuthType = "AWS_IAM" });
-        Assert.Empty(aws.Proxy.Writes);
+        Assert.Empty(Aws.Proxy.Writes);
     }
 
     [Theory]
@@ -290,9 +251,9 @@ public sealed class DeployConvergenceTests(AwsFixture aws) : IDisposable
         Assert.Contains(zip.Updated, u => u.StartsWith("configuration: Layers", StringComparison.Ordinal));
         Assert.Equal(external, (await Get(name)).Layers);
 
-        aws.Proxy.ClearRequests();
+        Aws.Proxy.ClearRequests();
         await Deploy(Zip(name) with { ExternalLayers = external });
-        Assert.Empty(aws.Proxy.Writes);
+        Assert.Empty(Aws.Proxy.Writes);
     }
 
     [Fact]
@@ -303,13 +264,13 @@ public sealed class DeployConvergenceTests(AwsFixture aws) : IDisposable
         var withDeps = await Deploy(Zip(name) with { PackageType = "Layer", LayerName = layer, LayerPackagePath = LayerZip(name, "X = 1\n") });
         Assert.Single((await Get(name)).Layers);
 
-        aws.Proxy.ClearRequests();
+        Aws.Proxy.ClearRequests();
         var without = await Deploy(Zip(name) with { PackageType = "Layer", LayerName = layer, LayerPackagePath = null });
         Assert.Null(without.LayerVersionArn);
-        Assert.DoesNotContain(aws.Proxy.Requests, r => Is("POST", $"/layers/{layer}/versions")(r));
+        Assert.DoesNotContain(Aws.Proxy.Requests, r => Is("POST", $"/layers/{layer}/versions")(r));
         Assert.Empty((await Get(name)).Layers);
         Assert.Single(await Moto.ListLayerVersionsAsync(layer, default));
-        Assert.Contains(_log.Lines, l => l.Contains("no dependency layer"));
+        Assert.Contains(Log.Lines, l => l.Contains("no dependency layer"));
 
         // A new function of such a project: created with no layers, the app zip deployed.
         var fresh = Unique("nodeps-new");
@@ -332,7 +293,7 @@ public sealed class DeployConvergenceTests(AwsFixture aws) : IDisposable
         }
     }
 
-    private async Task<bool> MotoHasRepository(string name) => await new EcrClient(aws.Session(aws.Moto.Url)).DescribeRepositoryAsync(name, default) is not null;
+    private async Task<bool> MotoHasRepository(string name) => await new EcrClient(Aws.Session(Aws.Moto.Url)).DescribeRepositoryAsync(name, default) is not null;
 
     [Fact]
     public async Task The_ECR_repository_is_created_before_the_image_is_pushed()
@@ -340,28 +301,28 @@ public sealed class DeployConvergenceTests(AwsFixture aws) : IDisposable
         var name = Unique("ordered");
         var repo = name.ToLowerInvariant();
         var pusher = new CheckingPusher(() => MotoHasRepository(repo));
-        aws.Proxy.ClearRequests();
-        await Deploy(new DeploySettings { FunctionName = name, PackageType = "Image", EcrRepository = repo, CreateRepository = true, Role = aws.CreateRole("deploy-tests-role") }, pusher);
+        Aws.Proxy.ClearRequests();
+        await Deploy(new DeploySettings { FunctionName = name, PackageType = "Image", EcrRepository = repo, CreateRepository = true, Role = Aws.CreateRole("deploy-tests-role") }, pusher);
         Assert.True(pusher.RepositoryExistedAtPush);
-        var targets = aws.Proxy.Requests.Select(r => r.Target).ToList();
+        var targets = Aws.Proxy.Requests.Select(r => r.Target).ToList();
         Assert.True(targets.IndexOf("AmazonEC2ContainerRegistry_V20150921.CreateRepository") is var created and >= 0
-            && created < targets.IndexOf("AmazonEC2ContainerRegistry_V20150921.GetAuthorizationToken"), string.Join("\n", aws.Proxy.Requests));
+            && created < targets.IndexOf("AmazonEC2ContainerRegistry_V20150921.GetAuthorizationToken"), string.Join("\n", Aws.Proxy.Requests));
 
         // The publish path (PushLambdaImage): an ECR registry with LambdaCreateRepository gets its repository first.
         var publishRepo = Unique("publish");
         var existedAtPush = await EcrPushTarget.PushAsync("123456789012.dkr.ecr.us-east-1.amazonaws.com", publishRepo, null, createRepository: true, forLambda: true,
-            _ => new EcrClient(aws.Session(), AwsFixture.FastRetry), (_, repository) => MotoHasRepository(repository), _log, default);
+            _ => new EcrClient(Aws.Session(), AwsFixture.FastRetry), (_, repository) => MotoHasRepository(repository), Log, default);
         Assert.True(existedAtPush);
 
         // Created again is fine: a lost CreateRepository answer, or RepositoryAlreadyExistsException, reads it.
-        aws.Proxy.DropAnswer(r => r.Target == "AmazonEC2ContainerRegistry_V20150921.CreateRepository", 1);
+        Aws.Proxy.DropAnswer(r => r.Target == "AmazonEC2ContainerRegistry_V20150921.CreateRepository", 1);
         var lost = Unique("lostrepo");
-        var (found, createdNow) = await EcrRepositories.EnsureAsync(new EcrClient(aws.Session(), AwsFixture.FastRetry), lost, create: true, _log, default);
+        var (found, createdNow) = await EcrRepositories.EnsureAsync(new EcrClient(Aws.Session(), AwsFixture.FastRetry), lost, create: true, Log, default);
         Assert.True(createdNow);
-        Assert.Contains(_log.Lines, l => l.Contains("ecr:CreateRepository") && l.Contains("checking whether repository"));
+        Assert.Contains(Log.Lines, l => l.Contains("ecr:CreateRepository") && l.Contains("checking whether repository"));
         Assert.Equal(lost, found.RepositoryName);
-        aws.Proxy.Fault(r => r.Target == "AmazonEC2ContainerRegistry_V20150921.DescribeRepositories", 1, 400, "RepositoryNotFoundException", "not found");
-        var (again, createdAgain) = await EcrRepositories.EnsureAsync(new EcrClient(aws.Session(), AwsFixture.FastRetry), lost, create: true, _log, default);
+        Aws.Proxy.Fault(r => r.Target == "AmazonEC2ContainerRegistry_V20150921.DescribeRepositories", 1, 400, "RepositoryNotFoundException", "not found");
+        var (again, createdAgain) = await EcrRepositories.EnsureAsync(new EcrClient(Aws.Session(), AwsFixture.FastRetry), lost, create: true, Log, default);
         Assert.False(createdAgain);
         Assert.Equal(found.RepositoryUri, again.RepositoryUri);
     }
@@ -372,40 +333,40 @@ public sealed class DeployConvergenceTests(AwsFixture aws) : IDisposable
         var repo = Unique("alone");
         string? pushedRegistry = null, pushedRepository = null;
         await EcrPushTarget.PushAsync<bool>(null, "project-name", repo, createRepository: true, forLambda: true,
-            _ => new EcrClient(aws.Session(), AwsFixture.FastRetry), (registry, repository) =>
+            _ => new EcrClient(Aws.Session(), AwsFixture.FastRetry), (registry, repository) =>
             {
                 (pushedRegistry, pushedRepository) = (registry, repository);
                 return Task.FromResult(true);
-            }, _log, default);
+            }, Log, default);
         Assert.Equal("123456789012.dkr.ecr.us-east-1.amazonaws.com", pushedRegistry);
         Assert.Equal(repo, pushedRepository);
         Assert.True(await MotoHasRepository(repo));
 
         var missing = await Assert.ThrowsAsync<UvLambdaException>(() => EcrPushTarget.PushAsync(null, "x", Unique("missing"), createRepository: false, forLambda: true,
-            _ => new EcrClient(aws.Session(), AwsFixture.FastRetry), (_, _) => Task.FromResult(true), _log, default));
+            _ => new EcrClient(Aws.Session(), AwsFixture.FastRetry), (_, _) => Task.FromResult(true), Log, default));
         Assert.Equal(ErrorCodes.DeployRepositoryNotFound, missing.Code);
     }
 
     [Fact]
     public async Task An_image_outside_ECR_is_refused_before_any_call()
     {
-        aws.Proxy.ClearRequests();
+        Aws.Proxy.ClearRequests();
         var pushed = false;
         var e = await Assert.ThrowsAsync<UvLambdaException>(() => EcrPushTarget.PushAsync("127.0.0.1:5000", "app", null, createRepository: true, forLambda: true,
-            _ => new EcrClient(aws.Session(), AwsFixture.FastRetry), (_, _) => Task.FromResult(pushed = true), _log, default));
+            _ => new EcrClient(Aws.Session(), AwsFixture.FastRetry), (_, _) => Task.FromResult(pushed = true), Log, default));
         Assert.Equal(ErrorCodes.DeployImageNotInEcr, e.Code);
         Assert.Contains("ECR", e.Message);
         Assert.False(pushed);
 
         var s = new DeploySettings
         {
-            FunctionName = Unique("local"), PackageType = "Image", Role = aws.CreateRole("deploy-tests-role"),
+            FunctionName = Unique("local"), PackageType = "Image", Role = Aws.CreateRole("deploy-tests-role"),
             ImageUri = "127.0.0.1:5000/app@sha256:" + new string('c', 64),
         };
         var deploy = await Assert.ThrowsAsync<UvLambdaException>(() => Deploy(s));
         Assert.Equal(ErrorCodes.DeployImageNotInEcr, deploy.Code);
         Assert.Contains("127.0.0.1:5000", deploy.Message);
-        Assert.Empty(aws.Proxy.Requests);
+        Assert.Empty(Aws.Proxy.Requests);
 
         var region = Assert.Throws<UvLambdaException>(() => DeploySettings.CheckImageUri("123456789012.dkr.ecr.eu-west-1.amazonaws.com/app:v1", "us-east-1"));
         Assert.Equal(ErrorCodes.DeployImageNotInEcr, region.Code);
@@ -434,7 +395,7 @@ public sealed class DeployConvergenceTests(AwsFixture aws) : IDisposable
         var layer = Unique("deps");
         var external = (await Moto.PublishLayerVersionAsync(new PublishLayerVersionRequest(Unique("external"),
             new FunctionCode(ZipFile: File.ReadAllBytes(LayerZip(name, "E = 1\n"))), "from elsewhere", ["python3.12"], ["arm64"]), default)).LayerVersionArn;
-        aws.Proxy.ClearRequests();
+        Aws.Proxy.ClearRequests();
 
         // Create (layer, external layer, URL, permissions), update code, update configuration, a new layer version,
         // a statement replaced, a URL auth change, Layer → Zip (empty Layers), and an image with its repository.
@@ -457,7 +418,7 @@ public sealed class DeployConvergenceTests(AwsFixture aws) : IDisposable
         await Deploy(new DeploySettings { FunctionName = image, PackageType = "Image", EcrRepository = image, CreateRepository = true, Role = s.Role },
             new CheckingPusher(() => Task.FromResult(true)));
 
-        var report = BotocoreModel.Validate(aws.Proxy.Requests);
+        var report = BotocoreModel.Validate(Aws.Proxy.Requests);
         Assert.True(report.Errors.Count == 0, string.Join("\n", report.Errors));
         Assert.True(report.Unmatched.Count == 0, "no Lambda operation for: " + string.Join("\n", report.Unmatched));
         foreach (var operation in new[]

@@ -10,42 +10,9 @@ namespace UvLambda.Core.Tests.Deploy;
 
 /// <summary>Deploy against moto (through the recording, fault-injecting proxy).</summary>
 [Collection(AwsCollection.Name)]
-public sealed class LambdaDeployerTests(AwsFixture aws) : IDisposable
+public sealed class LambdaDeployerTests(AwsFixture aws) : MotoDeployTests(aws)
 {
-    private readonly TempDirectory _temp = new();
-    private readonly RecordingLog _log = new();
-
-    public void Dispose()
-    {
-        aws.Proxy.ClearRules();
-        _temp.Dispose();
-    }
-
-    private static string Unique(string prefix) => prefix + "-" + Guid.NewGuid().ToString("N")[..8];
-
-    private LambdaDeployer Deployer(IImagePusher? pusher = null, DeployOptions? options = null)
-    {
-        var session = aws.Session();
-        return new LambdaDeployer(new LambdaRestClient(session, AwsFixture.FastRetry, log: _log), new EcrClient(session, AwsFixture.FastRetry, log: _log),
-            new S3ArtifactStore(session), _log, options ?? AwsFixture.FastOptions, pusher);
-    }
-
-    private DeploySettings Zip(string name, string body = "def lambda_handler(e, c):\n    return 1\n") => new()
-    {
-        FunctionName = name,
-        PackagePath = TestZips.Write(_temp.Combine(name, "package.zip"), body),
-        Handler = "lambda_function.lambda_handler",
-        PythonVersion = "3.12",
-        Role = aws.CreateRole("deploy-tests-role"),
-    };
-
-    private async Task<DeployResult> Deploy(DeploySettings s, IImagePusher? pusher = null, DeployOptions? options = null)
-    {
-        s.Validate();
-        return await Deployer(pusher, options).DeployAsync(s);
-    }
-
-    private Task<FunctionConfiguration?> Get(string name) => new LambdaRestClient(aws.Session(aws.Moto.Url)).GetFunctionAsync(name, default);
+    private Task<FunctionConfiguration?> Get(string name) => Moto.GetFunctionAsync(name, default);
 
     [Fact]
     public async Task Creates_the_function_then_a_second_deploy_makes_no_write_calls()
@@ -62,7 +29,7 @@ public sealed class LambdaDeployerTests(AwsFixture aws) : IDisposable
         Assert.Contains("function URL (NONE)", first.Created);
         Assert.Contains("public function URL permission (lambda:InvokeFunctionUrl)", first.Created);
         Assert.Contains("public function URL permission (lambda:InvokeFunction)", first.Created);
-        var policy = await new LambdaRestClient(aws.Session(aws.Moto.Url)).GetPolicyAsync(name, default);
+        var policy = await new LambdaRestClient(Aws.Session(Aws.Moto.Url)).GetPolicyAsync(name, default);
         Assert.Contains("FunctionURLAllowPublicAccess", policy);
         Assert.Contains("FunctionURLAllowInvokeAction", policy);
         Assert.False(string.IsNullOrEmpty(first.FunctionUrl));
@@ -77,18 +44,18 @@ public sealed class LambdaDeployerTests(AwsFixture aws) : IDisposable
         Assert.Equal("test", f.Environment["STAGE"]);
         Assert.Equal(LambdaDeployer.CodeSha256(File.ReadAllBytes(s.PackagePath!)), f.CodeSha256);
 
-        aws.Proxy.ClearRequests();
+        Aws.Proxy.ClearRequests();
         var second = await Deploy(s);
-        Assert.Empty(aws.Proxy.Writes);
-        Assert.NotEmpty(aws.Proxy.Requests);
-        Assert.All(aws.Proxy.Requests, r => Assert.True(r.Signed, r.ToString()));
+        Assert.Empty(Aws.Proxy.Writes);
+        Assert.NotEmpty(Aws.Proxy.Requests);
+        Assert.All(Aws.Proxy.Requests, r => Assert.True(r.Signed, r.ToString()));
         Assert.Empty(second.Created);
         Assert.Empty(second.Updated);
         Assert.Contains("code", second.Skipped);
         Assert.Contains("configuration", second.Skipped);
         Assert.Contains("function URL", second.Skipped);
         Assert.Equal(first.FunctionUrl, second.FunctionUrl);
-        Assert.Contains(_log.Lines, l => l.Contains("code unchanged"));
+        Assert.Contains(Log.Lines, l => l.Contains("code unchanged"));
     }
 
     [Fact]
@@ -97,19 +64,19 @@ public sealed class LambdaDeployerTests(AwsFixture aws) : IDisposable
         var name = Unique("update");
         await Deploy(Zip(name) with { MemorySize = 128 });
 
-        aws.Proxy.ClearRequests();
+        Aws.Proxy.ClearRequests();
         var changedCode = Zip(name, "def lambda_handler(e, c):\n    return 2\n") with { MemorySize = 128 };
         var r1 = await Deploy(changedCode);
         Assert.Equal(["code"], r1.Updated);
-        Assert.Equal(["PUT /2015-03-31/functions/" + name + "/code"], aws.Proxy.Writes.Select(w => w.ToString()));
+        Assert.Equal(["PUT /2015-03-31/functions/" + name + "/code"], Aws.Proxy.Writes.Select(w => w.ToString()));
         Assert.Equal(LambdaDeployer.CodeSha256(File.ReadAllBytes(changedCode.PackagePath!)), (await Get(name))!.CodeSha256);
 
-        aws.Proxy.ClearRequests();
+        Aws.Proxy.ClearRequests();
         var r2 = await Deploy(changedCode with { MemorySize = 512, Timeout = 60, Environment = new Dictionary<string, string> { ["K"] = "v" } });
         Assert.Contains("code", r2.Skipped);
         Assert.Single(r2.Updated);
         Assert.Contains("MemorySize 128 → 512", r2.Updated[0]);
-        Assert.Equal(["PUT /2015-03-31/functions/" + name + "/configuration"], aws.Proxy.Writes.Select(w => w.ToString()));
+        Assert.Equal(["PUT /2015-03-31/functions/" + name + "/configuration"], Aws.Proxy.Writes.Select(w => w.ToString()));
         var f = (await Get(name))!;
         Assert.Equal(512, f.MemorySize);
         Assert.Equal(60, f.Timeout);
@@ -124,24 +91,24 @@ public sealed class LambdaDeployerTests(AwsFixture aws) : IDisposable
         var s = Zip(name) with
         {
             PackageType = "Layer", LayerName = layer,
-            LayerPackagePath = TestZips.Write(_temp.Combine(name, "layer.zip"), "X = 1\n", "python/dep.py"),
+            LayerPackagePath = TestZips.Write(Temp.Combine(name, "layer.zip"), "X = 1\n", "python/dep.py"),
         };
         var first = await Deploy(s);
         Assert.Contains($"layer {layer} version 1", first.Created);
         Assert.Equal(first.LayerVersionArn, Assert.Single((await Get(name))!.Layers));
 
-        aws.Proxy.ClearRequests();
+        Aws.Proxy.ClearRequests();
         var second = await Deploy(s);
-        Assert.Empty(aws.Proxy.Writes);
+        Assert.Empty(Aws.Proxy.Writes);
         Assert.Equal(first.LayerVersionArn, second.LayerVersionArn);
         Assert.Contains($"layer {layer}", second.Skipped);
 
-        aws.Proxy.ClearRequests();
-        var third = await Deploy(s with { LayerPackagePath = TestZips.Write(_temp.Combine(name, "layer2.zip"), "X = 2\n", "python/dep.py") });
+        Aws.Proxy.ClearRequests();
+        var third = await Deploy(s with { LayerPackagePath = TestZips.Write(Temp.Combine(name, "layer2.zip"), "X = 2\n", "python/dep.py") });
         Assert.Contains($"layer {layer} version 2", third.Created);
         Assert.Contains(third.Updated, u => u.StartsWith("configuration: Layers"));
         Assert.Equal(third.LayerVersionArn, Assert.Single((await Get(name))!.Layers));
-        Assert.Equal(["POST", "PUT"], aws.Proxy.Writes.Select(w => w.Method));
+        Assert.Equal(["POST", "PUT"], Aws.Proxy.Writes.Select(w => w.Method));
     }
 
     [Fact]
@@ -150,7 +117,7 @@ public sealed class LambdaDeployerTests(AwsFixture aws) : IDisposable
         var name = Unique("image");
         var repo = name.ToLowerInvariant();
         var uri = $"123456789012.dkr.ecr.us-east-1.amazonaws.com/{repo}:v1";
-        var s = new DeploySettings { FunctionName = name, PackageType = "Image", ImageUri = uri, Role = aws.CreateRole("deploy-tests-role"), MemorySize = 1024 };
+        var s = new DeploySettings { FunctionName = name, PackageType = "Image", ImageUri = uri, Role = Aws.CreateRole("deploy-tests-role"), MemorySize = 1024 };
 
         var e = await Assert.ThrowsAsync<UvLambdaException>(() => Deploy(s));
         Assert.Equal(ErrorCodes.DeployRepositoryNotFound, e.Code);
@@ -162,9 +129,9 @@ public sealed class LambdaDeployerTests(AwsFixture aws) : IDisposable
         Assert.Equal("Image", f.PackageType);
         Assert.Equal(uri, f.ImageUri);
 
-        aws.Proxy.ClearRequests();
+        Aws.Proxy.ClearRequests();
         await Deploy(s with { CreateRepository = true });
-        Assert.Empty(aws.Proxy.Writes);
+        Assert.Empty(Aws.Proxy.Writes);
 
         var v2 = uri.Replace(":v1", ":v2");
         var third = await Deploy(s with { ImageUri = v2 });
@@ -190,12 +157,12 @@ public sealed class LambdaDeployerTests(AwsFixture aws) : IDisposable
     {
         var name = Unique("pushed");
         var pusher = new FakePusher();
-        var s = new DeploySettings { FunctionName = name, PackageType = "Image", EcrRepository = name, CreateRepository = true, Role = aws.CreateRole("deploy-tests-role") };
+        var s = new DeploySettings { FunctionName = name, PackageType = "Image", EcrRepository = name, CreateRepository = true, Role = Aws.CreateRole("deploy-tests-role") };
         var result = await Deploy(s, pusher);
         Assert.NotNull(pusher.Login);
         Assert.False(string.IsNullOrEmpty(pusher.Login!.Password));
         Assert.DoesNotContain(pusher.Login.Password, pusher.Login.ToString());
-        Assert.DoesNotContain(pusher.Login.Password, _log.Text);
+        Assert.DoesNotContain(pusher.Login.Password, Log.Text);
         Assert.EndsWith("@sha256:" + new string('a', 64), result.ImageUri);
         Assert.Equal(result.ImageUri, (await Get(name))!.ImageUri);
     }
@@ -203,11 +170,11 @@ public sealed class LambdaDeployerTests(AwsFixture aws) : IDisposable
     [Fact]
     public async Task A_missing_function_without_a_role_is_UVL4010_and_writes_nothing()
     {
-        aws.Proxy.ClearRequests();
+        Aws.Proxy.ClearRequests();
         var e = await Assert.ThrowsAsync<UvLambdaException>(() => Deploy(Zip(Unique("norole")) with { Role = null }));
         Assert.Equal(ErrorCodes.DeployRoleMissing, e.Code);
         Assert.Contains("LambdaRole", e.Message);
-        Assert.Empty(aws.Proxy.Writes);
+        Assert.Empty(Aws.Proxy.Writes);
     }
 
     [Fact]
@@ -216,7 +183,7 @@ public sealed class LambdaDeployerTests(AwsFixture aws) : IDisposable
         var name = Unique("big");
         var bucket = "uvlambda-" + Guid.NewGuid().ToString("N")[..12];
         using (var s3 = new Amazon.S3.AmazonS3Client(new Amazon.Runtime.BasicAWSCredentials("testing", "testing"),
-            new Amazon.S3.AmazonS3Config { ServiceURL = aws.Moto.Url, ForcePathStyle = true, AuthenticationRegion = "us-east-1" }))
+            new Amazon.S3.AmazonS3Config { ServiceURL = Aws.Moto.Url, ForcePathStyle = true, AuthenticationRegion = "us-east-1" }))
             await s3.PutBucketAsync(bucket);
         var small = AwsFixture.FastOptions with { InlineZipLimit = 10 };
         var s = Zip(name);
@@ -226,26 +193,23 @@ public sealed class LambdaDeployerTests(AwsFixture aws) : IDisposable
 
         var result = await Deploy(s with { S3Bucket = bucket }, options: small);
         Assert.Contains($"function {name}", result.Created);
-        Assert.Contains(_log.Lines, l => l.Contains($"uploaded s3://{bucket}/uvlambda/{name}/"));
+        Assert.Contains(Log.Lines, l => l.Contains($"uploaded s3://{bucket}/uvlambda/{name}/"));
         Assert.Equal(LambdaDeployer.CodeSha256(File.ReadAllBytes(s.PackagePath!)), (await Get(name))!.CodeSha256);
     }
 
     // Faults moto does not produce, injected by the proxy.
 
-    private static Func<ProxiedRequest, bool> Is(string method, string pathSuffix) =>
-        r => r.Method == method && r.Path.Split('?')[0].EndsWith(pathSuffix, StringComparison.Ordinal);
-
     [Fact]
     public async Task Throttling_and_server_errors_are_retried()
     {
         var name = Unique("throttled");
-        aws.Proxy.Fault(Is("POST", "/2015-03-31/functions"), 2, 429, "TooManyRequestsException", "Rate exceeded");
-        aws.Proxy.Fault(Is("GET", $"/functions/{name}"), 1, 503, "ServiceException", "try again");
-        aws.Proxy.ClearRequests();
+        Aws.Proxy.Fault(Is("POST", "/2015-03-31/functions"), 2, 429, "TooManyRequestsException", "Rate exceeded");
+        Aws.Proxy.Fault(Is("GET", $"/functions/{name}"), 1, 503, "ServiceException", "try again");
+        Aws.Proxy.ClearRequests();
         var result = await Deploy(Zip(name));
         Assert.Contains($"function {name}", result.Created);
-        Assert.Equal(3, aws.Proxy.Requests.Count(Is("POST", "/2015-03-31/functions")));
-        Assert.Contains(_log.Lines, l => l.Contains("TooManyRequestsException; retrying"));
+        Assert.Equal(3, Aws.Proxy.Requests.Count(Is("POST", "/2015-03-31/functions")));
+        Assert.Contains(Log.Lines, l => l.Contains("TooManyRequestsException; retrying"));
     }
 
     [Fact]
@@ -253,7 +217,7 @@ public sealed class LambdaDeployerTests(AwsFixture aws) : IDisposable
     {
         var name = Unique("conflict");
         await Deploy(Zip(name));
-        aws.Proxy.Fault(Is("PUT", "/code"), 2, 409, "ResourceConflictException", "An update is in progress for resource");
+        Aws.Proxy.Fault(Is("PUT", "/code"), 2, 409, "ResourceConflictException", "An update is in progress for resource");
         var result = await Deploy(Zip(name, "x = 2\ndef lambda_handler(e, c):\n    return x\n"));
         Assert.Contains("code", result.Updated);
     }
@@ -262,11 +226,11 @@ public sealed class LambdaDeployerTests(AwsFixture aws) : IDisposable
     public async Task Deploy_waits_while_the_function_is_Pending_or_updating()
     {
         var name = Unique("pending");
-        aws.Proxy.Rewrite(Is("GET", $"/functions/{name}/configuration"), 3, o => { o["State"] = "Pending"; o["LastUpdateStatus"] = "InProgress"; return o; });
-        aws.Proxy.ClearRequests();
+        Aws.Proxy.Rewrite(Is("GET", $"/functions/{name}/configuration"), 3, o => { o["State"] = "Pending"; o["LastUpdateStatus"] = "InProgress"; return o; });
+        Aws.Proxy.ClearRequests();
         await Deploy(Zip(name));
-        Assert.Equal(4, aws.Proxy.Requests.Count(Is("GET", $"/functions/{name}/configuration")));
-        Assert.Contains(_log.Lines, l => l.Contains("waiting for creation (State Pending"));
+        Assert.Equal(4, Aws.Proxy.Requests.Count(Is("GET", $"/functions/{name}/configuration")));
+        Assert.Contains(Log.Lines, l => l.Contains("waiting for creation (State Pending"));
     }
 
     [Fact]
@@ -274,7 +238,7 @@ public sealed class LambdaDeployerTests(AwsFixture aws) : IDisposable
     {
         var name = Unique("failed");
         await Deploy(Zip(name));
-        aws.Proxy.Rewrite(Is("GET", $"/functions/{name}/configuration"), 1, o =>
+        Aws.Proxy.Rewrite(Is("GET", $"/functions/{name}/configuration"), 1, o =>
         {
             o["LastUpdateStatus"] = "Failed";
             o["LastUpdateStatusReasonCode"] = "InvalidRuntime";
@@ -290,7 +254,7 @@ public sealed class LambdaDeployerTests(AwsFixture aws) : IDisposable
     public async Task Waiting_gives_up_after_the_timeout()
     {
         var name = Unique("stuck");
-        aws.Proxy.Rewrite(Is("GET", $"/functions/{name}/configuration"), 1000, o => { o["State"] = "Pending"; return o; });
+        Aws.Proxy.Rewrite(Is("GET", $"/functions/{name}/configuration"), 1000, o => { o["State"] = "Pending"; return o; });
         var e = await Assert.ThrowsAsync<UvLambdaException>(() => Deploy(Zip(name), options: AwsFixture.FastOptions with { WaitTimeout = TimeSpan.FromMilliseconds(300) }));
         Assert.Equal(ErrorCodes.DeployWaitTimeout, e.Code);
     }
@@ -298,7 +262,7 @@ public sealed class LambdaDeployerTests(AwsFixture aws) : IDisposable
     [Fact]
     public async Task AccessDenied_is_UVL4005_naming_the_denied_action()
     {
-        aws.Proxy.Fault(Is("POST", "/2015-03-31/functions"), 1, 403, "AccessDeniedException",
+        Aws.Proxy.Fault(Is("POST", "/2015-03-31/functions"), 1, 403, "AccessDeniedException",
             "User: arn:aws:iam::123456789012:user/ci is not authorized to perform: lambda:CreateFunction");
         var e = await Assert.ThrowsAsync<UvLambdaException>(() => Deploy(Zip(Unique("denied"))));
         Assert.Equal(ErrorCodes.AwsAccessDenied, e.Code);
@@ -315,17 +279,17 @@ public sealed class LambdaDeployerTests(AwsFixture aws) : IDisposable
             ("Layer architecture arm64 is not compatible with function architecture x86_64", ErrorCodes.DeployArchitectureMismatch),
         })
         {
-            aws.Proxy.Fault(Is("POST", "/2015-03-31/functions"), 100, 400, "InvalidParameterValueException", message);
+            Aws.Proxy.Fault(Is("POST", "/2015-03-31/functions"), 100, 400, "InvalidParameterValueException", message);
             var e = await Assert.ThrowsAsync<UvLambdaException>(() => Deploy(Zip(Unique("rejected")), options: AwsFixture.FastOptions with { RolePropagationAttempts = 2 }));
             Assert.Equal(code, e.Code);
-            aws.Proxy.ClearRules();
+            Aws.Proxy.ClearRules();
         }
     }
 
     [Fact]
     public async Task ECR_client_talks_to_moto()
     {
-        var ecr = new EcrClient(aws.Session());
+        var ecr = new EcrClient(Aws.Session());
         var repo = Unique("repo");
         Assert.Null(await ecr.DescribeRepositoryAsync(repo, default));
         var created = await ecr.CreateRepositoryAsync(repo, default);
@@ -334,6 +298,6 @@ public sealed class LambdaDeployerTests(AwsFixture aws) : IDisposable
         var auth = await ecr.GetAuthorizationTokenAsync(default);
         Assert.Equal("AWS", auth.Username);
         Assert.NotEmpty(auth.Password);
-        Assert.Contains(aws.Proxy.Requests, r => r.Target == "AmazonEC2ContainerRegistry_V20150921.GetAuthorizationToken");
+        Assert.Contains(Aws.Proxy.Requests, r => r.Target == "AmazonEC2ContainerRegistry_V20150921.GetAuthorizationToken");
     }
 }

@@ -14,38 +14,11 @@ namespace UvLambda.Core.Tests.Deploy;
 /// asserts on the values sent; a proxy rule plays Lambda's part for what moto drops (see <see cref="EmulateLambda"/>).
 /// </summary>
 [Collection(AwsCollection.Name)]
-public sealed class ProductionDeployTests(AwsFixture aws) : IDisposable
+public sealed class ProductionDeployTests(AwsFixture aws) : MotoDeployTests(aws)
 {
-    private readonly TempDirectory _temp = new();
-    private readonly RecordingLog _log = new();
     private readonly Dictionary<string, int> _provisioned = new(StringComparer.Ordinal);
 
-    public void Dispose()
-    {
-        aws.Proxy.ClearRules();
-        _temp.Dispose();
-    }
-
-    private static string Unique(string prefix) => prefix + "-" + Guid.NewGuid().ToString("N")[..8];
-
     private static readonly DateOnly Today = new(2026, 11, 30);
-
-    private LambdaDeployer Deployer(DateOnly? today = null)
-    {
-        var session = aws.Session();
-        var day = today ?? Today;
-        return new LambdaDeployer(new LambdaRestClient(session, AwsFixture.FastRetry, log: _log), new EcrClient(session, AwsFixture.FastRetry, log: _log),
-            new S3ArtifactStore(session), _log, AwsFixture.FastOptions with { Today = () => day });
-    }
-
-    private DeploySettings Zip(string name, string body = "def lambda_handler(e, c):\n    return 1\n") => new()
-    {
-        FunctionName = name,
-        PackagePath = TestZips.Write(_temp.Combine(name, Guid.NewGuid().ToString("N") + ".zip"), body),
-        Handler = "lambda_function.lambda_handler",
-        PythonVersion = "3.12",
-        Role = aws.CreateRole("deploy-tests-role"),
-    };
 
     private const string Subnet = "subnet-0123456789abcdef0";
     private const string Group = "sg-0123456789abcdef0";
@@ -73,13 +46,8 @@ public sealed class ProductionDeployTests(AwsFixture aws) : IDisposable
         Tags = new Dictionary<string, string> { ["team"] = "payments", ["cost-center"] = "42" },
     };
 
-    private async Task<DeployResult> Deploy(DeploySettings s, DateOnly? today = null)
-    {
-        s.Validate();
-        return await Deployer(today).DeployAsync(s);
-    }
-
-    private LambdaRestClient Moto => new(aws.Session(aws.Moto.Url));
+    private Task<DeployResult> Deploy(DeploySettings s, DateOnly? today = null) =>
+        Deploy(s, options: AwsFixture.FastOptions with { Today = () => today ?? Today });
 
     private static readonly string[] DroppedByMoto =
         ["TracingConfig", "SnapStart", "LoggingConfig", "EphemeralStorage", "KMSKeyArn", "DeadLetterConfig", "FileSystemConfigs", "VpcConfig", "CapacityProviderConfig", "DurableConfig"];
@@ -94,7 +62,7 @@ public sealed class ProductionDeployTests(AwsFixture aws) : IDisposable
         JsonObject Stored()
         {
             var state = new JsonObject();
-            foreach (var r in aws.Proxy.Requests)
+            foreach (var r in Aws.Proxy.Requests)
             {
                 var create = r.Method == "POST" && r.PathOnly == "/2015-03-31/functions";
                 var update = r.Method == "PUT" && r.PathOnly == $"/2015-03-31/functions/{name}/configuration";
@@ -111,11 +79,11 @@ public sealed class ProductionDeployTests(AwsFixture aws) : IDisposable
             foreach (var (key, value) in Stored()) config[key] = value?.DeepClone();
             return config;
         }
-        aws.Proxy.Rewrite(r => r.Method == "GET" && r.PathOnly == $"/2015-03-31/functions/{name}", int.MaxValue,
+        Aws.Proxy.Rewrite(r => r.Method == "GET" && r.PathOnly == $"/2015-03-31/functions/{name}", int.MaxValue,
             o => { if (o["Configuration"] is JsonObject c) Overlay(c); return o; });
-        aws.Proxy.Rewrite(r => r.Method == "GET" && r.PathOnly == $"/2015-03-31/functions/{name}/configuration", int.MaxValue, Overlay);
+        Aws.Proxy.Rewrite(r => r.Method == "GET" && r.PathOnly == $"/2015-03-31/functions/{name}/configuration", int.MaxValue, Overlay);
         var path = $"/2019-09-30/functions/{name}/provisioned-concurrency";
-        aws.Proxy.Answer(r => r.PathOnly == path, int.MaxValue, r =>
+        Aws.Proxy.Answer(r => r.PathOnly == path, int.MaxValue, r =>
         {
             var qualifier = r.Query.Split('&').First(p => p.StartsWith("Qualifier=", StringComparison.Ordinal))["Qualifier=".Length..];
             lock (_provisioned)
@@ -138,7 +106,7 @@ public sealed class ProductionDeployTests(AwsFixture aws) : IDisposable
         });
     }
 
-    private List<ProxiedRequest> Since(int mark) => aws.Proxy.Requests.Skip(mark).ToList();
+    private List<ProxiedRequest> Since(int mark) => Aws.Proxy.Requests.Skip(mark).ToList();
 
     private static void AssertValid(IEnumerable<ProxiedRequest> requests, params string[] operations)
     {
@@ -158,7 +126,7 @@ public sealed class ProductionDeployTests(AwsFixture aws) : IDisposable
         var name = Unique("prodall");
         EmulateLambda(name);
         var s = Everything(name);
-        var mark = aws.Proxy.Requests.Count;
+        var mark = Aws.Proxy.Requests.Count;
 
         var result = await Deploy(s);
 
@@ -195,7 +163,7 @@ public sealed class ProductionDeployTests(AwsFixture aws) : IDisposable
         Assert.Equal("1", (await Moto.GetAliasAsync(name, "live", default))!.FunctionVersion);
         Assert.Single(await Moto.ListVersionsByFunctionAsync(name, default));
 
-        mark = aws.Proxy.Requests.Count;
+        mark = Aws.Proxy.Requests.Count;
         var again = await Deploy(Everything(name) with { PackagePath = s.PackagePath });
         var second = Since(mark);
         Assert.True(second.All(r => !r.IsWrite), "writes on an unchanged publish: " + string.Join(", ", second.Where(r => r.IsWrite)));
@@ -211,16 +179,16 @@ public sealed class ProductionDeployTests(AwsFixture aws) : IDisposable
         var name = Unique("prodcode");
         EmulateLambda(name);
         var first = Everything(name) with { SnapStart = null, ProvisionedConcurrency = 2, FileSystems = [new FileSystemMount(AccessPoint, "/mnt/data")] };
-        var mark = aws.Proxy.Requests.Count;
+        var mark = Aws.Proxy.Requests.Count;
         await Deploy(first);
         var created = Since(mark);
         AssertValid(created, "CreateFunction", "PutProvisionedConcurrencyConfig");
         Assert.Equal($$"""[{"Arn":"{{AccessPoint}}","LocalMountPath":"/mnt/data"}]""", Body(created, "POST", "/2015-03-31/functions")["FileSystemConfigs"]!.ToJsonString());
         Assert.Equal("live", Assert.Single(created, r => r.Method == "PUT" && r.PathOnly.EndsWith("/provisioned-concurrency", StringComparison.Ordinal)).Query.Split('=')[1]);
         Assert.Equal(2, _provisioned["live"]);
-        mark = aws.Proxy.Requests.Count;
+        mark = Aws.Proxy.Requests.Count;
 
-        var result = await Deploy(first with { PackagePath = TestZips.Write(_temp.Combine(name, "v2.zip"), "def lambda_handler(e, c):\n    return 2\n") });
+        var result = await Deploy(first with { PackagePath = TestZips.Write(Temp.Combine(name, "v2.zip"), "def lambda_handler(e, c):\n    return 2\n") });
 
         var sent = Since(mark);
         AssertValid(sent, "UpdateFunctionCode", "PublishVersion", "UpdateAlias");
@@ -239,7 +207,7 @@ public sealed class ProductionDeployTests(AwsFixture aws) : IDisposable
         EmulateLambda(name);
         var s = Everything(name);
         await Deploy(s);
-        var mark = aws.Proxy.Requests.Count;
+        var mark = Aws.Proxy.Requests.Count;
 
         await Deploy(s with { TracingMode = "PassThrough" });
 
@@ -260,7 +228,7 @@ public sealed class ProductionDeployTests(AwsFixture aws) : IDisposable
             Tags = new Dictionary<string, string> { ["a"] = "1", ["b"] = "2" },
         };
         await Deploy(first);
-        var mark = aws.Proxy.Requests.Count;
+        var mark = Aws.Proxy.Requests.Count;
 
         var result = await Deploy(first with
         {
@@ -287,13 +255,13 @@ public sealed class ProductionDeployTests(AwsFixture aws) : IDisposable
     {
         var name = Unique("prodlost");
         EmulateLambda(name);
-        aws.Proxy.DropAnswer(r => r.Method == "POST" && r.PathOnly == $"/2015-03-31/functions/{name}/versions", 1);
-        var dropped = aws.Proxy.DroppedAnswers;
-        var mark = aws.Proxy.Requests.Count;
+        Aws.Proxy.DropAnswer(r => r.Method == "POST" && r.PathOnly == $"/2015-03-31/functions/{name}/versions", 1);
+        var dropped = Aws.Proxy.DroppedAnswers;
+        var mark = Aws.Proxy.Requests.Count;
 
         var result = await Deploy(Zip(name) with { Alias = "live" });
 
-        Assert.Equal(dropped + 1, aws.Proxy.DroppedAnswers);
+        Assert.Equal(dropped + 1, Aws.Proxy.DroppedAnswers);
         Assert.Single(Since(mark), r => r.Method == "POST" && r.PathOnly == $"/2015-03-31/functions/{name}/versions");
         Assert.Single(await Moto.ListVersionsByFunctionAsync(name, default));
         Assert.Equal("1", result.Version);
@@ -305,8 +273,8 @@ public sealed class ProductionDeployTests(AwsFixture aws) : IDisposable
     {
         var name = Unique("prodalias");
         EmulateLambda(name);
-        aws.Proxy.DropAnswer(r => r.Method == "POST" && r.PathOnly == $"/2015-03-31/functions/{name}/aliases", 1);
-        var mark = aws.Proxy.Requests.Count;
+        Aws.Proxy.DropAnswer(r => r.Method == "POST" && r.PathOnly == $"/2015-03-31/functions/{name}/aliases", 1);
+        var mark = Aws.Proxy.Requests.Count;
 
         await Deploy(Zip(name) with { Alias = "live" });
 
@@ -323,7 +291,7 @@ public sealed class ProductionDeployTests(AwsFixture aws) : IDisposable
         await Deploy(s);
         var other = await Moto.PublishVersionAsync(name, null, "published by the console", default);
         Assert.Equal("1", other.Version);
-        var mark = aws.Proxy.Requests.Count;
+        var mark = Aws.Proxy.Requests.Count;
 
         var result = await Deploy(s with { Alias = "live" });
 
@@ -338,12 +306,12 @@ public sealed class ProductionDeployTests(AwsFixture aws) : IDisposable
     public void SnapStart_on_python311_is_UVL4041_before_any_request()
     {
         var name = Unique("prodsnap");
-        aws.Proxy.ClearRequests();
+        Aws.Proxy.ClearRequests();
         var e = Assert.Throws<UvLambdaException>(() => LambdaDeployer.Run(Zip(name) with { PythonVersion = "3.11", PublishVersion = true, SnapStart = "PublishedVersions" },
-            aws.Session(), _log, options: AwsFixture.FastOptions));
+            Aws.Session(), Log, options: AwsFixture.FastOptions));
         Assert.Equal(ErrorCodes.DeploySnapStartUnsupported, e.Code);
         Assert.Contains("python3.12", e.Message);
-        Assert.Empty(aws.Proxy.Requests);
+        Assert.Empty(Aws.Proxy.Requests);
     }
 
     [Fact]
@@ -351,10 +319,10 @@ public sealed class ProductionDeployTests(AwsFixture aws) : IDisposable
     {
         var name = Unique("prodblocked");
         var s = Zip(name) with { PythonVersion = "3.10" };
-        var mark = aws.Proxy.Requests.Count;
+        var mark = Aws.Proxy.Requests.Count;
 
         // Creation of python3.10 functions is blocked from 2027-02-01: not even the dependency layer is published.
-        var layered = s with { PackageType = "Layer", LayerName = Unique("deps"), LayerPackagePath = TestZips.Write(_temp.Combine(name, "layer.zip"), "X = 1\n", "python/dep.py") };
+        var layered = s with { PackageType = "Layer", LayerName = Unique("deps"), LayerPackagePath = TestZips.Write(Temp.Combine(name, "layer.zip"), "X = 1\n", "python/dep.py") };
         var e = await Assert.ThrowsAsync<UvLambdaException>(() => Deploy(layered, new DateOnly(2027, 2, 1)));
         Assert.Equal(ErrorCodes.DeployRuntimeBlocked, e.Code);
         Assert.Contains("2027-02-01", e.Message);
@@ -363,7 +331,7 @@ public sealed class ProductionDeployTests(AwsFixture aws) : IDisposable
         // Deprecated but not blocked: created (today), then updated on 2027-02-15, refused on 2027-03-03.
         await Deploy(s);
         await Deploy(s with { MemorySize = 256 }, new DateOnly(2027, 2, 15));
-        mark = aws.Proxy.Requests.Count;
+        mark = Aws.Proxy.Requests.Count;
         e = await Assert.ThrowsAsync<UvLambdaException>(() => Deploy(s with { MemorySize = 512 }, new DateOnly(2027, 3, 3)));
         Assert.Equal(ErrorCodes.DeployRuntimeBlocked, e.Code);
         Assert.Contains("updating", e.Message);
@@ -377,7 +345,7 @@ public sealed class ProductionDeployTests(AwsFixture aws) : IDisposable
         var name = Unique("prodcap");
         EmulateLambda(name);
         await Deploy(Zip(name) with { PythonVersion = "3.13" });
-        var mark = aws.Proxy.Requests.Count;
+        var mark = Aws.Proxy.Requests.Count;
 
         var e = await Assert.ThrowsAsync<UvLambdaException>(() => Deploy(Zip(name) with
         {
@@ -398,7 +366,7 @@ public sealed class ProductionDeployTests(AwsFixture aws) : IDisposable
             PythonVersion = "3.13", CapacityProviderArn = "arn:aws:lambda:us-east-1:123456789012:capacity-provider:fleet", MemoryPerVCpu = 4,
             MaxConcurrencyPerEnvironment = 10, DurableExecutionTimeout = 3600, DurableRetentionDays = 7, EphemeralStorageSize = 2048,
         };
-        var mark = aws.Proxy.Requests.Count;
+        var mark = Aws.Proxy.Requests.Count;
 
         await Deploy(s);
 
@@ -410,7 +378,7 @@ public sealed class ProductionDeployTests(AwsFixture aws) : IDisposable
         Assert.Equal("""{"ExecutionTimeout":3600,"RetentionPeriodInDays":7}""", create["DurableConfig"]!.ToJsonString());
         Assert.Equal(2048, create["EphemeralStorage"]!["Size"]!.GetValue<int>());
 
-        mark = aws.Proxy.Requests.Count;
+        mark = Aws.Proxy.Requests.Count;
         await Deploy(s);
         Assert.DoesNotContain(Since(mark), r => r.IsWrite);
     }
