@@ -37,7 +37,7 @@ public static class ArchivePath
         {
             if (seen.TryGetValue(e.Path, out var first))
                 throw new UvLambdaException(ErrorCodes.DuplicatePackagePath,
-                    $"Two files map to '{e.Path}' in the package: '{first.SourceFile ?? "(generated)"}' and '{e.SourceFile ?? "(generated)"}'. Give one of them another PackagePath, or remove it.");
+                    $"Two files map to '{e.Path}' in the package: '{first.Origin}' and '{e.Origin}'. Give one of them another PackagePath, or remove it.");
             seen.Add(e.Path, e);
         }
     }

@@ -1,14 +1,15 @@
 using System.Buffers.Binary;
 using System.IO.Compression;
 using System.Text;
+using Microsoft.Win32.SafeHandles;
 using UvLambda.Core.Diagnostics;
-using UvLambda.Core.FileSystem;
 
 namespace UvLambda.Core.Archives;
 
 /// <summary>What a zip write produced. <paramref name="ReusedEntries"/>: files whose compressed bytes came from the
-/// previous archive; <paramref name="Written"/> is false when the archive on disk was already byte-identical.</summary>
-public sealed record ZipWriteResult(int FileCount, int DirectoryCount, long UncompressedBytes, long ArchiveBytes, int ReusedEntries = 0, bool Written = true);
+/// previous archive; <paramref name="CopiedEntries"/>: files whose compressed bytes were copied from another zip (a
+/// wheel) without inflating them; <paramref name="Written"/> is false when the archive on disk was already byte-identical.</summary>
+public sealed record ZipWriteResult(int FileCount, int DirectoryCount, long UncompressedBytes, long ArchiveBytes, int ReusedEntries = 0, bool Written = true, int CopiedEntries = 0);
 
 /// <summary>
 /// Reuse of compressed bytes from a previous build: <paramref name="PreviousArchive"/> (usually the output itself)
@@ -17,12 +18,16 @@ public sealed record ZipWriteResult(int FileCount, int DirectoryCount, long Unco
 public sealed record ZipReuse(string PreviousArchive, string StampFile);
 
 /// <summary>
-/// Writes zips that are byte-identical for the same inputs: entries sorted (ordinal), explicit directory entries,
-/// one fixed time stamp, Unix modes in the external attributes ("made by" Unix so unzip and Lambda honour them),
-/// no extra fields, no data descriptors. Files are deflated in parallel; the layout is written in one pass.
-/// With <see cref="ZipReuse"/>, a file whose path, size and CRC-32 match an entry of the previous archive (written
-/// by this writer with the same level and zlib) gets that entry's compressed bytes instead of being deflated again:
-/// deflate is deterministic for the same input, level and implementation, so the output is byte-identical to a cold build.
+/// Writes zips that are byte-identical for the same inputs: entries in blocks written in order (each block sorted
+/// ordinally, with its explicit directory entries), one fixed time stamp, Unix modes in the external attributes
+/// ("made by" Unix so unzip and Lambda honour them), no extra fields, no data descriptors.
+/// <para>Where the bytes come from, cheapest first: an entry of another zip (<see cref="ArchiveEntry.ZipSource"/>, a
+/// verified wheel) is copied compressed as it is; with <see cref="ZipReuse"/>, a leading run of entries whose central
+/// records equal the previous archive's is copied as one byte range (so dependencies written first survive an
+/// app-only change as one block copy), and a file whose path, size and CRC-32 match a previous entry gets that
+/// entry's compressed bytes; the rest is deflated in parallel, in bounded windows.</para>
+/// The archive is streamed to a temp file and renamed over the output; memory holds the central directory and one
+/// window, not the archive, whatever its size.
 /// </summary>
 public static class DeterministicZipWriter
 {
@@ -32,6 +37,9 @@ public static class DeterministicZipWriter
     private const int UnixDirectory = 0x4000;   // S_IFDIR
     private const int DosDirectoryAttribute = 0x10;
     private const int WriterVersion = 1;
+    private const long WindowBytes = 32 << 20;
+    private const int WindowEntries = 1024;
+    private const long KeepReadBytes = 64 << 20;
 
     /// <summary>What compressed the bytes: reuse needs the same level, runtime and zlib build.</summary>
     public static string CompressorStamp(CompressionLevel level) =>
@@ -39,88 +47,278 @@ public static class DeterministicZipWriter
         $"compression={typeof(DeflateStream).Assembly.GetName().Version};file={System.Diagnostics.FileVersionInfo.GetVersionInfo(typeof(DeflateStream).Assembly.Location).FileVersion}";
 
     public static ZipWriteResult Write(string outputPath, IReadOnlyList<ArchiveEntry> files, DateTime timestamp,
+        CompressionLevel level = CompressionLevel.Optimal, ZipReuse? reuse = null) =>
+        Write(outputPath, [files], timestamp, level, reuse);
+
+    private enum Source : byte { Directory, Empty, ZipRaw, ZipInflateStore, Previous, Compress }
+
+    private struct Slot
+    {
+        public byte[] Name;
+        public ArchiveEntry? Entry;
+        public Source Source;
+        public ushort Method;
+        public uint Crc;
+        public long Size;
+        public long CompressedSize; // -1 until compressed
+        public ZipDirectoryEntry? Previous;
+        public byte[]? Content;     // kept from the CRC pass when small enough, for compression
+    }
+
+    /// <summary>
+    /// Writes <paramref name="blocks"/> in order, each sorted; a directory goes with the first block that needs it.
+    /// Put what changes least first: a leading run of unchanged entries is copied from the previous archive in one piece.
+    /// </summary>
+    public static ZipWriteResult Write(string outputPath, IReadOnlyList<IReadOnlyList<ArchiveEntry>> blocks, DateTime timestamp,
         CompressionLevel level = CompressionLevel.Optimal, ZipReuse? reuse = null)
     {
-        ArchivePath.EnsureUnique(files);
-        var sorted = files.OrderBy(f => f.Path, StringComparer.Ordinal).ToArray();
-        var directories = ArchivePath.ParentDirectories(sorted.Select(f => f.Path));
-        if (sorted.Length + directories.Count > ushort.MaxValue)
+        ArchivePath.EnsureUnique(blocks.Count == 1 ? blocks[0] : blocks.SelectMany(b => b).ToList());
+        var slots = new List<Slot>();
+        var directoriesSeen = new HashSet<string>(StringComparer.Ordinal);
+        int fileCount = 0, directoryCount = 0;
+        foreach (var block in blocks)
+        {
+            var names = new List<(string Name, ArchiveEntry? Entry)>(block.Count);
+            foreach (var d in ArchivePath.ParentDirectories(block.Select(f => f.Path)))
+                if (directoriesSeen.Add(d)) names.Add((d + "/", null));
+            foreach (var f in block) names.Add((f.Path, f));
+            // Ordinal by zip name: "dir/" sorts before "dir/file".
+            names.Sort((a, b) => string.CompareOrdinal(a.Name, b.Name));
+            foreach (var (name, entry) in names)
+            {
+                slots.Add(new Slot { Name = Encoding.UTF8.GetBytes(name), Entry = entry, CompressedSize = -1 });
+                if (entry is null) directoryCount++; else fileCount++;
+            }
+        }
+        if (slots.Count > ushort.MaxValue)
             throw new UvLambdaException(ErrorCodes.ArchiveTooLarge,
-                $"'{outputPath}' would hold {sorted.Length + directories.Count} entries; zip without ZIP64 holds at most {ushort.MaxValue}. Remove files with LambdaExclude.");
+                $"'{outputPath}' would hold {slots.Count} entries; zip without ZIP64 holds at most {ushort.MaxValue}. Remove files with LambdaExclude.");
 
         var stamp = CompressorStamp(level);
         ZipDirectory? previous = null;
         if (reuse is not null && File.Exists(reuse.StampFile) && File.ReadAllText(reuse.StampFile) == stamp)
             previous = ZipDirectory.TryRead(reuse.PreviousArchive);
 
-        var compressed = new CompressedEntry[sorted.Length];
-        int reused = 0;
-        Parallel.For(0, sorted.Length, i =>
-        {
-            compressed[i] = Compress(sorted[i], level, previous, out var fromPrevious);
-            if (fromPrevious) Interlocked.Increment(ref reused);
-        });
+        var plan = slots.ToArray();
+        Classify(plan, previous);
 
-        // Merge directories and files into one ordinal order by their zip names ("dir/" sorts before "dir/file").
-        var names = new List<(string Name, int FileIndex)>(sorted.Length + directories.Count);
-        foreach (var d in directories) names.Add((d + "/", -1));
-        for (int i = 0; i < sorted.Length; i++) names.Add((sorted[i].Path, i));
-        names.Sort((a, b) => string.CompareOrdinal(a.Name, b.Name));
-
-        // Lay out first (offsets are sums of sizes), so an unchanged archive can be recognised without writing it.
         var (dosTime, dosDate) = ArchiveTimestamp.ToDos(timestamp);
-        long uncompressedTotal = 0, offset = 0;
-        var central = new MemoryStream();
-        var layout = new (byte[] Name, ushort Flags, CompressedEntry Entry)[names.Count];
-        for (int n = 0; n < names.Count; n++)
+        // The leading run of entries whose central records (offsets included) equal the previous archive's: their
+        // bytes, local headers and data, are the previous archive's first bytes.
+        int prefix = 0;
+        long offset = 0, previousCentral = 0;
+        var record = new MemoryStream(128);
+        if (previous?.Path is not null)
         {
-            var (name, fileIndex) = names[n];
-            var nameBytes = Encoding.UTF8.GetBytes(name);
-            ushort flags = IsAscii(nameBytes) ? (ushort)0 : (ushort)0x0800; // bit 11: UTF-8 names
-            if (offset > uint.MaxValue)
-                throw new UvLambdaException(ErrorCodes.ArchiveTooLarge, $"'{outputPath}' would exceed 4 GiB. Remove files with LambdaExclude.");
-            CompressedEntry c = fileIndex >= 0 ? compressed[fileIndex] : CompressedEntry.Directory;
-            int mode = fileIndex >= 0 ? UnixRegularFile | (sorted[fileIndex].UnixMode & 0xFFF) : UnixDirectory | 0x1ED; // 0755
-            uint external = ((uint)mode << 16) | (fileIndex >= 0 ? 0u : DosDirectoryAttribute);
-            WriteCentralHeader(central, nameBytes, flags, c, dosTime, dosDate, external, (uint)offset);
-            layout[n] = (nameBytes, flags, c);
-            offset += 30 + nameBytes.Length + c.Data.Length;
-            uncompressedTotal += c.UncompressedSize;
-        }
-        long centralOffset = offset;
-        long archiveSize = centralOffset + central.Length + 22;
-        if (archiveSize > uint.MaxValue)
-            throw new UvLambdaException(ErrorCodes.ArchiveTooLarge, $"'{outputPath}' would exceed 4 GiB. Remove files with LambdaExclude.");
-
-        bool unchanged = previous is not null && reused == sorted.Length
-            && string.Equals(Path.GetFullPath(reuse!.PreviousArchive), Path.GetFullPath(outputPath), StringComparison.Ordinal)
-            && previous.Bytes.Length == archiveSize
-            && previous.CentralDirectory.Span.SequenceEqual(central.GetBuffer().AsSpan(0, (int)central.Length))
-            && previous.Entries.All(e => e.DataOffset == LocalDataOffset(e, previous));
-        if (!unchanged)
-        {
-            AtomicFile.Write(outputPath, stream =>
+            var central = previous.CentralDirectory.Span;
+            while (prefix < plan.Length && prefix < previous.Entries.Count && plan[prefix].CompressedSize >= 0)
             {
-                foreach (var (nameBytes, flags, c) in layout)
-                {
-                    WriteLocalHeader(stream, nameBytes, flags, c, dosTime, dosDate);
-                    stream.Write(c.Data.Span);
-                }
-                central.Position = 0;
-                central.CopyTo(stream);
-                WriteEndOfCentralDirectory(stream, names.Count, central.Length, centralOffset);
-            });
+                record.SetLength(0);
+                WriteCentralHeader(record, plan[prefix], dosTime, dosDate, (uint)offset);
+                var mine = record.GetBuffer().AsSpan(0, (int)record.Length);
+                if (previousCentral + mine.Length > central.Length || !central.Slice((int)previousCentral, mine.Length).SequenceEqual(mine)) break;
+                previousCentral += mine.Length;
+                offset += 30 + plan[prefix].Name.Length + plan[prefix].CompressedSize;
+                prefix++;
+            }
         }
-        if (reuse is not null && (!File.Exists(reuse.StampFile) || File.ReadAllText(reuse.StampFile) != stamp))
-            AtomicFile.WriteAllText(reuse.StampFile, stamp);
-        return new ZipWriteResult(sorted.Length, directories.Count, uncompressedTotal, archiveSize, reused, !unchanged);
+        int reused = plan.Take(prefix).Count(s => s.Entry is not null) + plan.Skip(prefix).Count(s => s.Entry is not null && s.Previous is not null);
+        int copied = plan.Skip(prefix).Count(s => s.Source is Source.ZipRaw);
+        long uncompressedTotal = plan.Sum(s => s.Size);
+
+        // Everything was already there, in place: the archive on disk is byte-identical to what would be written.
+        if (previous is not null && prefix == plan.Length && previousCentral == previous.CentralDirectory.Length
+            && previous.CentralDirectoryOffset == offset && previous.Length == offset + previousCentral + 22
+            && string.Equals(previous.Path, Path.GetFullPath(outputPath), StringComparison.Ordinal))
+        {
+            WriteStamp(reuse, stamp);
+            return new ZipWriteResult(fileCount, directoryCount, uncompressedTotal, previous.Length, reused, Written: false, CopiedEntries: 0);
+        }
+
+        long archiveSize = WriteArchive(outputPath, plan, prefix, offset, previousCentral, previous, level, dosTime, dosDate);
+        WriteStamp(reuse, stamp);
+        return new ZipWriteResult(fileCount, directoryCount, uncompressedTotal, archiveSize, reused, Written: true, CopiedEntries: copied);
     }
 
-    // Where the data of an entry written by this writer starts: right after a local header with no extra field.
-    private static long LocalDataOffset(ZipDirectoryEntry e, ZipDirectory zip)
+    private static void WriteStamp(ZipReuse? reuse, string stamp)
     {
-        var local = e.DataOffset - 30 - Encoding.UTF8.GetByteCount(e.Name);
-        return local >= 0 && BitConverter.ToUInt32(zip.Bytes, (int)local) == 0x04034b50 ? e.DataOffset : -1;
+        if (reuse is not null && (!File.Exists(reuse.StampFile) || File.ReadAllText(reuse.StampFile) != stamp))
+            FileSystem.AtomicFile.WriteAllText(reuse.StampFile, stamp);
+    }
+
+    // What each entry is (CRC, size) and where its compressed bytes will come from. Files and generated content are
+    // read once here (in parallel) for their CRC; small ones are kept for compression.
+    private static void Classify(Slot[] plan, ZipDirectory? previous)
+    {
+        long kept = 0;
+        Parallel.For(0, plan.Length, i =>
+        {
+            ref var s = ref plan[i];
+            var entry = s.Entry;
+            if (entry is null) { s.Source = Source.Directory; s.CompressedSize = 0; return; }
+            if (entry.ZipSource is { } z)
+            {
+                s.Crc = z.Crc;
+                s.Size = z.UncompressedSize;
+                if (z.UncompressedSize == 0) { s.Source = Source.Empty; s.Crc = 0; s.CompressedSize = 0; }
+                else if (z.Method == 0 || z.CompressedSize <= z.UncompressedSize) { s.Source = Source.ZipRaw; s.Method = z.Method; s.CompressedSize = z.CompressedSize; }
+                // Deflate that grew the data: stored instead, as Info-ZIP does.
+                else { s.Source = Source.ZipInflateStore; s.CompressedSize = z.UncompressedSize; }
+                return;
+            }
+            var raw = entry.ReadContent();
+            s.Crc = Crc32.Compute(raw);
+            s.Size = raw.Length;
+            if (raw.Length == 0)
+            {
+                s.Source = Source.Empty;
+                s.CompressedSize = 0;
+                if (previous is not null && previous.ByName.TryGetValue(entry.Path, out var was) && was.UncompressedSize == 0) s.Previous = was;
+                return;
+            }
+            if (previous is not null && previous.ByName.TryGetValue(entry.Path, out var old)
+                && old.Crc == s.Crc && old.UncompressedSize == raw.Length && (old.ExternalAttributes >> 16 & 0xF000) == UnixRegularFile
+                && ((old.Method == 8 && old.CompressedSize < raw.Length) || (old.Method == 0 && old.CompressedSize == raw.Length)))
+            {
+                s.Source = Source.Previous;
+                s.Previous = old;
+                s.Method = old.Method;
+                s.CompressedSize = old.CompressedSize;
+                return;
+            }
+            s.Source = Source.Compress;
+            if (Interlocked.Add(ref kept, raw.Length) <= KeepReadBytes) s.Content = raw;
+        });
+    }
+
+    private static long WriteArchive(string outputPath, Slot[] plan, int prefix, long prefixBytes, long prefixCentral, ZipDirectory? previous,
+        CompressionLevel level, ushort dosTime, ushort dosDate)
+    {
+        var full = Path.GetFullPath(outputPath);
+        var dir = Path.GetDirectoryName(full)!;
+        Directory.CreateDirectory(dir);
+        var temp = Path.Combine(dir, $".{Path.GetFileName(full)}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
+        var handles = new Dictionary<string, SafeFileHandle>(StringComparer.Ordinal);
+        SafeFileHandle? previousHandle = null;
+        try
+        {
+            var central = new MemoryStream();
+            long archiveSize;
+            // The unchanged leading run: one kernel-side copy of the previous archive, cut where the run ends.
+            if (prefix > 0) File.Copy(previous!.Path!, temp, overwrite: false);
+            using (var stream = new FileStream(temp, prefix > 0 ? FileMode.Open : FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
+            {
+                if (prefix > 0)
+                {
+                    stream.SetLength(prefixBytes);
+                    stream.Position = prefixBytes;
+                    central.Write(previous!.CentralDirectory.Span[..(int)prefixCentral]);
+                }
+                long offset = prefixBytes;
+                var compressed = new Dictionary<int, (ushort Method, byte[] Data)>();
+                for (int i = prefix; i < plan.Length; i++)
+                {
+                    ref var s = ref plan[i];
+                    if (offset > uint.MaxValue)
+                        throw new UvLambdaException(ErrorCodes.ArchiveTooLarge, $"'{outputPath}' would exceed 4 GiB. Remove files with LambdaExclude.");
+                    if (s.Source == Source.Compress && !compressed.ContainsKey(i))
+                        CompressWindow(plan, i, level, compressed);
+                    ReadOnlySpan<byte> data = default;
+                    byte[]? owned = null;
+                    switch (s.Source)
+                    {
+                        case Source.ZipInflateStore:
+                            owned = s.Entry!.ZipSource!.ReadContent();
+                            s.Method = 0;
+                            break;
+                        case Source.Previous:
+                            previousHandle ??= File.OpenHandle(previous!.Path!, FileMode.Open, FileAccess.Read, FileShare.Read);
+                            owned = previous!.ReadData(s.Previous!, previousHandle);
+                            break;
+                        case Source.Compress:
+                            (s.Method, owned) = compressed[i];
+                            compressed.Remove(i);
+                            s.CompressedSize = owned.Length;
+                            break;
+                    }
+                    if (owned is not null) data = owned;
+                    WriteCentralHeader(central, s, dosTime, dosDate, (uint)offset);
+                    WriteLocalHeader(stream, s, dosTime, dosDate);
+                    if (s.Source == Source.ZipRaw) CopyRange(s.Entry!.ZipSource!, stream, handles);
+                    else stream.Write(data);
+                    offset += 30 + s.Name.Length + s.CompressedSize;
+                }
+                long centralOffset = offset;
+                archiveSize = centralOffset + central.Length + 22;
+                if (archiveSize > uint.MaxValue)
+                    throw new UvLambdaException(ErrorCodes.ArchiveTooLarge, $"'{outputPath}' would exceed 4 GiB. Remove files with LambdaExclude.");
+                central.Position = 0;
+                central.CopyTo(stream);
+                WriteEndOfCentralDirectory(stream, plan.Length, central.Length, centralOffset);
+                stream.Flush(flushToDisk: false);
+            }
+            File.Move(temp, full, overwrite: true);
+            return archiveSize;
+        }
+        finally
+        {
+            foreach (var h in handles.Values) h.Dispose();
+            previousHandle?.Dispose();
+            if (File.Exists(temp)) File.Delete(temp);
+        }
+    }
+
+    // Deflates the entries from `start` on that need it, up to a window's worth, in parallel.
+    private static void CompressWindow(Slot[] plan, int start, CompressionLevel level, Dictionary<int, (ushort, byte[])> results)
+    {
+        var window = new List<int>();
+        long bytes = 0;
+        for (int j = start; j < plan.Length && window.Count < WindowEntries && bytes < WindowBytes; j++)
+        {
+            if (plan[j].Source != Source.Compress) continue;
+            window.Add(j);
+            bytes += plan[j].Size;
+        }
+        var output = new (ushort, byte[])[window.Count];
+        Parallel.For(0, window.Count, k =>
+        {
+            int j = window[k];
+            var raw = plan[j].Content ?? plan[j].Entry!.ReadContent();
+            plan[j].Content = null;
+            if (raw.Length != plan[j].Size || Crc32.Compute(raw) != plan[j].Crc)
+                throw new IOException($"'{plan[j].Entry!.Origin}' changed while the archive was being written; build again.");
+            var buffer = new MemoryStream(raw.Length / 2 + 64);
+            using (var deflate = new DeflateStream(buffer, level, leaveOpen: true))
+                deflate.Write(raw, 0, raw.Length);
+            // Store what deflate cannot shrink (already-compressed data), as Info-ZIP does.
+            output[k] = buffer.Length < raw.Length ? ((ushort)8, buffer.ToArray()) : ((ushort)0, raw);
+        });
+        for (int k = 0; k < window.Count; k++) results[window[k]] = output[k];
+    }
+
+    private static void CopyRange(ZipEntrySource source, FileStream output, Dictionary<string, SafeFileHandle> handles)
+    {
+        if (!handles.TryGetValue(source.ArchivePath, out var handle))
+        {
+            handle = File.OpenHandle(source.ArchivePath, FileMode.Open, FileAccess.Read, FileShare.Read);
+            handles[source.ArchivePath] = handle;
+        }
+        var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent((int)Math.Min(source.CompressedSize, 1 << 20));
+        try
+        {
+            long done = 0;
+            while (done < source.CompressedSize)
+            {
+                int want = (int)Math.Min(buffer.Length, source.CompressedSize - done);
+                ZipEntrySource.ReadExactly(handle, buffer.AsSpan(0, want), source.DataOffset + done);
+                output.Write(buffer, 0, want);
+                done += want;
+            }
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
+        }
     }
 
     private static bool IsAscii(byte[] bytes)
@@ -129,70 +327,49 @@ public static class DeterministicZipWriter
         return true;
     }
 
-    private readonly record struct CompressedEntry(ushort Method, uint Crc, long UncompressedSize, ReadOnlyMemory<byte> Data)
-    {
-        public static readonly CompressedEntry Directory = new(0, 0, 0, Array.Empty<byte>());
-    }
+    private static ushort Flags(in Slot s) => IsAscii(s.Name) ? (ushort)0 : (ushort)0x0800; // bit 11: UTF-8 names
 
-    private static CompressedEntry Compress(ArchiveEntry entry, CompressionLevel level, ZipDirectory? previous, out bool fromPrevious)
-    {
-        var raw = entry.ReadContent();
-        uint crc = Crc32.Compute(raw);
-        fromPrevious = false;
-        if (previous is not null && previous.ByName.TryGetValue(entry.Path, out var old)
-            && old.Crc == crc && old.UncompressedSize == raw.Length && (old.ExternalAttributes >> 16 & 0xF000) == UnixRegularFile
-            && ((old.Method == 8 && raw.Length > 0 && old.CompressedSize < raw.Length) || (old.Method == 0 && old.CompressedSize == raw.Length)))
-        {
-            fromPrevious = true;
-            return new CompressedEntry(old.Method, crc, raw.Length, previous.Bytes.AsMemory((int)old.DataOffset, (int)old.CompressedSize));
-        }
-        if (raw.Length == 0) return new CompressedEntry(0, crc, 0, raw);
-        var buffer = new MemoryStream(raw.Length / 2 + 64);
-        using (var deflate = new DeflateStream(buffer, level, leaveOpen: true))
-            deflate.Write(raw, 0, raw.Length);
-        // Store what deflate cannot shrink (already-compressed data), as Info-ZIP does.
-        return buffer.Length < raw.Length
-            ? new CompressedEntry(8, crc, raw.Length, buffer.GetBuffer().AsMemory(0, (int)buffer.Length))
-            : new CompressedEntry(0, crc, raw.Length, raw);
-    }
+    private static uint External(in Slot s) => s.Entry is null
+        ? ((uint)(UnixDirectory | 0x1ED) << 16) | DosDirectoryAttribute // 0755
+        : (uint)(UnixRegularFile | (s.Entry.UnixMode & 0xFFF)) << 16;
 
-    private static void WriteLocalHeader(Stream s, byte[] name, ushort flags, CompressedEntry c, ushort time, ushort date)
+    private static void WriteLocalHeader(Stream stream, in Slot s, ushort time, ushort date)
     {
         Span<byte> h = stackalloc byte[30];
         BinaryPrimitives.WriteUInt32LittleEndian(h, 0x04034b50);
         BinaryPrimitives.WriteUInt16LittleEndian(h[4..], VersionNeeded);
-        BinaryPrimitives.WriteUInt16LittleEndian(h[6..], flags);
-        BinaryPrimitives.WriteUInt16LittleEndian(h[8..], c.Method);
+        BinaryPrimitives.WriteUInt16LittleEndian(h[6..], Flags(s));
+        BinaryPrimitives.WriteUInt16LittleEndian(h[8..], s.Method);
         BinaryPrimitives.WriteUInt16LittleEndian(h[10..], time);
         BinaryPrimitives.WriteUInt16LittleEndian(h[12..], date);
-        BinaryPrimitives.WriteUInt32LittleEndian(h[14..], c.Crc);
-        BinaryPrimitives.WriteUInt32LittleEndian(h[18..], (uint)c.Data.Length);
-        BinaryPrimitives.WriteUInt32LittleEndian(h[22..], (uint)c.UncompressedSize);
-        BinaryPrimitives.WriteUInt16LittleEndian(h[26..], (ushort)name.Length);
+        BinaryPrimitives.WriteUInt32LittleEndian(h[14..], s.Crc);
+        BinaryPrimitives.WriteUInt32LittleEndian(h[18..], (uint)s.CompressedSize);
+        BinaryPrimitives.WriteUInt32LittleEndian(h[22..], (uint)s.Size);
+        BinaryPrimitives.WriteUInt16LittleEndian(h[26..], (ushort)s.Name.Length);
         BinaryPrimitives.WriteUInt16LittleEndian(h[28..], 0);
-        s.Write(h);
-        s.Write(name);
+        stream.Write(h);
+        stream.Write(s.Name);
     }
 
-    private static void WriteCentralHeader(Stream s, byte[] name, ushort flags, CompressedEntry c, ushort time, ushort date, uint external, uint offset)
+    private static void WriteCentralHeader(Stream stream, in Slot s, ushort time, ushort date, uint offset)
     {
         Span<byte> h = stackalloc byte[46];
         BinaryPrimitives.WriteUInt32LittleEndian(h, 0x02014b50);
         BinaryPrimitives.WriteUInt16LittleEndian(h[4..], VersionMadeByUnix);
         BinaryPrimitives.WriteUInt16LittleEndian(h[6..], VersionNeeded);
-        BinaryPrimitives.WriteUInt16LittleEndian(h[8..], flags);
-        BinaryPrimitives.WriteUInt16LittleEndian(h[10..], c.Method);
+        BinaryPrimitives.WriteUInt16LittleEndian(h[8..], Flags(s));
+        BinaryPrimitives.WriteUInt16LittleEndian(h[10..], s.Method);
         BinaryPrimitives.WriteUInt16LittleEndian(h[12..], time);
         BinaryPrimitives.WriteUInt16LittleEndian(h[14..], date);
-        BinaryPrimitives.WriteUInt32LittleEndian(h[16..], c.Crc);
-        BinaryPrimitives.WriteUInt32LittleEndian(h[20..], (uint)c.Data.Length);
-        BinaryPrimitives.WriteUInt32LittleEndian(h[24..], (uint)c.UncompressedSize);
-        BinaryPrimitives.WriteUInt16LittleEndian(h[28..], (ushort)name.Length);
+        BinaryPrimitives.WriteUInt32LittleEndian(h[16..], s.Crc);
+        BinaryPrimitives.WriteUInt32LittleEndian(h[20..], (uint)s.CompressedSize);
+        BinaryPrimitives.WriteUInt32LittleEndian(h[24..], (uint)s.Size);
+        BinaryPrimitives.WriteUInt16LittleEndian(h[28..], (ushort)s.Name.Length);
         // extra length, comment length, disk number start, internal attributes: all zero
-        BinaryPrimitives.WriteUInt32LittleEndian(h[38..], external);
+        BinaryPrimitives.WriteUInt32LittleEndian(h[38..], External(s));
         BinaryPrimitives.WriteUInt32LittleEndian(h[42..], offset);
-        s.Write(h);
-        s.Write(name);
+        stream.Write(h);
+        stream.Write(s.Name);
     }
 
     private static void WriteEndOfCentralDirectory(Stream s, int count, long centralSize, long centralOffset)

@@ -11,29 +11,56 @@ public sealed record ZipDirectoryEntry(string Name, ushort Method, uint Crc, lon
 /// can reuse the compressed bytes of unchanged entries. Anything unexpected yields null: the caller then compresses.
 /// A damaged previous archive is simply rebuilt, so every count, size, offset and length is checked against the file,
 /// and each local header against its central record (the writer's "unchanged" check compares only the central directory).
+/// Only the directory and the local headers are read (positional reads), so memory stays flat whatever the archive's size.
 /// </summary>
 public sealed class ZipDirectory
 {
-    private ZipDirectory(byte[] bytes, List<ZipDirectoryEntry> entries, ReadOnlyMemory<byte> central)
+    private readonly byte[]? _bytes;
+
+    private ZipDirectory(string? path, byte[]? bytes, long length, List<ZipDirectoryEntry> entries, byte[] central, long centralOffset)
     {
-        Bytes = bytes;
+        Path = path;
+        _bytes = bytes;
+        Length = length;
         Entries = entries;
         CentralDirectory = central;
-        ByName = entries.GroupBy(e => e.Name, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
+        CentralDirectoryOffset = centralOffset;
+        ByName = new Dictionary<string, ZipDirectoryEntry>(entries.Count, StringComparer.Ordinal);
+        foreach (var e in entries) ByName.TryAdd(e.Name, e);
     }
 
-    public byte[] Bytes { get; }
-    public IReadOnlyList<ZipDirectoryEntry> Entries { get; }
-    public IReadOnlyDictionary<string, ZipDirectoryEntry> ByName { get; }
-    public ReadOnlyMemory<byte> CentralDirectory { get; }
+    /// <summary>The archive on disk (null when parsed from memory).</summary>
+    public string? Path { get; }
 
-    public ReadOnlySpan<byte> Data(ZipDirectoryEntry e) => Bytes.AsSpan((int)e.DataOffset, (int)e.CompressedSize);
+    /// <summary>The archive's length in bytes.</summary>
+    public long Length { get; }
+    public IReadOnlyList<ZipDirectoryEntry> Entries { get; }
+    public Dictionary<string, ZipDirectoryEntry> ByName { get; }
+    public ReadOnlyMemory<byte> CentralDirectory { get; }
+    public long CentralDirectoryOffset { get; }
+
+    /// <summary>An entry's compressed bytes (from <paramref name="handle"/>, the archive opened for reading, when given).</summary>
+    public byte[] ReadData(ZipDirectoryEntry e, Microsoft.Win32.SafeHandles.SafeFileHandle? handle = null)
+    {
+        var data = new byte[e.CompressedSize];
+        if (_bytes is not null) _bytes.AsSpan((int)e.DataOffset, data.Length).CopyTo(data);
+        else if (handle is not null) ZipEntrySource.ReadExactly(handle, data, e.DataOffset);
+        else
+        {
+            using var h = File.OpenHandle(Path!, FileMode.Open, FileAccess.Read, FileShare.Read);
+            ZipEntrySource.ReadExactly(h, data, e.DataOffset);
+        }
+        return data;
+    }
 
     public static ZipDirectory? TryRead(string path)
     {
         try
         {
-            return File.Exists(path) ? TryParse(File.ReadAllBytes(path)) : null;
+            if (!File.Exists(path)) return null;
+            using var handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read);
+            long length = RandomAccess.GetLength(handle);
+            return TryParse((o, b) => RandomAccess.Read(handle, b.Span, o), length, System.IO.Path.GetFullPath(path), null);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -41,40 +68,69 @@ public sealed class ZipDirectory
         }
     }
 
-    public static ZipDirectory? TryParse(byte[] b)
+    public static ZipDirectory? TryParse(byte[] b) =>
+        TryParse((offset, buffer) =>
+        {
+            if (offset >= b.Length) return 0;
+            int n = (int)Math.Min(buffer.Length, b.Length - offset);
+            b.AsSpan((int)offset, n).CopyTo(buffer.Span);
+            return n;
+        }, b.Length, null, b);
+
+    private static ZipDirectory? TryParse(Func<long, Memory<byte>, int> read, long length, string? path, byte[]? bytes)
     {
         try
         {
-            return Parse(b);
+            return Parse(read, length, path, bytes);
         }
-        catch (Exception e) when (e is ArgumentException or IndexOutOfRangeException or OverflowException)
+        catch (Exception e) when (e is ArgumentException or IndexOutOfRangeException or OverflowException or EndOfStreamException)
         {
             // A bound the checks below missed: still only a previous archive that cannot be reused.
             return null;
         }
     }
 
-    private static ZipDirectory? Parse(byte[] b)
+    private static void ReadExactly(Func<long, Memory<byte>, int> read, Memory<byte> buffer, long offset)
     {
+        while (buffer.Length > 0)
+        {
+            int n = read(offset, buffer);
+            if (n <= 0) throw new EndOfStreamException();
+            buffer = buffer[n..];
+            offset += n;
+        }
+    }
+
+    private static ZipDirectory? Parse(Func<long, Memory<byte>, int> read, long length, string? path, byte[]? bytes)
+    {
+        if (length < 22 || length > uint.MaxValue) return null;
         // End of central directory: no comment is written, but tolerate one (search back up to 64 KiB).
-        int eocd = -1;
-        for (int i = b.Length - 22; i >= 0 && i >= b.Length - 22 - 0xFFFF; i--)
-            if (BinaryPrimitives.ReadUInt32LittleEndian(b.AsSpan(i)) == 0x06054b50) { eocd = i; break; }
-        if (eocd < 0) return null;
+        int tailLength = (int)Math.Min(length, 22 + 0xFFFF);
+        var tail = new byte[tailLength];
+        ReadExactly(read, tail, length - tailLength);
+        int at = -1;
+        for (int i = tailLength - 22; i >= 0; i--)
+            if (BinaryPrimitives.ReadUInt32LittleEndian(tail.AsSpan(i)) == 0x06054b50) { at = i; break; }
+        if (at < 0) return null;
+        long eocd = length - tailLength + at;
+        var e = tail.AsSpan(at);
         // One disk, every entry on it, the comment (if any) exactly to the end, the central directory right before.
-        if (BinaryPrimitives.ReadUInt32LittleEndian(b.AsSpan(eocd + 4)) != 0) return null;
-        int count = BinaryPrimitives.ReadUInt16LittleEndian(b.AsSpan(eocd + 10));
-        if (BinaryPrimitives.ReadUInt16LittleEndian(b.AsSpan(eocd + 8)) != count) return null;
-        if (eocd + 22 + BinaryPrimitives.ReadUInt16LittleEndian(b.AsSpan(eocd + 20)) != b.Length) return null;
-        long size = BinaryPrimitives.ReadUInt32LittleEndian(b.AsSpan(eocd + 12));
-        long offset = BinaryPrimitives.ReadUInt32LittleEndian(b.AsSpan(eocd + 16));
+        if (BinaryPrimitives.ReadUInt32LittleEndian(e[4..]) != 0) return null;
+        int count = BinaryPrimitives.ReadUInt16LittleEndian(e[10..]);
+        if (BinaryPrimitives.ReadUInt16LittleEndian(e[8..]) != count) return null;
+        if (eocd + 22 + BinaryPrimitives.ReadUInt16LittleEndian(e[20..]) != length) return null;
+        long size = BinaryPrimitives.ReadUInt32LittleEndian(e[12..]);
+        long offset = BinaryPrimitives.ReadUInt32LittleEndian(e[16..]);
         if (offset + size != eocd) return null;
+        var central = new byte[size];
+        ReadExactly(read, central, offset);
         var entries = new List<ZipDirectoryEntry>(count);
-        long p = offset;
+        var local = new byte[30 + 0xFFFF];
+        int p = 0;
         for (int n = 0; n < count; n++)
         {
-            if (p + 46 > eocd || BinaryPrimitives.ReadUInt32LittleEndian(b.AsSpan((int)p)) != 0x02014b50) return null;
-            var h = b.AsSpan((int)p, 46);
+            if (p + 46 > size || BinaryPrimitives.ReadUInt32LittleEndian(central.AsSpan(p)) != 0x02014b50) return null;
+            var h = central.AsSpan(p, 46);
             ushort method = BinaryPrimitives.ReadUInt16LittleEndian(h[10..]);
             uint crc = BinaryPrimitives.ReadUInt32LittleEndian(h[16..]);
             long compressed = BinaryPrimitives.ReadUInt32LittleEndian(h[20..]);
@@ -83,26 +139,28 @@ public sealed class ZipDirectory
             int extraLength = BinaryPrimitives.ReadUInt16LittleEndian(h[30..]);
             int commentLength = BinaryPrimitives.ReadUInt16LittleEndian(h[32..]);
             uint external = BinaryPrimitives.ReadUInt32LittleEndian(h[38..]);
-            long local = BinaryPrimitives.ReadUInt32LittleEndian(h[42..]);
-            if (p + 46 + nameLength + extraLength + commentLength > offset + size) return null;
-            var name = Encoding.UTF8.GetString(b, (int)p + 46, nameLength);
-            if (local + 30 > offset || BinaryPrimitives.ReadUInt32LittleEndian(b.AsSpan((int)local)) != 0x04034b50) return null;
-            var l = b.AsSpan((int)local, 30);
+            long localAt = BinaryPrimitives.ReadUInt32LittleEndian(h[42..]);
+            if (p + 46 + nameLength + extraLength + commentLength > size) return null;
+            var name = Encoding.UTF8.GetString(central, p + 46, nameLength);
+            if (localAt + 30 + nameLength > offset) return null;
+            var l = local.AsSpan(0, 30 + nameLength);
+            ReadExactly(read, local.AsMemory(0, 30 + nameLength), localAt);
+            if (BinaryPrimitives.ReadUInt32LittleEndian(l) != 0x04034b50) return null;
             int localNameLength = BinaryPrimitives.ReadUInt16LittleEndian(l[26..]);
             // The local header must say what the central record says (version, flags without a data descriptor, method,
             // time, CRC, sizes, name): a rebuild that finds the central directory unchanged keeps the local headers as they are.
             if (!l.Slice(4, 22).SequenceEqual(h.Slice(6, 22))
                 || (BinaryPrimitives.ReadUInt16LittleEndian(l[6..]) & 0x9) != 0 || localNameLength != nameLength
-                || local + 30 + nameLength > offset || !b.AsSpan((int)local + 30, nameLength).SequenceEqual(b.AsSpan((int)p + 46, nameLength)))
+                || !l.Slice(30, nameLength).SequenceEqual(central.AsSpan(p + 46, nameLength)))
                 return null;
             // No local extra field (the writer adds none): one that is there, or whose length lies, would shift the data.
             if (BinaryPrimitives.ReadUInt16LittleEndian(l[28..]) != 0) return null;
-            long data = local + 30 + localNameLength;
+            long data = localAt + 30 + localNameLength;
             if (data + compressed > offset) return null;
             entries.Add(new ZipDirectoryEntry(name, method, crc, compressed, uncompressed, external, data));
             p += 46 + nameLength + extraLength + commentLength;
         }
-        if (p != offset + size) return null;
-        return new ZipDirectory(b, entries, b.AsMemory((int)offset, (int)size));
+        if (p != size) return null;
+        return new ZipDirectory(path, bytes, length, entries, central, offset);
     }
 }

@@ -48,7 +48,7 @@ public class DamagedPreviousArchiveTests(ITestOutputHelper output)
                 rejected++;
             else
                 foreach (var e in parsed.Entries)
-                    _ = parsed.Data(e).Length; // every entry's data lies inside the file
+                    _ = parsed.ReadData(e).Length; // every entry's data lies inside the file
 
             File.WriteAllBytes(path, bytes);
             DeterministicZipWriter.Write(path, entries, Epoch, reuse: reuse);
