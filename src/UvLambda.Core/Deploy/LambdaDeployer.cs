@@ -291,7 +291,7 @@ public sealed class LambdaDeployer(ILambdaApi lambda, IEcrApi? ecr, IArtifactSto
 
     /// <summary>
     /// The production settings that differ. A setting the project does not declare is left as it is on the function
-    /// (as <c>aws lambda update-function-configuration</c> does); README says so.
+    /// (as <c>aws lambda update-function-configuration</c> does); docs/reference.md says so.
     /// </summary>
     private static FunctionExtras ExtrasChanges(DeploySettings s, FunctionConfiguration c, List<string> changed)
     {

@@ -2,7 +2,7 @@ namespace UvLambda.Core.Diagnostics;
 
 /// <summary>
 /// Every user-facing diagnostic code. Ranges: 1xxx project/TOML/lock, 2xxx resolution/wheels/install/audit,
-/// 3xxx artifacts/images, 4xxx AWS/deploy, 5xxx local run/invoke, 9xxx internal errors (bugs). README's troubleshooting section has an entry
+/// 3xxx artifacts/images, 4xxx AWS/deploy, 5xxx local run/invoke, 9xxx internal errors (bugs). docs/troubleshooting.md has an entry
 /// for each (a test checks that). Each area keeps its codes in its own partial file (ErrorCodes.Toml.cs, ...).
 /// </summary>
 public static partial class ErrorCodes
