@@ -23,6 +23,8 @@ public sealed class CreateLambdaImage : UvLambdaTask
     public string? ImageFormat { get; set; }
     public ITaskItem[]? Sources { get; set; }
     public string? SiteDirectory { get; set; }
+    /// <summary>install-state.json: the installed packages, whose wheels are read in place.</summary>
+    public string? StateFile { get; set; }
     public ITaskItem[]? ExcludedDirectories { get; set; }
     public string? SourceDateEpoch { get; set; }
     public string? CacheDirectory { get; set; }
@@ -61,7 +63,7 @@ public sealed class CreateLambdaImage : UvLambdaTask
         var sources = LambdaSourceFile.Map(ProjectDirectory, PathsOf(Sources), ProjectFile,
             (ExcludedDirectories ?? []).Select(i => i.ItemSpec).Where(s => s.Length > 0).ToList());
         var app = sources.Select(s => s.ToArchiveEntry()).ToList();
-        var deps = !string.IsNullOrEmpty(SiteDirectory) && Directory.Exists(SiteDirectory) ? FunctionPackage.SiteEntries(SiteDirectory).ToList() : [];
+        var deps = Core.Install.InstalledSet.Load(string.IsNullOrEmpty(StateFile) ? null : StateFile, string.IsNullOrEmpty(SiteDirectory) ? null : SiteDirectory).Select(f => f.Entry).ToList();
         var handler = LambdaHandler.Parse(Handler, ProjectFile);
         handler.EnsureIn(FunctionPackage.Modes(app.Concat(deps)), ProjectFile);
 

@@ -56,6 +56,8 @@ public sealed class InstallPythonPackages : UvLambdaTask
             Core.Processes.ProcessEnvironment.Current())
         {
             MaxUnpackedBytes = MaxUnpackedBytes > 0 ? MaxUnpackedBytes : Core.Install.Wheels.WheelInstaller.ImageUnpackedLimit,
+            // Packaging reads wheels in place (copying their compressed entries): nothing is unpacked into the site folder.
+            IndexWheels = true,
         };
 
         if (installer == "uv")

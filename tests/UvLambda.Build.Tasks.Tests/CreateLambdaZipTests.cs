@@ -70,7 +70,7 @@ public class CreateLambdaZipTests
         };
         Assert.True(task.Execute(), string.Join("\n", engine.Errors.Select(e => e.Message)));
         using var zip = ZipFile.OpenRead(dir.Combine("package.zip"));
-        Assert.Equal(["app/", "app/main.py", "library-0.1.0.dist-info/", "library-0.1.0.dist-info/METADATA", "library/", "library/__init__.py"],
+        Assert.Equal(["library-0.1.0.dist-info/", "library-0.1.0.dist-info/METADATA", "library/", "library/__init__.py", "app/", "app/main.py"],
             zip.Entries.Select(e => e.FullName));
     }
 
@@ -125,7 +125,7 @@ public class CreateLambdaZipTests
         using (var layer = ZipFile.OpenRead(dir.Combine("bin", "layer.zip")))
             Assert.Equal(["python/", "python/requests/", "python/requests/__init__.py"], layer.Entries.Select(e => e.FullName));
         using (var app = ZipFile.OpenRead(dir.Combine("bin", "app.zip")))
-            Assert.Equal(["app/", "app/main.py", "library/", "library/__init__.py"], app.Entries.Select(e => e.FullName));
+            Assert.Equal(["library/", "library/__init__.py", "app/", "app/main.py"], app.Entries.Select(e => e.FullName));
         Assert.Equal([dir.Combine("bin", "layer.zip"), dir.Combine("bin", "app.zip")], task.WrittenZips);
     }
 

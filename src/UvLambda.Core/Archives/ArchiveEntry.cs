@@ -41,5 +41,8 @@ public sealed class ArchiveEntry
 
     public byte[] ReadContent() => Content ?? ZipSource?.ReadContent() ?? File.ReadAllBytes(SourceFile!);
 
+    /// <summary>The same bytes at another path.</summary>
+    public ArchiveEntry WithPath(string path) => new(path, UnixMode, SourceFile, Content, ZipSource);
+
     public override string ToString() => Path;
 }

@@ -62,7 +62,12 @@ public static class LambdaArtifacts
     public const long DirectUploadLimit = 52_428_800;
     public const string AppPackageName = "(app)";
 
-    private sealed record Item(string Path, string SourceFile, int Mode, string Package, string? ImportPath);
+    /// <summary>One file to ship: its path in the zip, where its bytes come from, its package, and the path it is imported by.</summary>
+    private sealed record Item(string Path, ArchiveEntry Source, string Package, string? ImportPath, InstalledFile? Installed = null)
+    {
+        public int Mode => Source.UnixMode;
+        public ArchiveEntry ToEntry() => Source.Path == Path ? Source : Source.WithPath(Path);
+    }
 
     public static ArtifactResult Create(ArtifactOptions options, IReadOnlyList<LambdaSourceFile> appFiles, LambdaHandler handler, IBuildLog log, string? projectFile = null)
     {
@@ -75,31 +80,32 @@ public static class LambdaArtifacts
 
         bool splitLocal = layer && options.LocalLayerPath is not null;
         var excludes = new ExcludeGlob(options.Excludes);
+        // Installed packages first and the app's own files last in each zip: an app-only change then keeps the
+        // dependencies' bytes, at the start of the zip, as they were (one block copy).
         var app = new List<Item>();
+        var appInstalled = new List<Item>();
         var dependencies = new List<Item>();
         var localLayer = new List<Item>();
         int excluded = 0;
         foreach (var f in appFiles)
         {
             if (excludes.IsExcluded(f.PackagePath)) { excluded++; continue; }
-            app.Add(new Item(f.PackagePath, f.FullPath, LambdaSourceFile.UnixModeOf(f.FullPath), AppPackageName, f.PackagePath));
+            app.Add(new Item(f.PackagePath, f.ToArchiveEntry(), AppPackageName, f.PackagePath));
         }
-        if (options.SiteDirectory is { } site && Directory.Exists(site))
+        if (options.StateFile is not null || options.SiteDirectory is not null)
         {
-            var owners = new Dictionary<string, string>(StringComparer.Ordinal);
-            if (options.StateFile is { } state && File.Exists(state))
-                foreach (var (package, relative) in PackageInstaller.InstalledFiles(state)) owners.TryAdd(relative, package);
             var workspace = options.WorkspacePackages.Select(Packaging.PackageName.Normalize).ToHashSet(StringComparer.Ordinal);
             var local = options.LocalPackages.Select(Packaging.PackageName.Normalize).ToHashSet(StringComparer.Ordinal);
-            foreach (var entry in FunctionPackage.SiteEntries(site))
+            foreach (var installed in InstalledSet.Load(options.StateFile, options.SiteDirectory))
             {
+                var entry = installed.Entry;
                 if (excludes.IsExcluded(entry.Path)) { excluded++; continue; }
-                var package = owners.TryGetValue(entry.Path, out var p) ? p : "(unattributed)";
+                var package = installed.Package;
                 bool toLocal = splitLocal && local.Contains(package);
                 bool toApp = layer && !toLocal && workspace.Contains(package) && !workspaceInLayer;
-                var target = !layer || toApp ? app : toLocal ? localLayer : dependencies;
+                var target = !layer ? dependencies : toApp ? appInstalled : toLocal ? localLayer : dependencies;
                 var path = layer && !toApp ? "python/" + entry.Path : entry.Path;
-                target.Add(new Item(path, entry.SourceFile!, entry.UnixMode, package, entry.Path));
+                target.Add(new Item(path, entry, package, entry.Path, installed));
             }
         }
         if (excluded > 0) log.Detail($"LambdaExclude removed {excluded} file(s)");
@@ -107,25 +113,26 @@ public static class LambdaArtifacts
         if (options.BytecodePythonVersion is { Length: > 0 } version)
         {
             var compiler = BytecodeCompiler.Find(version, options.LocalPython, Path.Combine(options.IntermediateDirectory ?? Path.Combine(Path.GetTempPath(), "uvlambda"), "bytecode"), projectFile);
-            var sources = app.Concat(dependencies).Concat(localLayer).Where(i => i.Path.EndsWith(".py", StringComparison.Ordinal)).ToList();
-            var pycs = compiler.Compile(sources.Select(i => (i.SourceFile, i.ImportPath!)).ToList(), log);
-            foreach (var list in new[] { app, dependencies, localLayer })
+            var lists = new[] { dependencies, localLayer, appInstalled, app };
+            var sources = lists.SelectMany(l => l).Where(i => i.Path.EndsWith(".py", StringComparison.Ordinal)).ToList();
+            var pycs = compiler.Compile(sources.Select(i => (i.Installed?.PathOnDisk() ?? i.Source.SourceFile ?? throw new InvalidOperationException(i.Path), i.ImportPath!)).ToList(), log);
+            foreach (var list in lists)
             {
                 var added = list.Where(i => i.Path.EndsWith(".py", StringComparison.Ordinal) && pycs.ContainsKey(i.ImportPath!))
-                    .Select(i => new Item(compiler.PycPath(i.Path), pycs[i.ImportPath!], 0x1A4, i.Package, null)).ToList();
+                    .Select(i => { var pyc = compiler.PycPath(i.Path); return new Item(pyc, ArchiveEntry.FromFile(pyc, pycs[i.ImportPath!], 0x1A4), i.Package, null); }).ToList();
                 list.AddRange(added);
             }
         }
 
         // The handler's module must be importable: from the function root, or (Layer) from python/ on /opt.
         var importable = new Dictionary<string, int>(StringComparer.Ordinal);
-        foreach (var i in app) importable.TryAdd(i.Path, i.Mode);
+        foreach (var i in app.Concat(appInstalled).Concat(layer ? [] : dependencies)) importable.TryAdd(i.Path, i.Mode);
         // A script handler runs from the function root (/var/task); a module may also come from a layer's python/.
-        if (!handler.IsScript)
+        if (!handler.IsScript && layer)
             foreach (var i in dependencies.Concat(localLayer)) if (i.ImportPath is { } p) importable.TryAdd(p, i.Mode);
         handler.EnsureIn(importable, projectFile);
 
-        var sizes = Sizes(app.Concat(dependencies).Concat(localLayer));
+        var sizes = Sizes(app.Concat(appInstalled).Concat(dependencies).Concat(localLayer));
         long total = sizes.Sum(s => s.Bytes) + options.LayerSizeBudget;
         var table = SizeTable(sizes, options.LayerSizeBudget, total);
         if (total > UnzippedLimit)
@@ -144,23 +151,24 @@ public static class LambdaArtifacts
             // An empty layer would be published and attached for nothing: write none (an earlier build's is
             // removed by the SDK's incremental clean) and say so once.
             var layerPath = Require(options.LayerPath, "LayerPath");
-            if (dependencies.Count > 0) zips.Add((layerPath, Write(layerPath, dependencies, options)));
+            if (dependencies.Count > 0) zips.Add((layerPath, Write(layerPath, [dependencies], options)));
             else log.Info($"{Path.GetFileName(layerPath)}: no third-party packages to ship in a layer; none is written or published.");
             if (splitLocal)
             {
-                if (localLayer.Count > 0) zips.Add((options.LocalLayerPath!, Write(options.LocalLayerPath!, localLayer, options)));
+                if (localLayer.Count > 0) zips.Add((options.LocalLayerPath!, Write(options.LocalLayerPath!, [localLayer], options)));
                 else log.Info($"{Path.GetFileName(options.LocalLayerPath!)}: no in-house packages (local wheels, workspace members) to ship in a layer; none is written or published.");
             }
-            zips.Add((Require(options.AppPath, "AppPath"), Write(Require(options.AppPath, "AppPath"), app, options)));
+            zips.Add((Require(options.AppPath, "AppPath"), Write(Require(options.AppPath, "AppPath"), [appInstalled, app], options)));
         }
         else
         {
-            zips.Add((Require(options.PackagePath, "PackagePath"), Write(Require(options.PackagePath, "PackagePath"), app, options)));
+            zips.Add((Require(options.PackagePath, "PackagePath"), Write(Require(options.PackagePath, "PackagePath"), [dependencies, app], options)));
         }
         foreach (var (path, zip) in zips)
         {
             log.Info($"{Path.GetFileName(path)}: {zip.FileCount} files, {ByteSize.Format(zip.UncompressedBytes)} unzipped, {ByteSize.Format(zip.ArchiveBytes)} zipped" +
-                (zip.ReusedEntries > 0 ? $" ({zip.ReusedEntries} reused{(zip.Written ? "" : ", unchanged")})" : "") + $" -> {path}");
+                (zip.ReusedEntries > 0 ? $" ({zip.ReusedEntries} reused{(zip.Written ? "" : ", unchanged")})" : "") +
+                (zip.CopiedEntries > 0 ? $" ({zip.CopiedEntries} copied compressed from wheels)" : "") + $" -> {path}");
             if (zip.ArchiveBytes > options.DirectUploadLimitBytes)
                 log.Warning(ErrorCodes.ZipTooLargeForDirectUpload,
                     $"{Path.GetFileName(path)} is {ByteSize.WithBytes(zip.ArchiveBytes)}, over the {ByteSize.WithBytes(options.DirectUploadLimitBytes)} Lambda accepts in a direct upload: deploy it through S3.",
@@ -178,9 +186,9 @@ public static class LambdaArtifacts
     private static string Require(string? path, string name) =>
         path ?? throw new ArgumentException($"{name} is required for this package type");
 
-    private static ZipWriteResult Write(string path, List<Item> items, ArtifactOptions options)
+    private static ZipWriteResult Write(string path, List<Item>[] blocks, ArtifactOptions options)
     {
-        var entries = items.Select(i => ArchiveEntry.FromFile(i.Path, i.SourceFile, i.Mode)).ToList();
+        var entries = blocks.Select(b => (IReadOnlyList<ArchiveEntry>)b.Select(i => i.ToEntry()).ToList()).ToList();
         var reuse = options.ReuseCompressedEntries && options.IntermediateDirectory is not null
             ? new ZipReuse(path, Path.Combine(options.IntermediateDirectory, Path.GetFileName(path) + ".compressor"))
             : null;
@@ -189,7 +197,7 @@ public static class LambdaArtifacts
 
     private static List<(string Package, long Bytes, int Files)> Sizes(IEnumerable<Item> items) =>
         items.GroupBy(i => i.Package, StringComparer.Ordinal)
-            .Select(g => (g.Key, g.Sum(i => new FileInfo(i.SourceFile).Length), g.Count()))
+            .Select(g => (g.Key, g.Sum(i => i.Source.Length), g.Count()))
             .OrderByDescending(s => s.Item2).ThenBy(s => s.Key, StringComparer.Ordinal).ToList();
 
     private static StringBuilder SizeTable(List<(string Package, long Bytes, int Files)> sizes, long layerBudget, long total)

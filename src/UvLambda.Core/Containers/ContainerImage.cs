@@ -189,6 +189,11 @@ public static class ImageBuilder
                 var info = new FileInfo(source);
                 Add($"{f.Path}|{f.UnixMode}|{source}|{info.Length}|{info.LastWriteTimeUtc.Ticks}");
             }
+            else if (f.ZipSource is { } z)
+            {
+                // Wheels in the content cache never change under their name.
+                Add($"{f.Path}|{f.UnixMode}|{z.ArchivePath}@{z.DataOffset}|{z.CompressedSize}|{z.UncompressedSize}|{z.Crc:x8}");
+            }
             else
             {
                 Add($"{f.Path}|{f.UnixMode}|={Digests.Of(f.Content!)}");

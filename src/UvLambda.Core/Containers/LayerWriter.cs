@@ -51,7 +51,7 @@ public static class LayerWriter
                     {
                         if (entry is null) tar.AddDirectory(name);
                         else if (entry.SourceFile is { } source) tar.AddFile(name, entry.UnixMode, source);
-                        else tar.AddFile(name, entry.UnixMode, entry.Content!);
+                        else tar.AddFile(name, entry.UnixMode, entry.ReadContent());
                     }
                     tar.Finish();
                     buffered.Flush();

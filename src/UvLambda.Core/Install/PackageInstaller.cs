@@ -23,10 +23,17 @@ public sealed record InstallResult(int Installed, int Removed, int Unchanged, bo
 /// </summary>
 public sealed class PackageInstaller(IWheelFetcher fetcher, IBuildLog log, UvWheelBuilder? builder = null)
 {
-    private const int StateVersion = 2;
+    private const int StateVersion = 3;
 
     /// <summary>The most one wheel may inflate to (UVL2210 beyond): Lambda's unzipped limit for the package type.</summary>
     public long MaxUnpackedBytes { get; init; } = WheelInstaller.ImageUnpackedLimit;
+
+    /// <summary>
+    /// Set (the content cache's root) to index wheels instead of unpacking them: a wheel is verified once and described
+    /// by a <see cref="WheelIndex"/> in the cache, and packaging copies its compressed entries. Null: wheels are unpacked
+    /// into the site folder (local runs, which import from it).
+    /// </summary>
+    public string? IndexCacheRoot { get; init; }
 
     /// <summary>How a package gets into the target.</summary>
     private enum Method { Source, Wheel, BuildDirectory, BuildSdist, BuildGit, Unbuildable }
@@ -38,7 +45,7 @@ public sealed class PackageInstaller(IWheelFetcher fetcher, IBuildLog log, UvWhe
     {
         var stopwatch = Stopwatch.StartNew();
         var state = LoadState(stateFile, sealedOnly: true);
-        var targetKey = target.ToString();
+        var targetKey = target.ToString() + (IndexCacheRoot is null ? "" : ";indexed");
         bool changed = false;
         if (state.Target != targetKey || state.Version != StateVersion)
         {
@@ -116,7 +123,25 @@ public sealed class PackageInstaller(IWheelFetcher fetcher, IBuildLog log, UvWhe
         // Downloaded wheels unpack in parallel: each stages into its own folder and only renames into the site, so
         // they do not interfere. All their planned files are recorded as pending first, in one state write.
         var parallel = toInstall.Where(p => p.Method == Method.Wheel && downloads.ContainsKey(p.Package.Name)).ToList();
-        if (parallel.Count > 0)
+        if (parallel.Count > 0 && IndexCacheRoot is { } cacheRoot)
+        {
+            // Indexed, not unpacked: nothing reaches the site folder, so nothing is pending either.
+            var indexed = new (WheelIndex Index, string Path)[parallel.Count];
+            Parallel.For(0, parallel.Count, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount, CancellationToken = cancellationToken }, i =>
+            {
+                var wheel = downloads[parallel[i].Package.Name];
+                indexed[i] = WheelIndexCache.GetOrBuild(cacheRoot, parallel[i].Package.Wheel!.Sha256!, wheel.Path, wheel.FileName!, parallel[i].Package.Name, parallel[i].Package.Version, MaxUnpackedBytes);
+            });
+            for (int i = 0; i < parallel.Count; i++)
+            {
+                var wheel = downloads[parallel[i].Package.Name];
+                state.Packages[PackageName(parallel[i])] = IndexedState(parallel[i].Key, parallel[i].Package.Version, wheel.Path, indexed[i].Path);
+                installed.Add(new InstalledPackage(indexed[i].Index.Name, indexed[i].Index.Version, indexed[i].Index.Files.Select(f => f.Path).ToList()));
+                bytes += new FileInfo(wheel.Path).Length;
+            }
+            changed = true;
+        }
+        else if (parallel.Count > 0)
         {
             foreach (var plan in parallel)
             {
@@ -187,6 +212,16 @@ public sealed class PackageInstaller(IWheelFetcher fetcher, IBuildLog log, UvWhe
                         };
                         wheel = (path, null);
                     }
+                    if (IndexCacheRoot is { } root)
+                    {
+                        var sha = plan.Package.Wheel?.Sha256 is { Length: 64 } locked && downloads.ContainsKey(package.Name) ? locked : HashFile(wheel.Path);
+                        var (index, indexPath) = WheelIndexCache.GetOrBuild(root, sha, wheel.Path, wheel.FileName ?? Path.GetFileName(wheel.Path), package.Name, package.Version, MaxUnpackedBytes);
+                        state.Packages[name] = IndexedState(plan.Key, package.Version, wheel.Path, indexPath);
+                        installed.Add(new InstalledPackage(index.Name, index.Version, index.Files.Select(f => f.Path).ToList()));
+                        bytes += new FileInfo(wheel.Path).Length;
+                        changed = true;
+                        continue;
+                    }
                     state.Pending[name] = WheelInstaller.PlannedFiles(wheel.Path, wheel.FileName).ToList();
                     SaveState(stateFile, state);
                     // A built wheel must be the locked package (a dynamic version is not checked).
@@ -215,6 +250,21 @@ public sealed class PackageInstaller(IWheelFetcher fetcher, IBuildLog log, UvWhe
     }
 
     private static string PackageName(Plan plan) => Core.Packaging.PackageName.Normalize(plan.Package.Name);
+
+    private static InstalledState IndexedState(string key, string? version, string wheelPath, string indexPath) => new()
+    {
+        Key = key, Version = version, Wheel = Path.GetFullPath(wheelPath), WheelSize = new FileInfo(wheelPath).Length, Index = indexPath, Files = [], Stamps = [],
+    };
+
+    private static string HashFile(string path)
+    {
+        using var stream = File.OpenRead(path);
+        return Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(stream)).ToLowerInvariant();
+    }
+
+    /// <summary>The packages whose wheels were indexed rather than unpacked: name, the wheel and its index.</summary>
+    internal static IReadOnlyList<(string Package, string Wheel, string Index)> IndexedPackages(string stateFile) =>
+        LoadState(stateFile).Packages.Where(p => p.Value.Index is not null).Select(p => (p.Key, p.Value.Wheel!, p.Value.Index!)).ToList();
 
     /// <summary>Every installed file by package, from the state file (for the audit and the size report).</summary>
     public static IReadOnlyList<(string Package, string RelativePath)> InstalledFiles(string stateFile) =>
@@ -363,6 +413,10 @@ internal sealed class InstalledState
 {
     public string Key { get; set; } = "";
     public string? Version { get; set; }
+    /// <summary>Indexed (not unpacked) packages: the wheel in the content cache, its size, and its <see cref="WheelIndex"/>.</summary>
+    public string? Wheel { get; set; }
+    public long WheelSize { get; set; }
+    public string? Index { get; set; }
     public List<string> Files { get; set; } = [];
 
     private List<FileStamp>? _stamps;

@@ -19,6 +19,10 @@ public sealed record ProjectInstallSettings(
 {
     /// <summary>The most one wheel may unpack to (UVL2210): Lambda's unzipped limit for the package type; local runs keep the largest, an image's.</summary>
     public long MaxUnpackedBytes { get; init; } = Wheels.WheelInstaller.ImageUnpackedLimit;
+
+    /// <summary>Index wheels in the content cache instead of unpacking them (the Lambda install, which only packaging
+    /// reads); false for the host site of local runs, which Python imports from.</summary>
+    public bool IndexWheels { get; init; }
 }
 
 /// <summary>
@@ -44,6 +48,6 @@ public static class ProjectInstall
         using var fetcher = new WheelFetcher(new FetchOptions(cache, FindLinkFolders(s.FindLinks, s.ProjectDirectory), s.Offline, indexes), log, environment: s.Environment);
         var builder = new UvWheelBuilder(cache, log, s.Environment, s.UvPath);
         var lockDirectory = resolution.LockPath is { } lockPath ? Path.GetDirectoryName(lockPath)! : s.ProjectDirectory;
-        return new PackageInstaller(fetcher, log, builder) { MaxUnpackedBytes = s.MaxUnpackedBytes }.Install(resolution.Packages, lockDirectory, s.SiteDirectory, s.StateFile, resolution.Target);
+        return new PackageInstaller(fetcher, log, builder) { MaxUnpackedBytes = s.MaxUnpackedBytes, IndexCacheRoot = s.IndexWheels ? cache : null }.Install(resolution.Packages, lockDirectory, s.SiteDirectory, s.StateFile, resolution.Target);
     }
 }

@@ -67,8 +67,10 @@ public class LambdaArtifactsTests
         using var dir = new TempDirectory();
         var (app, options) = Project(dir);
         LambdaArtifacts.Create(options with { Excludes = ["**/tests/**"] }, app, Handler, NullBuildLog.Instance);
-        Assert.Equal(["app/", "app/__init__.py", "app/main.py", "library-0.1.0.dist-info/", "library-0.1.0.dist-info/METADATA", "library/", "library/__init__.py",
-            "requests-2.0.dist-info/", "requests-2.0.dist-info/METADATA", "requests-2.0.dist-info/tests/", "requests-2.0.dist-info/tests/odd.txt", "requests/", "requests/__init__.py"],
+        // Installed packages first, the app's files last (each block sorted): an app-only change keeps the first block's bytes.
+        Assert.Equal(["library-0.1.0.dist-info/", "library-0.1.0.dist-info/METADATA", "library/", "library/__init__.py",
+            "requests-2.0.dist-info/", "requests-2.0.dist-info/METADATA", "requests-2.0.dist-info/tests/", "requests-2.0.dist-info/tests/odd.txt", "requests/", "requests/__init__.py",
+            "app/", "app/__init__.py", "app/main.py"],
             Names(dir.Combine("bin/package.zip")));
         Assert.False(File.Exists(dir.Combine("bin/layer.zip")));
     }
@@ -82,7 +84,7 @@ public class LambdaArtifactsTests
         Assert.Equal(["python/", "python/requests-2.0.dist-info/", "python/requests-2.0.dist-info/METADATA", "python/requests-2.0.dist-info/tests/", "python/requests-2.0.dist-info/tests/odd.txt",
             "python/requests/", "python/requests/__init__.py", "python/requests/tests/", "python/requests/tests/test_x.py"],
             Names(dir.Combine("bin/layer.zip")));
-        Assert.Equal(["app/", "app/__init__.py", "app/main.py", "library-0.1.0.dist-info/", "library-0.1.0.dist-info/METADATA", "library/", "library/__init__.py"],
+        Assert.Equal(["library-0.1.0.dist-info/", "library-0.1.0.dist-info/METADATA", "library/", "library/__init__.py", "app/", "app/__init__.py", "app/main.py"],
             Names(dir.Combine("bin/app.zip")));
         Assert.False(File.Exists(dir.Combine("bin/package.zip")));
 

@@ -25,15 +25,24 @@ public static class ElfAudit
     /// <paramref name="runtime"/> (e.g. <c>python3.11</c>) names the Lambda runtime in the messages.
     /// </summary>
     public static IReadOnlyList<ElfViolation> Check(string targetDirectory, IEnumerable<(string Package, string RelativePath)> files,
-        string expectedMachine, Version maxGlibc, string? runtime = null)
+        string expectedMachine, Version maxGlibc, string? runtime = null) =>
+        Check(files.Select(f => (f.Package, f.RelativePath, (Func<ElfInfo?>)(() => ElfFile.TryRead(Path.Combine(targetDirectory, f.RelativePath))))), expectedMachine, maxGlibc, runtime);
+
+    /// <summary>The same for an install's files: an indexed wheel's ELF facts were read when it was verified; other files are read now.</summary>
+    public static IReadOnlyList<ElfViolation> Check(IEnumerable<InstalledFile> files, string expectedMachine, Version maxGlibc, string? runtime = null) =>
+        Check(files.Select(f => (f.Package, f.Entry.Path, f.ElfKnown ? (Func<ElfInfo?>)(() => f.Elf) : () => f.Entry.SourceFile is { } s ? ElfFile.TryRead(s) : null)),
+            expectedMachine, maxGlibc, runtime);
+
+    private static IReadOnlyList<ElfViolation> Check(IEnumerable<(string Package, string RelativePath, Func<ElfInfo?> Read)> files,
+        string expectedMachine, Version maxGlibc, string? runtime)
     {
         var violations = new List<ElfViolation>();
         var limit = Comparable(maxGlibc);
-        foreach (var (package, relativePath) in files)
+        foreach (var (package, relativePath, read) in files)
         {
             if (TextExtensions.Contains(Path.GetExtension(relativePath)))
                 continue;
-            var elf = ElfFile.TryRead(Path.Combine(targetDirectory, relativePath));
+            var elf = read();
             if (elf is null)
                 continue;
             if (elf.Machine != expectedMachine)

@@ -27,7 +27,7 @@ public static class ElfFile
         try
         {
             using var handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read);
-            return TryRead(handle);
+            return TryRead((span, offset) => RandomAccess.Read(handle, span, offset), RandomAccess.GetLength(handle));
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -35,11 +35,22 @@ public static class ElfFile
         }
     }
 
-    private static ElfInfo? TryRead(SafeFileHandle handle)
+    /// <summary>The ELF facts of a file's content held in memory (an entry inflated from a wheel).</summary>
+    public static ElfInfo? TryRead(byte[] content) =>
+        TryRead((span, offset) =>
+        {
+            if (offset >= content.Length) return 0;
+            int n = (int)Math.Min(span.Length, content.Length - offset);
+            content.AsSpan((int)offset, n).CopyTo(span);
+            return n;
+        }, content.Length);
+
+    private delegate int Reader(Span<byte> buffer, long offset);
+
+    private static ElfInfo? TryRead(Reader handle, long length)
     {
-        var length = RandomAccess.GetLength(handle);
         Span<byte> header = stackalloc byte[64];
-        var headerLength = RandomAccess.Read(handle, header, 0);
+        var headerLength = handle(header, 0);
         if (headerLength < 52 || !header[..4].SequenceEqual(Magic))
             return null;
         var is64 = header[4] switch { 1 => false, 2 => true, _ => (bool?)null };
@@ -53,7 +64,7 @@ public static class ElfFile
         return new ElfInfo(machine, versions);
     }
 
-    private static IReadOnlyList<string>? ReadGlibcVersions(SafeFileHandle handle, long length, ReadOnlySpan<byte> header, ElfReader elf)
+    private static IReadOnlyList<string>? ReadGlibcVersions(Reader handle, long length, ReadOnlySpan<byte> header, ElfReader elf)
     {
         var sectionOffset = elf.Is64 ? (long)elf.U64(header, 0x28) : elf.U32(header, 0x20);
         int entrySize = elf.U16(header, elf.Is64 ? 0x3A : 0x2E);
@@ -143,7 +154,7 @@ public static class ElfFile
         return System.Text.Encoding.ASCII.GetString(end < 0 ? span : span[..end]);
     }
 
-    private static byte[]? ReadRange(SafeFileHandle handle, long length, long offset, long size)
+    private static byte[]? ReadRange(Reader handle, long length, long offset, long size)
     {
         if (offset < 0 || size < 0 || size > MaxSectionBytes || offset > length || size > length - offset)
             return null;
@@ -151,7 +162,7 @@ public static class ElfFile
         var done = 0;
         while (done < size)
         {
-            var read = RandomAccess.Read(handle, bytes.AsSpan(done), offset + done);
+            var read = handle(bytes.AsSpan(done), offset + done);
             if (read <= 0)
                 return null;
             done += read;

@@ -72,6 +72,57 @@ public static class WheelInstaller
     }
 
     /// <summary>
+    /// Verifies the wheel as <see cref="Install"/> does (names, paths, every entry's RECORD hash and size, the unpack
+    /// limit) without writing anything, and describes what an install would write (<see cref="WheelIndex"/>).
+    /// </summary>
+    public static WheelIndex Index(string wheelPath, string expectedName, string? expectedVersion, string? wheelName = null, long maxUnpackedBytes = ImageUnpackedLimit)
+    {
+        wheelName ??= Path.GetFileName(wheelPath);
+        var fileName = WheelFileName.Parse(wheelName);
+        CheckIdentity(wheelName, "its file name", fileName.Name, fileName.Version.ToString(), expectedName, expectedVersion);
+        List<StagedFile> staged;
+        string name, version;
+        using (var stream = OpenWheel(wheelPath, wheelName))
+        using (var zip = OpenZip(stream, wheelName))
+        {
+            var layout = WheelLayout.Read(zip, wheelName);
+            var budget = new UnpackBudget(expectedName, expectedVersion ?? fileName.Version.ToString(), wheelName, maxUnpackedBytes);
+            (name, version) = ReadMetadata(layout, wheelName, budget);
+            CheckIdentity(wheelName, $"{layout.DistInfo}/METADATA", name, version, expectedName, expectedVersion ?? fileName.Version.ToString());
+            staged = Stage(layout, ReadRecord(layout, wheelName, budget), staging: null, budget);
+        }
+        var located = Archives.ZipEntryLocator.TryLocate(wheelPath);
+        var index = new WheelIndex
+        {
+            Format = WheelIndex.FormatVersion, Name = name, Version = version, WheelName = wheelName, WheelSize = new FileInfo(wheelPath).Length,
+            Copyable = located is not null,
+        };
+        foreach (var f in staged.OrderBy(f => f.Destination, StringComparer.Ordinal))
+        {
+            var file = new WheelIndexFile { Path = f.Destination, Mode = f.Mode, Size = f.Size, Crc = f.Crc, Generated = f.Generated, ElfMachine = f.Elf?.Machine, Glibc = f.Elf?.GlibcVersionsNeeded.ToList() };
+            if (f.Generated is null && located is not null)
+            {
+                // The copied bytes must be the ones just verified: the central directory's CRC and size say so.
+                if (!located.TryGetValue(f.EntryPath!, out var source) || source.Crc != f.Crc || source.UncompressedSize != f.Size)
+                    throw Unreadable(wheelName, new InvalidDataException($"the central directory does not match the content of '{f.EntryPath}'"), f.EntryPath);
+                (file.Method, file.CompressedSize, file.DataOffset) = (source.Method, source.CompressedSize, source.DataOffset);
+            }
+            index.Files.Add(file);
+            index.UnpackedBytes += f.Size;
+        }
+        index.LastPath = staged.Count > 0 ? staged[^1].EntryPath ?? staged[^1].Destination : "";
+        return index;
+    }
+
+    /// <summary>The checks <see cref="Index"/> makes on the request, for an index from the cache: identity and the unpack limit.</summary>
+    internal static void CheckIndexed(WheelIndex index, string wheelName, string expectedName, string? expectedVersion, long maxUnpackedBytes)
+    {
+        CheckIdentity(wheelName, "its METADATA", index.Name, index.Version, expectedName, expectedVersion);
+        if (index.UnpackedBytes > maxUnpackedBytes)
+            new UnpackBudget(expectedName, expectedVersion ?? index.Version, wheelName, maxUnpackedBytes).Exceeded(index.LastPath);
+    }
+
+    /// <summary>
     /// The paths (relative to the target, '/', sorted) that <see cref="Install"/> would write, read from the zip's
     /// central directory only. Throws the same errors as Install for unsafe paths.
     /// </summary>
@@ -86,10 +137,35 @@ public static class WheelInstaller
         return paths.Contains(layout.RecordPath) ? paths : paths.Append(layout.RecordPath).Order(StringComparer.Ordinal).ToList();
     }
 
-    private readonly record struct StagedFile(string TempName, string Destination);
+    /// <summary>One file an install writes: staged under <paramref name="TempName"/> (unpacking), or described only
+    /// (indexing): its wheel entry (null for the RECORD written anew), its installed bytes when they differ from the
+    /// entry's (scripts, RECORD), CRC-32, and ELF facts.</summary>
+    private sealed record StagedFile(string? TempName, string Destination, int Mode, long Size, string Digest, uint Crc, string? EntryPath, byte[]? Generated, Audit.ElfInfo? Elf);
 
-    // Copies every file to the staging folder, hashing as it goes; throws before the target is touched.
-    private static List<StagedFile> Stage(WheelLayout layout, Dictionary<string, WheelRecordRow> record, string staging, UnpackBudget budget)
+    /// <summary>Watches the bytes of one entry as they stream by: CRC-32, and the whole content when it is an ELF file (for the audit).</summary>
+    private sealed class EntryObserver(bool captureElf)
+    {
+        public uint Crc;
+        private MemoryStream? _elf;
+        private bool _first = true;
+
+        public void Add(ReadOnlySpan<byte> chunk)
+        {
+            Crc = Archives.Crc32.Append(Crc, chunk);
+            if (_first)
+            {
+                _first = false;
+                if (captureElf && chunk.Length >= 4 && chunk[..4].SequenceEqual("\u007fELF"u8)) _elf = new MemoryStream();
+            }
+            _elf?.Write(chunk);
+        }
+
+        public Audit.ElfInfo? Elf() => _elf is null ? null : Audit.ElfFile.TryRead(_elf.ToArray());
+    }
+
+    // Copies every file to the staging folder, hashing as it goes; throws before the target is touched. Without a
+    // staging folder (indexing), nothing is written: every entry is still inflated, hashed and checked.
+    private static List<StagedFile> Stage(WheelLayout layout, Dictionary<string, WheelRecordRow> record, string? staging, UnpackBudget budget)
     {
         var staged = new List<StagedFile>(layout.Files.Count + 1);
         var rows = new List<WheelRecordRow>(layout.Files.Count + 1);
@@ -110,10 +186,14 @@ public static class WheelInstaller
                 }
                 // RECORD almost always uses sha256, which the installed RECORD needs anyway; other algorithms hash twice.
                 using var otherHash = row.HashAlgorithm is null or "sha256" ? null : CreateHash(layout.WheelName, file.Path, row.HashAlgorithm);
-                var tempName = staged.Count.ToString(System.Globalization.CultureInfo.InvariantCulture);
-                var tempPath = Path.Combine(staging, tempName);
+                var tempName = staging is null ? null : staged.Count.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                var tempPath = tempName is null ? null : Path.Combine(staging!, tempName);
                 string digest;
                 long size;
+                uint crc;
+                byte[]? generated = null;
+                Audit.ElfInfo? elf = null;
+                var mode = file.Kind == WheelFileKind.Script || IsExecutable(file.Entry) ? 0x1ED : 0x1A4;
                 if (file.Kind == WheelFileKind.Script)
                 {
                     var original = ReadAll(file.Entry, layout.WheelName, budget, file.Path);
@@ -121,22 +201,28 @@ public static class WheelInstaller
                     otherHash?.AppendData(original);
                     Verify(layout.WheelName, file.Path, row, WheelRecord.EncodeDigest(sha256.GetHashAndReset()), otherHash, original.Length);
                     var installed = RewriteShebang(original);
-                    File.WriteAllBytes(tempPath, installed);
+                    if (tempPath is not null) File.WriteAllBytes(tempPath, installed);
                     digest = WheelRecord.EncodeDigest(SHA256.HashData(installed));
                     size = installed.Length;
+                    crc = Archives.Crc32.Compute(installed);
+                    // Unchanged bytes are copied from the wheel; a rewritten shebang ships as generated content.
+                    if (!ReferenceEquals(installed, original)) generated = installed;
                 }
                 else
                 {
                     var write = file.Kind != WheelFileKind.Dropped;
-                    size = Copy(file.Entry, write ? tempPath : null, buffer, sha256, otherHash, layout.WheelName, budget, file.Path);
+                    var observer = new EntryObserver(captureElf: staging is null && write);
+                    size = Copy(file.Entry, write ? tempPath : null, buffer, sha256, otherHash, layout.WheelName, budget, file.Path, observer);
                     digest = WheelRecord.EncodeDigest(sha256.GetHashAndReset());
                     Verify(layout.WheelName, file.Path, row, digest, otherHash, size);
                     if (!write)
                         continue;
+                    crc = observer.Crc;
+                    elf = observer.Elf();
                 }
-                if (!OperatingSystem.IsWindows())
-                    File.SetUnixFileMode(tempPath, file.Kind == WheelFileKind.Script || IsExecutable(file.Entry) ? ExecutableMode : RegularMode);
-                staged.Add(new StagedFile(tempName, file.Destination));
+                if (tempPath is not null && !OperatingSystem.IsWindows())
+                    File.SetUnixFileMode(tempPath, mode == 0x1ED ? ExecutableMode : RegularMode);
+                staged.Add(new StagedFile(tempName, file.Destination, mode, size, digest, crc, file.Path, generated, elf));
                 rows.Add(new WheelRecordRow(file.Destination, "sha256", digest, size));
             }
         }
@@ -147,12 +233,16 @@ public static class WheelInstaller
 
         rows.Add(new WheelRecordRow(layout.RecordPath, null, null, null));
         rows.Sort((a, b) => string.CompareOrdinal(a.Path, b.Path));
-        var recordName = staged.Count.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        var recordPath = Path.Combine(staging, recordName);
-        File.WriteAllBytes(recordPath, new UTF8Encoding(false).GetBytes(WheelRecord.Format(rows)));
-        if (!OperatingSystem.IsWindows())
-            File.SetUnixFileMode(recordPath, RegularMode);
-        staged.Add(new StagedFile(recordName, layout.RecordPath));
+        var recordBytes = new UTF8Encoding(false).GetBytes(WheelRecord.Format(rows));
+        var recordName = staging is null ? null : staged.Count.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        if (recordName is not null)
+        {
+            var recordPath = Path.Combine(staging!, recordName);
+            File.WriteAllBytes(recordPath, recordBytes);
+            if (!OperatingSystem.IsWindows())
+                File.SetUnixFileMode(recordPath, RegularMode);
+        }
+        staged.Add(new StagedFile(recordName, layout.RecordPath, 0x1A4, recordBytes.Length, "", Archives.Crc32.Compute(recordBytes), null, recordBytes, null));
         return staged;
     }
 
@@ -167,7 +257,7 @@ public static class WheelInstaller
                 var directory = Path.GetDirectoryName(destination)!;
                 if (created.Add(directory))
                     Directory.CreateDirectory(directory);
-                File.Move(Path.Combine(staging, file.TempName), destination, overwrite: true);
+                File.Move(Path.Combine(staging, file.TempName!), destination, overwrite: true);
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
@@ -177,7 +267,7 @@ public static class WheelInstaller
         }
     }
 
-    private static long Copy(ZipArchiveEntry entry, string? tempPath, byte[] buffer, IncrementalHash sha256, IncrementalHash? otherHash, string wheelName, UnpackBudget? budget, string path)
+    private static long Copy(ZipArchiveEntry entry, string? tempPath, byte[] buffer, IncrementalHash sha256, IncrementalHash? otherHash, string wheelName, UnpackBudget? budget, string path, EntryObserver? observer = null)
     {
         using var input = OpenEntry(entry, wheelName, path);
         FileStream? output = null;
@@ -200,6 +290,7 @@ public static class WheelInstaller
                 var chunk = buffer.AsSpan(0, read);
                 sha256.AppendData(chunk);
                 otherHash?.AppendData(chunk);
+                observer?.Add(chunk);
                 try
                 {
                     output?.Write(chunk);
