@@ -80,6 +80,29 @@ public class ZipReuseTests
     }
 
     [Fact]
+    public void Dependencies_written_first_survive_an_app_change_as_one_copied_block_equal_to_a_cold_write()
+    {
+        using var dir = new TempDirectory();
+        var reuse = new ZipReuse(dir.Combine("out.zip"), dir.Combine("out.stamp"));
+        List<IReadOnlyList<ArchiveEntry>> Blocks(string app)
+        {
+            var tree = Tree(dir, 40, app);
+            return [tree.Where(e => !e.Path.StartsWith("app/", StringComparison.Ordinal)).ToList(), tree.Where(e => e.Path.StartsWith("app/", StringComparison.Ordinal)).ToList()];
+        }
+        DeterministicZipWriter.Write(dir.Combine("out.zip"), Blocks("x = 1\n"), Epoch, reuse: reuse);
+        var changed = Blocks("x = 2  # the app changed\n");
+        var result = DeterministicZipWriter.Write(dir.Combine("out.zip"), changed, Epoch, reuse: reuse);
+        Assert.True(result.Written);
+        // Every dependency (and its directories) came from the previous archive; the app file was compressed anew.
+        Assert.Equal(changed[0].Count, result.ReusedEntries);
+        DeterministicZipWriter.Write(dir.Combine("cold.zip"), changed, Epoch);
+        Assert.Equal(File.ReadAllBytes(dir.Combine("cold.zip")), File.ReadAllBytes(dir.Combine("out.zip")));
+        // Dependencies first: the app's directory entry and file come last.
+        using var zip = System.IO.Compression.ZipFile.OpenRead(dir.Combine("out.zip"));
+        Assert.Equal(["app/", "app/main.py"], zip.Entries.TakeLast(2).Select(e => e.FullName));
+    }
+
+    [Fact]
     public void Bytes_from_another_compressor_stamp_are_never_reused()
     {
         using var dir = new TempDirectory();

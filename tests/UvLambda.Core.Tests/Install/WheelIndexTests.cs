@@ -1,0 +1,238 @@
+using System.IO.Compression;
+using UvLambda.Core.Archives;
+using UvLambda.Core.Diagnostics;
+using UvLambda.Core.Install;
+using UvLambda.Core.Install.Audit;
+using UvLambda.Core.Install.Fetching;
+using UvLambda.Core.Install.Wheels;
+using UvLambda.Core.Locking;
+
+namespace UvLambda.Core.Tests.Install;
+
+/// <summary>
+/// Indexed wheels: verified once, then packaged by copying their compressed entries. What lands in a zip must be
+/// exactly what unpacking the wheel installs, and nothing about a wheel or its cached index is trusted unchecked.
+/// </summary>
+public class WheelIndexTests
+{
+    private static readonly DateTime Epoch = ArchiveTimestamp.ZipEpoch;
+
+    /// <summary>A wheel with every case the copy path distinguishes: deflated, stored-by-rule, empty, executable, a rewritten script, .data schemes.</summary>
+    private static string MixedWheel(string folder)
+    {
+        var wheel = new TestWheel("mixed", "1.0");
+        wheel.Add("mixed/__init__.py", "");
+        wheel.Add("mixed/core.py", string.Concat(Enumerable.Repeat("def f(x):\n    return x * 2\n", 200)));
+        wheel.Add("mixed/one.txt", "x"); // deflate makes one byte larger: stored instead
+        wheel.Add("mixed/tool.sh", "#!/bin/sh\necho hi\n", TestWheel.ExecutableFile);
+        wheel.Add("mixed-1.0.data/scripts/mixed-cli", "#!python\nimport mixed\n");
+        wheel.Add("mixed-1.0.data/scripts/plain-cli", "#!/bin/sh\nexit 0\n");
+        wheel.Add("mixed-1.0.data/purelib/extra_mod.py", "EXTRA = 1\n");
+        wheel.Add("mixed-1.0.data/headers/mixed.h", "int f(void);\n");
+        return wheel.Build(folder);
+    }
+
+    private static Dictionary<string, (byte[] Content, int Mode)> Unpacked(string site) =>
+        Directory.EnumerateFiles(site, "*", SearchOption.AllDirectories).ToDictionary(
+            f => Path.GetRelativePath(site, f).Replace('\\', '/'),
+            f => (File.ReadAllBytes(f), Core.Projects.LambdaSourceFile.UnixModeOf(f)));
+
+    private static Dictionary<string, (byte[] Content, int Mode)> Zipped(string zip)
+    {
+        using var archive = ZipFile.OpenRead(zip);
+        return archive.Entries.Where(e => !e.FullName.EndsWith('/')).ToDictionary(e => e.FullName, e =>
+        {
+            using var s = e.Open();
+            using var m = new MemoryStream();
+            s.CopyTo(m);
+            return (m.ToArray(), (e.ExternalAttributes >> 16) & 0xFFF);
+        });
+    }
+
+    [Fact]
+    public void An_indexed_wheel_zips_to_exactly_what_unpacking_it_installs()
+    {
+        using var dir = new TempDirectory();
+        var wheels = new List<string> { MixedWheel(dir.Combine("wheels")) };
+        // A real distribution too (this machine's python3.11 six or idna), re-packed from its RECORD.
+        var site = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("python3", "-c \"import sysconfig;print(sysconfig.get_paths()['purelib'])\"") { RedirectStandardOutput = true })!;
+        var purelib = site.StandardOutput.ReadToEnd().Trim();
+        site.WaitForExit();
+        var real = Directory.EnumerateDirectories(purelib, "*.dist-info").Select(Path.GetFileName).FirstOrDefault(d => d!.StartsWith("idna-", StringComparison.Ordinal) || d.StartsWith("six-", StringComparison.Ordinal));
+        Assert.NotNull(real);
+        wheels.Add(TestWheel.FromInstalled(purelib, real!).Build(dir.Combine("wheels")));
+
+        foreach (var wheel in wheels)
+        {
+            var name = Core.Packaging.WheelFileName.Parse(Path.GetFileName(wheel));
+            var target = dir.Combine("site-" + name.Name);
+            WheelInstaller.Install(wheel, target, name.Name, name.Version.ToString());
+            var index = WheelInstaller.Index(wheel, name.Name, name.Version.ToString());
+            Assert.True(index.Copyable);
+            var zip = dir.Combine(name.Name + ".zip");
+            DeterministicZipWriter.Write(zip, index.Entries(wheel).Select(e => e.Entry).ToList(), Epoch);
+
+            var expected = Unpacked(target);
+            var actual = Zipped(zip);
+            Assert.Equal(expected.Keys.Order(StringComparer.Ordinal), actual.Keys.Order(StringComparer.Ordinal));
+            foreach (var (path, (content, mode)) in expected)
+            {
+                Assert.True(content.AsSpan().SequenceEqual(actual[path].Content), $"{name.Name}: {path} differs");
+                Assert.Equal(mode, actual[path].Mode);
+            }
+            // CPython's zipfile checks every CRC.
+            var check = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("python3", $"-c \"import zipfile,sys; sys.exit(zipfile.ZipFile(sys.argv[1]).testzip() or 0)\" {zip}"))!;
+            check.WaitForExit();
+            Assert.Equal(0, check.ExitCode);
+        }
+        var mixed = Zipped(dir.Combine("mixed.zip"));
+        Assert.Equal("#!/usr/bin/env python3\nimport mixed\n", System.Text.Encoding.UTF8.GetString(mixed["bin/mixed-cli"].Content));
+        Assert.Equal(0x1ED, mixed["bin/plain-cli"].Mode);
+        Assert.Equal(0x1ED, mixed["mixed/tool.sh"].Mode);
+        Assert.Equal(0x1A4, mixed["mixed/core.py"].Mode);
+    }
+
+    [Fact]
+    public void Compressed_entries_are_copied_from_the_wheel_as_they_are()
+    {
+        using var dir = new TempDirectory();
+        var wheel = MixedWheel(dir.Combine("wheels"));
+        var index = WheelInstaller.Index(wheel, "mixed", "1.0");
+        var result = DeterministicZipWriter.Write(dir.Combine("out.zip"), index.Entries(wheel).Select(e => e.Entry).ToList(), Epoch);
+        // Deflated entries no larger than their content are copied; the RECORD, the rewritten script, the grown and the empty entry are not.
+        Assert.Equal(index.Files.Count(f => f.Generated is null && f.Size > 0 && f.Method == 8 && f.CompressedSize <= f.Size), result.CopiedEntries);
+        Assert.True(result.CopiedEntries >= 2, $"copied {result.CopiedEntries}");
+        var core = index.Files.Single(f => f.Path == "mixed/core.py");
+        using var archive = ZipFile.OpenRead(dir.Combine("out.zip"));
+        Assert.Equal(core.CompressedSize, archive.GetEntry("mixed/core.py")!.CompressedLength);
+        var one = archive.GetEntry("mixed/one.txt")!;
+        Assert.Equal(one.Length, one.CompressedLength);
+    }
+
+    [Fact]
+    public void A_wheel_whose_content_does_not_match_its_record_is_not_indexed()
+    {
+        using var dir = new TempDirectory();
+        var wheel = new TestWheel("bad", "1.0");
+        wheel.Add("bad/__init__.py", "x = 1\n");
+        wheel.EditRecord = rows => rows[0][1] = "sha256=" + new string('A', 43);
+        var path = wheel.Build(dir.Path);
+        var e = Assert.Throws<UvLambdaException>(() => WheelIndexCache.GetOrBuild(dir.Combine("cache"), new string('a', 64), path, Path.GetFileName(path), "bad", "1.0", WheelInstaller.ZipUnpackedLimit));
+        Assert.Equal(ErrorCodes.WheelRecordMismatch, e.Code);
+        Assert.False(File.Exists(WheelIndexCache.PathFor(dir.Combine("cache"), new string('a', 64))));
+    }
+
+    [Fact]
+    public void A_damaged_or_edited_cached_index_is_rebuilt_not_trusted()
+    {
+        using var dir = new TempDirectory();
+        var wheel = MixedWheel(dir.Path);
+        var sha = new string('b', 64);
+        var (_, indexPath) = WheelIndexCache.GetOrBuild(dir.Combine("cache"), sha, wheel, Path.GetFileName(wheel), "mixed", "1.0", WheelInstaller.ZipUnpackedLimit);
+        Assert.NotNull(WheelIndexCache.TryLoad(indexPath, wheel));
+        var text = File.ReadAllText(indexPath);
+        File.WriteAllText(indexPath, text.Replace("\"mixed/core.py\"", "\"mixed/core.pz\"", StringComparison.Ordinal));
+        Assert.NotEqual(text, File.ReadAllText(indexPath));
+        Assert.Null(WheelIndexCache.TryLoad(indexPath, wheel));
+        var (rebuilt, _) = WheelIndexCache.GetOrBuild(dir.Combine("cache"), sha, wheel, Path.GetFileName(wheel), "mixed", "1.0", WheelInstaller.ZipUnpackedLimit);
+        Assert.Contains(rebuilt.Files, f => f.Path == "mixed/core.py");
+        Assert.Equal(text, File.ReadAllText(indexPath));
+        // An index is only for a file of the size it recorded.
+        File.AppendAllText(wheel, "\n");
+        Assert.Null(WheelIndexCache.TryLoad(indexPath, wheel));
+    }
+
+    [Fact]
+    public void An_index_over_the_unpack_limit_is_refused_from_the_cache_too()
+    {
+        using var dir = new TempDirectory();
+        var wheel = MixedWheel(dir.Path);
+        var sha = new string('c', 64);
+        var (index, _) = WheelIndexCache.GetOrBuild(dir.Combine("cache"), sha, wheel, Path.GetFileName(wheel), "mixed", "1.0", WheelInstaller.ImageUnpackedLimit);
+        var e = Assert.Throws<UvLambdaException>(() => WheelIndexCache.GetOrBuild(dir.Combine("cache"), sha, wheel, Path.GetFileName(wheel), "mixed", "1.0", index.UnpackedBytes - 1));
+        Assert.Equal(ErrorCodes.WheelTooLarge, e.Code);
+        var fresh = Assert.Throws<UvLambdaException>(() => WheelInstaller.Index(wheel, "mixed", "1.0", maxUnpackedBytes: 100));
+        Assert.Equal(ErrorCodes.WheelTooLarge, fresh.Code);
+    }
+
+    [Fact]
+    public void Elf_facts_are_read_when_indexing_so_the_audit_needs_no_unpacked_file()
+    {
+        using var dir = new TempDirectory();
+        var wheel = new TestWheel("fast", "1.0");
+        wheel.Add("fast/_speedups.so", TestElf.Build(true, false, TestElf.X86_64, ("libc.so.6", ["GLIBC_2.17", "GLIBC_2.34"])), TestWheel.ExecutableFile);
+        wheel.Add("fast/__init__.py", "");
+        var path = wheel.Build(dir.Combine("wheels"));
+        var fixture = new IndexedInstall(dir);
+        fixture.Install(fixture.Lock("fast", "1.0", path));
+        var files = InstalledSet.Load(fixture.State, fixture.Site);
+        var so = Assert.Single(files, f => f.Entry.Path == "fast/_speedups.so");
+        Assert.True(so.ElfKnown);
+        Assert.NotNull(so.Entry.ZipSource);
+        var violation = Assert.Single(ElfAudit.Check(files, "x86_64", new Version(2, 26), "python3.11"));
+        Assert.Equal("needs GLIBC_2.34 but Lambda's python3.11 runtime has glibc 2.26", violation.Problem);
+        Assert.Equal("fast", violation.Package);
+    }
+
+    [Fact]
+    public void An_indexed_install_writes_nothing_to_the_site_folder_and_reinstalls_when_its_index_is_gone()
+    {
+        using var dir = new TempDirectory();
+        var path = MixedWheel(dir.Combine("wheels"));
+        var fixture = new IndexedInstall(dir);
+        var package = fixture.Lock("mixed", "1.0", path);
+        Assert.Equal(1, fixture.Install(package).Installed);
+        Assert.False(Directory.Exists(fixture.Site) && Directory.EnumerateFiles(fixture.Site, "*", SearchOption.AllDirectories).Any());
+        var files = InstalledSet.Load(fixture.State, fixture.Site);
+        Assert.Contains(files, f => f.Entry.Path == "mixed/core.py" && f.Entry.ZipSource is not null && f.Package == "mixed");
+        Assert.Contains(files, f => f.Entry.Path == "mixed-1.0.dist-info/RECORD" && f.Entry.Content is not null);
+
+        // Nothing changed: nothing installed, nothing fetched.
+        Assert.Equal(0, fixture.Install(package).Installed);
+        Assert.Single(fixture.Fetcher.Requested);
+
+        // The cached index disappeared (a cache clean): the next build notices and indexes the wheel again.
+        var index = Directory.EnumerateFiles(dir.Combine("cache"), "*.json", SearchOption.AllDirectories).Single();
+        File.Delete(index);
+        Assert.Equal(1, fixture.Install(package).Installed);
+        Assert.True(File.Exists(index));
+    }
+
+    /// <summary>PackageInstaller in the Lambda build's mode: wheels indexed in a content cache, not unpacked.</summary>
+    private sealed class IndexedInstall(TempDirectory dir)
+    {
+        public readonly Fetcher Fetcher = new();
+        public string Site => dir.Combine("site");
+        public string State => dir.Combine("install-state.json");
+
+        public ResolvedPackage Lock(string name, string version, string file)
+        {
+            var sha = Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(file))).ToLowerInvariant();
+            Fetcher.Files[Path.GetFileName(file)] = file;
+            var locked = new LockedPackage
+            {
+                Name = name, NormalizedName = name, Version = version, Source = new LockSource(LockSourceKind.Registry, "https://pypi.org/simple"),
+                Dependencies = [], OptionalDependencies = new Dictionary<string, IReadOnlyList<LockedDependency>>(),
+                DevDependencies = new Dictionary<string, IReadOnlyList<LockedDependency>>(), Wheels = [],
+            };
+            return new ResolvedPackage(name, version, ResolvedSource.Registry,
+                new LockedFile($"https://files.example/{Path.GetFileName(file)}", null, null, "sha256:" + sha, new FileInfo(file).Length), null, null, locked);
+        }
+
+        public InstallResult Install(params ResolvedPackage[] packages) =>
+            new PackageInstaller(Fetcher, NullBuildLog.Instance) { IndexCacheRoot = dir.Combine("cache"), MaxUnpackedBytes = WheelInstaller.ZipUnpackedLimit }
+                .Install(packages, dir.Path, Site, State, TargetEnvironment.ForLambda("3.13", "x86_64"));
+    }
+
+    private sealed class Fetcher : IWheelFetcher
+    {
+        public Dictionary<string, string> Files { get; } = new(StringComparer.Ordinal);
+        public List<string> Requested { get; } = [];
+
+        public Task<IReadOnlyList<FetchedWheel>> FetchAsync(IReadOnlyList<WheelRequest> requests, CancellationToken cancellationToken)
+        {
+            Requested.AddRange(requests.Select(r => r.FileName));
+            return Task.FromResult<IReadOnlyList<FetchedWheel>>(requests.Select(r => new FetchedWheel(r, Files[r.FileName])).ToList());
+        }
+    }
+}
