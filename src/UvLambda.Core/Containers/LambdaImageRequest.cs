@@ -46,7 +46,7 @@ public sealed record LambdaImageRequest
     public void Validate(string? projectFile = null)
     {
         ParseFormat(Format, projectFile);
-        ImageReference.Parse(BaseImage, "ContainerBaseImage");
+        ParseBaseImage(projectFile);
         ParseSourceDateEpoch(SourceDateEpoch, projectFile);
         var taskRoot = SettledTaskRoot();
         if (!taskRoot.StartsWith('/') || taskRoot.Split('/').Contains("..") || taskRoot.Trim('/').Length == 0)
@@ -76,7 +76,7 @@ public sealed record LambdaImageRequest
             User = string.IsNullOrWhiteSpace(User) ? null : User.Trim(),
             // A Lambda base sets LAMBDA_TASK_ROOT=/var/task itself; anything else needs it said.
             SetTaskRootEnvironment = RuntimeInterfaceClient || taskRoot != DefaultTaskRoot,
-            BaseImage = ImageReference.Parse(BaseImage, "ContainerBaseImage"),
+            BaseImage = ParseBaseImage(projectFile),
             Architecture = Architecture,
             Format = ParseFormat(Format, projectFile),
             DependencyFiles = dependencyFiles,
@@ -87,6 +87,18 @@ public sealed record LambdaImageRequest
             Timestamp = ParseSourceDateEpoch(SourceDateEpoch, projectFile),
             OutputDirectory = outputDirectory,
         };
+    }
+
+    private ImageReference ParseBaseImage(string? projectFile)
+    {
+        try
+        {
+            return ImageReference.Parse(BaseImage, "ContainerBaseImage");
+        }
+        catch (UvLambdaException e) when (e.File is null && projectFile is not null)
+        {
+            throw e.WithFile(projectFile);
+        }
     }
 
     private string SettledTaskRoot() => string.IsNullOrWhiteSpace(TaskRoot) ? DefaultTaskRoot : TaskRoot.Trim();
