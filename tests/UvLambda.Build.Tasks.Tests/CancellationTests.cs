@@ -91,7 +91,7 @@ public class CancellationTests(ITestOutputHelper output)
         }
     }
 
-    private static void AssertReportedAsCancelled(RecordingBuildEngine engine, string taskName)
+    internal static void AssertReportedAsCancelled(RecordingBuildEngine engine, string taskName)
     {
         Assert.Empty(engine.Errors);
         Assert.DoesNotContain(engine.Messages, m => m.Message!.Contains(ErrorCodes.InternalError, StringComparison.Ordinal));
@@ -102,7 +102,7 @@ public class CancellationTests(ITestOutputHelper output)
     }
 
     /// <summary>Runs the task until it is blocked on <paramref name="listener"/>, cancels it ~200 ms later, and returns how long it took to stop.</summary>
-    private static async Task<TimeSpan> RunCancelledWhileBlocked(UvLambdaTask task, SilentListener listener)
+    internal static async Task<TimeSpan> RunCancelledWhileBlocked(UvLambdaTask task, SilentListener listener)
     {
         var run = Task.Run(task.Execute);
         var waited = Stopwatch.StartNew();
@@ -236,5 +236,62 @@ public class CancellationTests(ITestOutputHelper output)
         Assert.Null(task.ManifestDigest);
         Assert.False(File.Exists(dir.Combine("obj", "image", BuiltImage.FileName)));
         output.WriteLine($"stopped {elapsed.TotalMilliseconds:0} ms after Cancel");
+    }
+}
+
+/// <summary>DeployLambda reads AWS settings from the process environment: this class sets some, so it runs alone.</summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class ProcessEnvironmentCollection
+{
+    public const string Name = "process environment";
+}
+
+[Collection(ProcessEnvironmentCollection.Name)]
+public class DeployCancellationTests(ITestOutputHelper output)
+{
+    [Fact]
+    public async Task DeployLambda_blocked_on_an_AWS_endpoint_that_never_answers_stops_promptly_on_Cancel()
+    {
+        using var dir = new TempDirectory();
+        using var lambda = new SilentListener();
+        var zip = dir.Combine("package.zip");
+        using (var archive = System.IO.Compression.ZipFile.Open(zip, System.IO.Compression.ZipArchiveMode.Create))
+            archive.CreateEntry("app.py");
+        var variables = new Dictionary<string, string?>
+        {
+            ["AWS_ENDPOINT_URL"] = $"http://{lambda.Host}",
+            ["AWS_ACCESS_KEY_ID"] = "AKIDEXAMPLE",
+            ["AWS_SECRET_ACCESS_KEY"] = "secret",
+            ["AWS_SESSION_TOKEN"] = null,
+            ["AWS_PROFILE"] = null,
+            ["AWS_IGNORE_CONFIGURED_ENDPOINT_URLS"] = null,
+        };
+        var saved = variables.Keys.ToDictionary(k => k, Environment.GetEnvironmentVariable);
+        try
+        {
+            foreach (var (name, value) in variables) Environment.SetEnvironmentVariable(name, value);
+            var engine = new RecordingBuildEngine();
+            var task = new DeployLambda
+            {
+                BuildEngine = engine,
+                ProjectFile = dir.Combine("app.pyproj"),
+                FunctionName = "my-function",
+                PackagePath = zip,
+                Handler = "app.handler",
+                PythonVersion = "3.13",
+                Role = "arn:aws:iam::123456789012:role/lambda",
+                Region = "us-east-1",
+            };
+
+            var elapsed = await CancellationTests.RunCancelledWhileBlocked(task, lambda);
+
+            CancellationTests.AssertReportedAsCancelled(engine, nameof(DeployLambda));
+            Assert.Null(task.FunctionArn);
+            output.WriteLine($"stopped {elapsed.TotalMilliseconds:0} ms after Cancel");
+        }
+        finally
+        {
+            foreach (var (name, value) in saved) Environment.SetEnvironmentVariable(name, value);
+        }
     }
 }
