@@ -90,7 +90,7 @@ public sealed class DeployLambda : ProductionSettingsTask
         settings.Validate(ProjectFile);
         var session = AwsSession.Resolve(Empty(Profile), Empty(Region));
         Log.LogMessage(MessageImportance.Normal, $"Deploying {FunctionName} to region {session.Region}");
-        var result = LambdaDeployer.Run(settings, session, BuildLog, ProjectFile);
+        var result = LambdaDeployer.Run(settings, session, BuildLog, ProjectFile, cancellationToken: CancellationToken);
         FunctionArn = result.FunctionArn;
         FunctionUrlAddress = result.FunctionUrl;
         LayerVersionArn = result.LayerVersionArn;

@@ -25,12 +25,12 @@ public sealed class InvokeLambdaFunction : UvLambdaTask
         {
             // A Lambda Web Adapter app: the event becomes the HTTP request the adapter would send.
             using var app = new ScriptAppInvoker(function, line => Log.LogMessage(MessageImportance.High, line));
-            result = app.Invoke(eventJson);
+            result = app.Invoke(eventJson, CancellationToken);
         }
         else
         {
             using var invoker = new LambdaInvoker(function, line => Log.LogMessage(MessageImportance.High, line));
-            result = invoker.Invoke(eventJson);
+            result = invoker.Invoke(eventJson, CancellationToken);
         }
         if (result.Error is { } error)
         {

@@ -87,7 +87,8 @@ public sealed class PrepareLocalRun : UvLambdaTask
             UvPath = UvPath,
             PythonLockFile = string.IsNullOrEmpty(PythonLockFile) ? null : PythonLockFile,
         };
-        var lockFile = HostInstall.Run(install, python, settings.SiteDirectory, environment, BuildLog);
+        var lockFile = HostInstall.Run(install, python, settings.SiteDirectory, environment, BuildLog, CancellationToken);
+        CancellationToken.ThrowIfCancellationRequested();
         settings = settings with { Install = install with { LockFile = lockFile } };
 
         LocalFunction.WriteWorkerScript(settings.WorkerScript);

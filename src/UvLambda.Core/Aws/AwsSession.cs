@@ -145,9 +145,10 @@ public sealed class SdkCredentialSource(AWSCredentials credentials) : ICredentia
         ImmutableCredentials c;
         try
         {
-            c = await credentials.GetCredentialsAsync().ConfigureAwait(false);
+            // AWSSDK's resolvers take no token (SSO, IMDS and assume-role can take seconds): stop waiting on cancel.
+            c = await credentials.GetCredentialsAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception e)
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
             throw new UvLambdaException(ErrorCodes.AwsCredentialsNotFound,
                 $"Could not get AWS credentials ({credentials.GetType().Name}): {e.Message}. For SSO run 'aws sso login'.", inner: e);

@@ -97,18 +97,25 @@ public static class ImageBuilder
         CancellationToken ct = default)
     {
         var baseImage = await BaseImage.ResolveAsync(baseClient, request.BaseImage, request.Architecture, cache, log, ct).ConfigureAwait(false);
-        return Build(request, baseImage, log);
+        return Build(request, baseImage, log, ct);
     }
 
-    public static BuiltImage Build(ImageBuildRequest request, BaseImage baseImage, IBuildLog log)
+    /// <summary>
+    /// Writes the image. <paramref name="ct"/> is checked between the layers and before the config: a cancelled build
+    /// leaves whole blobs (each written to a temp file, then renamed) and the previous image.json, never a half image.
+    /// </summary>
+    public static BuiltImage Build(ImageBuildRequest request, BaseImage baseImage, IBuildLog log, CancellationToken ct = default)
     {
         var format = request.Format;
         var blobs = Path.Combine(request.OutputDirectory, "blobs", "sha256");
         Directory.CreateDirectory(blobs);
         var previous = LoadLayerKeys(request.OutputDirectory);
         var keys = new Dictionary<string, LayerKey>();
+        ct.ThrowIfCancellationRequested();
         var deps = WriteLayer("dependencies", request.DependencyFiles, request, blobs, previous, keys, log);
+        ct.ThrowIfCancellationRequested();
         var app = WriteLayer("app", request.AppFiles, request, blobs, previous, keys, log);
+        ct.ThrowIfCancellationRequested();
         AtomicFile.WriteAllText(Path.Combine(request.OutputDirectory, "layers.json"), JsonSerializer.Serialize(keys));
 
         var layers = new List<ImageLayer>();

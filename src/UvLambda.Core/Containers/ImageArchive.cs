@@ -63,7 +63,12 @@ public static class ImageArchive
                 var tar = new DeterministicTarWriter(output, timestamp);
                 tar.AddDirectory("blobs/");
                 tar.AddDirectory("blobs/sha256/");
-                foreach (var (hex, path) in blobFiles) tar.AddFile("blobs/sha256/" + hex, 0x1A4, path);
+                foreach (var (hex, path) in blobFiles)
+                {
+                    // Between blobs (a base layer can be hundreds of MB): AtomicFile then deletes the temp file.
+                    ct.ThrowIfCancellationRequested();
+                    tar.AddFile("blobs/sha256/" + hex, 0x1A4, path);
+                }
                 tar.AddFile("index.json", 0x1A4, Encoding.UTF8.GetBytes(index.ToJsonString()));
                 tar.AddFile("manifest.json", 0x1A4, Encoding.UTF8.GetBytes(dockerManifest.ToJsonString()));
                 tar.AddFile("oci-layout", 0x1A4, """{"imageLayoutVersion":"1.0.0"}"""u8);

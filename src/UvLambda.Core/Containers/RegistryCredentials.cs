@@ -259,6 +259,7 @@ public sealed class DockerConfigCredentialProvider(IReadOnlyDictionary<string, s
             catch (OperationCanceledException)
             {
                 process.Kill(entireProcessTree: true);
+                cancellationToken.ThrowIfCancellationRequested(); // the build was cancelled, not the helper slow
                 throw new UvLambdaException(ErrorCodes.CredentialHelperFailed, $"{program} get did not answer within 60 seconds.");
             }
             var output = await stdout.ConfigureAwait(false);

@@ -32,11 +32,15 @@ public sealed record HostInstallSettings
 public static class HostInstall
 {
     /// <summary>Resolves the lock for <paramref name="python"/>'s own tags and installs into <paramref name="siteDirectory"/>, incrementally; returns the lock's path.</summary>
-    public static string? Run(HostInstallSettings s, HostPython python, string siteDirectory, IReadOnlyDictionary<string, string?> environment, IBuildLog log)
+    public static string? Run(HostInstallSettings s, HostPython python, string siteDirectory, IReadOnlyDictionary<string, string?> environment, IBuildLog log,
+        CancellationToken cancellationToken = default)
     {
+        cancellationToken.ThrowIfCancellationRequested();
         var resolution = ProjectResolver.Resolve(new ProjectResolutionRequest(
             s.ProjectDirectory, s.PythonVersion, s.Architecture, null, s.Extras, s.Groups, Locked: false,
             Target: TargetEnvironment.ForHost(python), PythonLockFile: s.PythonLockFile), NullBuildLog.Instance);
+        cancellationToken.ThrowIfCancellationRequested();
+        // ProjectInstall.Native takes no token yet (Install/ is being rewritten): once started, the install runs to its end.
         ProjectInstall.Native(resolution, new ProjectInstallSettings(s.ProjectDirectory, siteDirectory, s.StateFile, s.CacheDirectory, s.FindLinks, s.Offline, s.UvPath, environment), log);
         Directory.CreateDirectory(siteDirectory);
         return resolution.LockPath;

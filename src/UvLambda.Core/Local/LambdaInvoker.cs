@@ -46,7 +46,7 @@ public sealed class LambdaInvoker(LocalFunction function, Action<string>? log = 
     /// </summary>
     public Func<bool>? BeforeInvoke { get; init; }
 
-    public InvocationResult Invoke(string eventJson)
+    public InvocationResult Invoke(string eventJson, CancellationToken cancellationToken = default)
     {
         JsonNode? evt;
         try
@@ -57,10 +57,11 @@ public sealed class LambdaInvoker(LocalFunction function, Action<string>? log = 
         {
             throw new UvLambdaException(ErrorCodes.InvalidLambdaEvent, $"The event is not valid JSON: {e.Message}");
         }
-        return Invoke(evt);
+        return Invoke(evt, cancellationToken);
     }
 
-    public InvocationResult Invoke(JsonNode? evt)
+    /// <summary>One invocation; <paramref name="cancellationToken"/> ends a running one by ending the worker (the next starts a new one).</summary>
+    public InvocationResult Invoke(JsonNode? evt, CancellationToken cancellationToken = default)
     {
         lock (_gate)
         {
@@ -68,7 +69,7 @@ public sealed class LambdaInvoker(LocalFunction function, Action<string>? log = 
             if (BeforeInvoke?.Invoke() == true) Shutdown();
             var requestId = Guid.NewGuid().ToString();
             var stopwatch = Stopwatch.StartNew();
-            if (EnsureStarted() is { } initError)
+            if (EnsureStarted(cancellationToken) is { } initError)
                 return new InvocationResult(requestId, null, initError, stopwatch.Elapsed);
 
             var timeout = TimeSpan.FromSeconds(function.TimeoutSeconds);
@@ -91,7 +92,17 @@ public sealed class LambdaInvoker(LocalFunction function, Action<string>? log = 
             {
                 return new InvocationResult(requestId, null, Crashed(process), stopwatch.Elapsed);
             }
-            var (answered, line) = ReadLine(process, timeout);
+            bool answered;
+            string? line;
+            try
+            {
+                (answered, line) = ReadLine(process, timeout, cancellationToken);
+            }
+            catch (OperationCanceledException)
+            {
+                Stop();
+                throw;
+            }
             if (line is null)
             {
                 if (!answered)
@@ -112,7 +123,7 @@ public sealed class LambdaInvoker(LocalFunction function, Action<string>? log = 
     }
 
     /// <summary>Starts the worker when none is running; returns the import error when the handler cannot be loaded.</summary>
-    private LambdaError? EnsureStarted()
+    private LambdaError? EnsureStarted(CancellationToken cancellationToken)
     {
         if (_process is { HasExited: false }) return null;
         Stop();
@@ -157,7 +168,17 @@ public sealed class LambdaInvoker(LocalFunction function, Action<string>? log = 
         WorkersStarted++;
 
         // Lambda gives a function's init 10 seconds (or its timeout, when longer).
-        var (answered, line) = ReadLine(process, TimeSpan.FromSeconds(Math.Max(10, function.TimeoutSeconds)));
+        bool answered;
+        string? line;
+        try
+        {
+            (answered, line) = ReadLine(process, TimeSpan.FromSeconds(Math.Max(10, function.TimeoutSeconds)), cancellationToken);
+        }
+        catch (OperationCanceledException)
+        {
+            Stop();
+            throw;
+        }
         if (line is null)
         {
             var crashed = answered ? Crashed(process) : new LambdaError(ErrorCodes.HandlerTimedOut, "Runtime.InitTimeout",
@@ -205,12 +226,12 @@ public sealed class LambdaInvoker(LocalFunction function, Action<string>? log = 
     }
 
     /// <summary>The worker's next line; Answered is false when the time ran out (a null line otherwise means it exited).</summary>
-    private static (bool Answered, string? Line) ReadLine(Process process, TimeSpan timeout)
+    private static (bool Answered, string? Line) ReadLine(Process process, TimeSpan timeout, CancellationToken cancellationToken)
     {
         var read = process.StandardOutput.ReadLineAsync();
         try
         {
-            return read.Wait(timeout) ? (true, read.Result) : (false, null);
+            return read.Wait(timeout, cancellationToken) ? (true, read.Result) : (false, null);
         }
         catch (AggregateException)
         {

@@ -16,7 +16,7 @@ public sealed class ScriptAppInvoker(LocalFunction function, Action<string> log)
     private static readonly TimeSpan StartupTimeout = TimeSpan.FromSeconds(30);
     private readonly ScriptAppProxy _app = new(function with { Port = 0 }, log);
 
-    public InvocationResult Invoke(string eventJson)
+    public InvocationResult Invoke(string eventJson, CancellationToken cancellationToken = default)
     {
         var requestId = Guid.NewGuid().ToString();
         var stopwatch = Stopwatch.StartNew();
@@ -30,13 +30,14 @@ public sealed class ScriptAppInvoker(LocalFunction function, Action<string> log)
         WaitUntilListening(baseUri);
 
         using var request = ToHttpRequest(evt, baseUri, eventJson);
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(function.TimeoutSeconds));
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(TimeSpan.FromSeconds(function.TimeoutSeconds));
         HttpResponseMessage response;
         try
         {
             response = http.Send(request, timeout.Token);
         }
-        catch (OperationCanceledException)
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
             return new InvocationResult(requestId, null, new LambdaError(ErrorCodes.HandlerTimedOut, "Sandbox.Timedout",
                 $"Task timed out after {function.TimeoutSeconds} seconds", [], ""), stopwatch.Elapsed);

@@ -106,6 +106,22 @@ public class LambdaInvokerTests
     }
 
     [Fact]
+    public void A_cancelled_invocation_ends_its_worker_at_once_and_the_next_call_gets_a_new_one()
+    {
+        using var f = new LocalFunctionFixture("import time\ndef handler(event, context):\n    time.sleep(event.get('sleep', 0))\n    return 'done'\n", timeoutSeconds: 60);
+        using var invoker = f.Invoker();
+        Assert.Equal("\"done\"", invoker.Invoke("{}").ResultJson); // the worker is warm: the cancel below hits the handler, not the import
+        using var cancel = new CancellationTokenSource(TimeSpan.FromMilliseconds(200));
+        var started = System.Diagnostics.Stopwatch.StartNew();
+
+        Assert.ThrowsAny<OperationCanceledException>(() => invoker.Invoke("""{"sleep": 30}""", cancel.Token));
+
+        Assert.True(started.Elapsed < TimeSpan.FromSeconds(10), $"took {started.Elapsed.TotalSeconds:0.0} s");
+        Assert.Equal("\"done\"", invoker.Invoke("{}").ResultJson);
+        Assert.Equal(2, invoker.WorkersStarted);
+    }
+
+    [Fact]
     public void A_crashed_worker_is_reported_and_restarted()
     {
         using var f = new LocalFunctionFixture("import os, sys\ndef handler(event, context):\n    if event.get('crash'):\n        sys.stderr.write('dying\\n'); sys.stderr.flush(); os._exit(3)\n    return 1\n");
