@@ -70,12 +70,12 @@ public sealed class InstallPythonPackages : UvLambdaTask
                     ProjectFile);
             var requirements = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(StateFile))!, "requirements.txt");
             var uvResult = new UvPipInstaller(uv, BuildLog) { FindLinks = ProjectInstall.FindLinkFolders(FindLinks, ProjectDirectory), Offline = Offline }
-                .Install(resolution.Packages, SiteDirectory, StateFile, requirements, resolution.Target);
+                .Install(resolution.Packages, SiteDirectory, StateFile, requirements, resolution.Target, CancellationToken);
             Changed = uvResult.Changed;
             return;
         }
 
-        var result = ProjectInstall.Native(resolution, settings, BuildLog);
+        var result = ProjectInstall.Native(resolution, settings, BuildLog, CancellationToken);
         Changed = result.Changed;
     }
 }

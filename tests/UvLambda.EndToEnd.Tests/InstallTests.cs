@@ -141,8 +141,20 @@ public sealed class InstallTests(PackedSdk sdk) : IDisposable
         return archive.Entries.Select(e => e.FullName).ToList();
     }
 
+    /// <summary>Every file the install provides for packaging: unpacked into the site folder, or in an indexed wheel.</summary>
     private static IEnumerable<string> SiteFiles(string project) =>
-        Directory.EnumerateFiles(Site(project), "*", SearchOption.AllDirectories).Select(f => Path.GetRelativePath(Site(project), f).Replace('\\', '/'));
+        UvLambda.Core.Install.InstalledSet.Load(State(project), Site(project)).Select(f => f.Entry.Path);
+
+    /// <summary>The wheel indexes the install state refers to (in the content cache), by package.</summary>
+    private static Dictionary<string, string> Indexes(string project)
+    {
+        using var doc = JsonDocument.Parse(File.ReadAllText(State(project)));
+        var indexes = doc.RootElement.GetProperty("packages").EnumerateObject()
+            .Where(p => p.Value.TryGetProperty("index", out var i) && i.ValueKind == JsonValueKind.String)
+            .ToDictionary(p => p.Name, p => p.Value.GetProperty("index").GetString()!);
+        Assert.NotEmpty(indexes);
+        return indexes;
+    }
 
     private static Dep DebianWheel(string name)
     {
@@ -302,13 +314,16 @@ public sealed class InstallTests(PackedSdk sdk) : IDisposable
         var zip = File.ReadAllBytes(Zip(project));
         var zipTime = File.GetLastWriteTimeUtc(Zip(project));
         var stateTime = File.GetLastWriteTimeUtc(State(project));
-        var siteTimes = SiteFiles(project).ToDictionary(f => f, f => File.GetLastWriteTimeUtc(Path.Combine(Site(project), f)));
+        // Wheels are indexed in the cache, not unpacked into obj/: nothing of them is in the site folder.
+        Assert.False(Directory.Exists(Site(project)) && Directory.EnumerateFiles(Site(project), "*", SearchOption.AllDirectories).Any());
+        var indexTimes = Indexes(project).ToDictionary(i => i.Key, i => File.GetLastWriteTimeUtc(i.Value));
+        Assert.Equal(deps.Count, indexTimes.Count);
 
         var second = sdk.Dotnet(project, [.. build, "-v:d"]).EnsureSuccess();
         Assert.Contains("Skipping target \"CreateLambdaPackage\" because all output files are up-to-date", second.Output);
         Assert.Equal(zipTime, File.GetLastWriteTimeUtc(Zip(project)));
         Assert.Equal(stateTime, File.GetLastWriteTimeUtc(State(project)));
-        Assert.Equal(siteTimes, SiteFiles(project).ToDictionary(f => f, f => File.GetLastWriteTimeUtc(Path.Combine(Site(project), f))));
+        Assert.Equal(indexTimes, Indexes(project).ToDictionary(i => i.Key, i => File.GetLastWriteTimeUtc(i.Value)));
 
         sdk.Dotnet(project, "clean", CacheProperty(cache)).EnsureSuccess();
         Assert.False(File.Exists(Zip(project)));
@@ -414,12 +429,15 @@ public sealed class InstallTests(PackedSdk sdk) : IDisposable
         Assert.Equal("1.0", Invoke(Zip(project)).GetProperty("modules").GetProperty("alpha").GetString());
         var betaFiles = SiteFiles(project).Where(f => f.StartsWith("beta", StringComparison.Ordinal)).ToList();
         Assert.Equal(["beta-1.0.dist-info/METADATA", "beta-1.0.dist-info/RECORD", "beta-1.0.dist-info/WHEEL", "beta/__init__.py", "beta/data.txt"], betaFiles.Order(StringComparer.Ordinal));
-        var betaTimes = betaFiles.ToDictionary(f => f, f => File.GetLastWriteTimeUtc(Path.Combine(Site(project), f)));
+        var betaIndex = Indexes(project)["beta"];
+        var betaTime = File.GetLastWriteTimeUtc(betaIndex);
         Thread.Sleep(1100); // so a rewrite would show even on a file system with coarse timestamps
 
         WriteDependencies(project, [alpha2, beta]);
-        sdk.Dotnet(project, build).EnsureSuccess();
-        Assert.Equal(betaTimes, betaFiles.ToDictionary(f => f, f => File.GetLastWriteTimeUtc(Path.Combine(Site(project), f))));
+        var changed = sdk.Dotnet(project, [.. build, "-v:n"]).EnsureSuccess();
+        Assert.Contains("Installed 1 package(s)", changed.Output);
+        Assert.Equal(betaIndex, Indexes(project)["beta"]);
+        Assert.Equal(betaTime, File.GetLastWriteTimeUtc(betaIndex));
         var site = SiteFiles(project).ToList();
         Assert.Contains("alpha/new_only.py", site);
         Assert.Contains("alpha-2.0.dist-info/RECORD", site);
@@ -436,7 +454,7 @@ public sealed class InstallTests(PackedSdk sdk) : IDisposable
         WriteDependencies(project, [alpha2]);
         sdk.Dotnet(project, build).EnsureSuccess();
         Assert.DoesNotContain(SiteFiles(project), f => f.StartsWith("beta", StringComparison.Ordinal));
-        Assert.False(Directory.Exists(Path.Combine(Site(project), "beta")));
+        Assert.False(Indexes(project).ContainsKey("beta"));
         Assert.DoesNotContain(ZipNames(Zip(project)), n => n.StartsWith("beta", StringComparison.Ordinal));
         Assert.Contains("alpha/new_only.py", ZipNames(Zip(project)));
     }

@@ -76,8 +76,8 @@ internal static class InstalledTree
         var checkable = new List<(string Package, InstalledState State)>();
         foreach (var (name, package) in state.Packages)
         {
-            // An indexed wheel: its file (in the content cache) and its index must still be there, the wheel at its size.
-            if (package.Wheel is { } wheel && (package.Index is not { } index || !File.Exists(index) || Stat(wheel) is not { } w || w.Size != package.WheelSize))
+            // An indexed wheel: its file (in the content cache) and its index must be as they were when installed.
+            if (package.Wheel is { } wheel && (package.Index is not { } index || package.WheelStamp is null || Stat(wheel) != package.WheelStamp || Stat(index) != package.IndexStamp))
                 damaged.Add(name);
             else if (package.Stamps is { } stamps && stamps.Count == package.Files.Count) checkable.Add((name, package));
             else damaged.Add(name);

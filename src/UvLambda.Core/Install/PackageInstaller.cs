@@ -127,11 +127,19 @@ public sealed class PackageInstaller(IWheelFetcher fetcher, IBuildLog log, UvWhe
         {
             // Indexed, not unpacked: nothing reaches the site folder, so nothing is pending either.
             var indexed = new (WheelIndex Index, string Path)[parallel.Count];
-            Parallel.For(0, parallel.Count, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount, CancellationToken = cancellationToken }, i =>
+            try
             {
-                var wheel = downloads[parallel[i].Package.Name];
-                indexed[i] = WheelIndexCache.GetOrBuild(cacheRoot, parallel[i].Package.Wheel!.Sha256!, wheel.Path, wheel.FileName!, parallel[i].Package.Name, parallel[i].Package.Version, MaxUnpackedBytes);
-            });
+                Parallel.For(0, parallel.Count, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount, CancellationToken = cancellationToken }, i =>
+                {
+                    var wheel = downloads[parallel[i].Package.Name];
+                    indexed[i] = WheelIndexCache.GetOrBuild(cacheRoot, parallel[i].Package.Wheel!.Sha256!, wheel.Path, wheel.FileName!, parallel[i].Package.Name, parallel[i].Package.Version, MaxUnpackedBytes);
+                });
+            }
+            catch (AggregateException e) when (e.InnerExceptions.FirstOrDefault(x => x is UvLambdaException or OperationCanceledException) is { } first)
+            {
+                // Report the package's own coded error, not the aggregate.
+                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(first).Throw();
+            }
             for (int i = 0; i < parallel.Count; i++)
             {
                 var wheel = downloads[parallel[i].Package.Name];
@@ -253,7 +261,8 @@ public sealed class PackageInstaller(IWheelFetcher fetcher, IBuildLog log, UvWhe
 
     private static InstalledState IndexedState(string key, string? version, string wheelPath, string indexPath) => new()
     {
-        Key = key, Version = version, Wheel = Path.GetFullPath(wheelPath), WheelSize = new FileInfo(wheelPath).Length, Index = indexPath, Files = [], Stamps = [],
+        Key = key, Version = version, Wheel = Path.GetFullPath(wheelPath), Index = indexPath, Files = [], Stamps = [],
+        WheelStamp = InstalledTree.Stat(wheelPath), IndexStamp = InstalledTree.Stat(indexPath),
     };
 
     private static string HashFile(string path)
@@ -413,10 +422,12 @@ internal sealed class InstalledState
 {
     public string Key { get; set; } = "";
     public string? Version { get; set; }
-    /// <summary>Indexed (not unpacked) packages: the wheel in the content cache, its size, and its <see cref="WheelIndex"/>.</summary>
+    /// <summary>Indexed (not unpacked) packages: the wheel in the content cache and its <see cref="WheelIndex"/>, each
+    /// with its stamp when installed, so a build notices either changing under it (a cache clean, an edit) without reading them.</summary>
     public string? Wheel { get; set; }
-    public long WheelSize { get; set; }
     public string? Index { get; set; }
+    public FileStamp? WheelStamp { get; set; }
+    public FileStamp? IndexStamp { get; set; }
     public List<string> Files { get; set; } = [];
 
     private List<FileStamp>? _stamps;

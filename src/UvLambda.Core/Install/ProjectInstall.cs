@@ -40,7 +40,7 @@ public static class ProjectInstall
     public static string CacheRoot(ProjectInstallSettings s) =>
         string.IsNullOrWhiteSpace(s.CacheDirectory) ? ContentCache.DefaultRoot(s.Environment) : s.CacheDirectory!;
 
-    public static InstallResult Native(ProjectResolution resolution, ProjectInstallSettings s, IBuildLog log)
+    public static InstallResult Native(ProjectResolution resolution, ProjectInstallSettings s, IBuildLog log, CancellationToken cancellationToken = default)
     {
         var cache = CacheRoot(s);
         var root = File.Exists(Path.Combine(s.ProjectDirectory, UvWorkspace.PyProjectFileName)) ? UvWorkspace.Discover(s.ProjectDirectory).Root : null;
@@ -48,6 +48,6 @@ public static class ProjectInstall
         using var fetcher = new WheelFetcher(new FetchOptions(cache, FindLinkFolders(s.FindLinks, s.ProjectDirectory), s.Offline, indexes), log, environment: s.Environment);
         var builder = new UvWheelBuilder(cache, log, s.Environment, s.UvPath);
         var lockDirectory = resolution.LockPath is { } lockPath ? Path.GetDirectoryName(lockPath)! : s.ProjectDirectory;
-        return new PackageInstaller(fetcher, log, builder) { MaxUnpackedBytes = s.MaxUnpackedBytes, IndexCacheRoot = s.IndexWheels ? cache : null }.Install(resolution.Packages, lockDirectory, s.SiteDirectory, s.StateFile, resolution.Target);
+        return new PackageInstaller(fetcher, log, builder) { MaxUnpackedBytes = s.MaxUnpackedBytes, IndexCacheRoot = s.IndexWheels ? cache : null }.Install(resolution.Packages, lockDirectory, s.SiteDirectory, s.StateFile, resolution.Target, cancellationToken);
     }
 }

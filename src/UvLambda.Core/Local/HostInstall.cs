@@ -40,8 +40,7 @@ public static class HostInstall
             s.ProjectDirectory, s.PythonVersion, s.Architecture, null, s.Extras, s.Groups, Locked: false,
             Target: TargetEnvironment.ForHost(python), PythonLockFile: s.PythonLockFile), NullBuildLog.Instance);
         cancellationToken.ThrowIfCancellationRequested();
-        // ProjectInstall.Native takes no token yet (Install/ is being rewritten): once started, the install runs to its end.
-        ProjectInstall.Native(resolution, new ProjectInstallSettings(s.ProjectDirectory, siteDirectory, s.StateFile, s.CacheDirectory, s.FindLinks, s.Offline, s.UvPath, environment), log);
+        ProjectInstall.Native(resolution, new ProjectInstallSettings(s.ProjectDirectory, siteDirectory, s.StateFile, s.CacheDirectory, s.FindLinks, s.Offline, s.UvPath, environment), log, cancellationToken);
         Directory.CreateDirectory(siteDirectory);
         return resolution.LockPath;
     }
