@@ -43,7 +43,12 @@ public abstract class UvLambdaTask : Microsoft.Build.Utilities.Task, ICancelable
         }
         catch (UvLambdaException e)
         {
-            Log.LogError(null, e.Code, null, e.File ?? ProjectFile, e.Line, e.Column, 0, 0, e.Message);
+            LogCoded(e);
+        }
+        catch (AggregateException a) when (a.Flatten().InnerExceptions is { Count: > 0 } inner && inner.All(x => x is UvLambdaException))
+        {
+            // Core's Parallel.For loops (bytecode, compression, hashing) wrap the coded errors they throw: still user errors.
+            foreach (var e in inner.Cast<UvLambdaException>().DistinctBy(x => (x.Code, x.Message))) LogCoded(e);
         }
         catch (Exception e) when (!IsFatal(e))
         {
@@ -74,6 +79,8 @@ public abstract class UvLambdaTask : Microsoft.Build.Utilities.Task, ICancelable
         }
         return false;
     }
+
+    private void LogCoded(UvLambdaException e) => Log.LogError(null, e.Code, null, e.File ?? ProjectFile, e.Line, e.Column, 0, 0, e.Message);
 
     // The process cannot go on after these; MSBuild must see them as they are.
     private static bool IsFatal(Exception e) => e is OutOfMemoryException or StackOverflowException or AccessViolationException;

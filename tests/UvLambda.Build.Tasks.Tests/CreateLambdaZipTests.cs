@@ -50,6 +50,38 @@ public class CreateLambdaZipTests
     }
 
     [Fact]
+    public void A_python_that_fails_while_compiling_bytecode_is_UVL3006_with_its_error_and_writes_no_zip()
+    {
+        if (OperatingSystem.IsWindows()) return; // the stand-in interpreter is a shell script
+        using var dir = new TempDirectory();
+        var main = dir.WriteFile("app/main.py", "def handler(e, c):\n    return 1\n");
+        // Answers the version probe as the real python3.11 (-I -c), then fails the compile run (-I -B -c).
+        var python = dir.WriteFile("bin/python3.11", "#!/bin/sh\nif [ \"$2\" = \"-B\" ]; then echo 'MemoryError: out of memory' >&2; exit 7; fi\nexec python3.11 \"$@\"\n");
+        File.SetUnixFileMode(python, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        var engine = new RecordingBuildEngine();
+        var task = new CreateLambdaZip
+        {
+            BuildEngine = engine,
+            ProjectFile = dir.Combine("func.pyproj"),
+            ProjectDirectory = dir.Path,
+            OutputPath = dir.Combine("bin", "package.zip"),
+            Sources = [new TaskItem(main)],
+            Handler = "app.main.handler",
+            CompileBytecode = true,
+            PythonVersion = "3.11",
+            LocalPython = python,
+            IntermediateDirectory = dir.Combine("obj"),
+            SourceDateEpoch = "",
+        };
+        Assert.False(task.Execute());
+        var error = Assert.Single(engine.Errors);
+        Assert.Equal("UVL3006", error.Code);
+        Assert.Contains("exit code 7", error.Message);
+        Assert.Contains("MemoryError: out of memory", error.Message);
+        Assert.False(File.Exists(dir.Combine("bin", "package.zip")));
+    }
+
+    [Fact]
     public void Installed_packages_ship_beside_the_app_and_local_package_sources_do_not()
     {
         using var dir = new TempDirectory();

@@ -64,4 +64,31 @@ public class UvLambdaTaskTests
         Assert.Equal(ErrorCodes.UnreadableWheel, Assert.Single(engine.Errors).Code);
         Assert.DoesNotContain(engine.Messages, m => m.Message!.Contains(ErrorCodes.InternalError, StringComparison.Ordinal));
     }
+
+    [Fact]
+    public void Coded_errors_wrapped_by_a_parallel_loop_stay_their_own_codes_once_each()
+    {
+        var engine = new RecordingBuildEngine();
+        var failed = new UvLambdaException(ErrorCodes.BytecodeCompileFailed, "Compiling bytecode with 'python3.11' failed (exit code 7).");
+        var wrapped = new AggregateException(failed, new AggregateException(failed));
+        var task = new ThrowingTask(wrapped) { BuildEngine = engine, ProjectFile = "p.pyproj" };
+
+        Assert.False(task.Execute());
+
+        var error = Assert.Single(engine.Errors);
+        Assert.Equal(ErrorCodes.BytecodeCompileFailed, error.Code);
+        Assert.Equal("p.pyproj", error.File);
+    }
+
+    [Fact]
+    public void An_aggregate_holding_anything_but_coded_errors_is_still_an_internal_error()
+    {
+        var engine = new RecordingBuildEngine();
+        var wrapped = new AggregateException(new UvLambdaException(ErrorCodes.BytecodeCompileFailed, "x"), new InvalidOperationException("bug"));
+        var task = new ThrowingTask(wrapped) { BuildEngine = engine, ProjectFile = "p.pyproj" };
+
+        Assert.False(task.Execute());
+
+        Assert.Equal(ErrorCodes.InternalError, Assert.Single(engine.Errors).Code);
+    }
 }

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using UvLambda.Core.Tests;
 using UvLambda.Core.Tests.Install;
 using Xunit.Abstractions;
 
@@ -92,23 +93,12 @@ public sealed class ConvergenceTests(PackedSdk sdk, ITestOutputHelper output) : 
             dependencies = [{string.Join(", ", wheels.Select(w => $"\"{w.Name}=={w.Version}\""))}]
 
             """);
-        var lockText = new StringBuilder("version = 1\nrevision = 3\nrequires-python = \">=3.11\"\n");
-        var entries = wheels.Select(w => (w.Name, Text: $$"""
-
-            [[package]]
-            name = "{{w.Name}}"
-            version = "{{w.Version}}"
-            source = { registry = "https://pypi.org/simple" }
-            wheels = [
-                { url = "https://files.pythonhosted.org/packages/{{w.Sha256[..2]}}/{{w.Sha256[2..4]}}/{{w.Sha256[4..]}}/{{Path.GetFileName(w.Path)}}", hash = "sha256:{{w.Sha256}}", size = {{w.Size}} },
-            ]
-
-            """)).ToList();
-        entries.Add(("function", "\n[[package]]\nname = \"function\"\nversion = \"0.1.0\"\nsource = { virtual = \".\" }\ndependencies = [\n" +
-            string.Concat(wheels.Select(w => $"    {{ name = \"{w.Name}\" }},\n")) + "]\n\n[package.metadata]\nrequires-dist = [\n" +
-            string.Concat(wheels.Select(w => $"    {{ name = \"{w.Name}\", specifier = \"=={w.Version}\" }},\n")) + "]\n"));
-        foreach (var (_, text) in entries.OrderBy(e => e.Name, StringComparer.Ordinal)) lockText.Append(text);
-        WriteIfChanged(Path.Combine(project, "uv.lock"), lockText.ToString());
+        var lockText = new UvLockBuilder(">=3.11").Root("function", configure: root =>
+        {
+            foreach (var w in wheels) root.DependsOn(w.Name).Requires(w.Name, specifier: "==" + w.Version);
+        });
+        foreach (var w in wheels) lockText.Package(w.Name, w.Version, p => p.PyPiWheel(Path.GetFileName(w.Path), w.Sha256, w.Size));
+        WriteIfChanged(Path.Combine(project, "uv.lock"), lockText.ToToml());
 
         WriteIfChanged(Path.Combine(project, "app", "__init__.py"), "");
         WriteIfChanged(Path.Combine(project, "app", "main.py"), $$"""

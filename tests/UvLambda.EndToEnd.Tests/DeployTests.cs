@@ -57,6 +57,32 @@ public sealed class DeployTests(PackedSdk sdk) : IDisposable
         sdk.Run(AwsEnvironment(), "dotnet", project, ["publish", "-p:DeployTarget=Lambda", .. args]);
 
     [Fact]
+    public void Publish_without_credentials_is_UVL4001_and_without_a_region_UVL4002_before_any_AWS_request()
+    {
+        var project = sdk.CopySample("hello");
+        // Nothing the AWS SDK's default chains could find: no keys, profile files, container or instance metadata.
+        var env = AwsEnvironment();
+        foreach (var name in new[] { "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE", "AWS_DEFAULT_PROFILE",
+            "AWS_REGION", "AWS_DEFAULT_REGION", "AWS_WEB_IDENTITY_TOKEN_FILE", "AWS_ROLE_ARN",
+            "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "AWS_CONTAINER_CREDENTIALS_FULL_URI" })
+            env[name] = null;
+        Proxy.ClearRequests();
+
+        var noCredentials = sdk.Run(env, "dotnet", project, ["publish", "-p:DeployTarget=Lambda", "-p:AWSRegion=us-east-1"]);
+        Assert.NotEqual(0, noCredentials.ExitCode);
+        Assert.Contains("error UVL4001", noCredentials.Output);
+
+        env["AWS_ACCESS_KEY_ID"] = "testing";
+        env["AWS_SECRET_ACCESS_KEY"] = Secret;
+        var noRegion = sdk.Run(env, "dotnet", project, ["publish", "-p:DeployTarget=Lambda"]);
+        Assert.NotEqual(0, noRegion.ExitCode);
+        Assert.Contains("error UVL4002", noRegion.Output);
+        Assert.Contains("AWSRegion", noRegion.Output);
+        Assert.DoesNotContain(Secret, noRegion.Output);
+        Assert.Empty(Proxy.Requests);
+    }
+
+    [Fact]
     public void Dotnet_publish_creates_the_function_then_a_second_publish_writes_nothing()
     {
         var project = sdk.CopySample("hello");

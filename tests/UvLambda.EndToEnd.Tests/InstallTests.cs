@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using UvLambda.Core.Tests;
 using UvLambda.Core.Tests.Install;
 
 namespace UvLambda.EndToEnd.Tests;
@@ -78,27 +79,13 @@ public sealed class InstallTests(PackedSdk sdk) : IDisposable
 
             """ + pyprojectExtra);
 
-        var lockText = new StringBuilder("version = 1\nrevision = 3\nrequires-python = \">=3.11\"\n");
-        var packages = sorted.Select(d => (d.Name, Text: $"""
-
-            [[package]]
-            name = "{d.Name}"
-            version = "{d.Version}"
-            source = {"{"} registry = "https://pypi.org/simple" {"}"}
-            wheels = [
-                {"{"} url = "https://files.pythonhosted.org/packages/{d.Sha256[..2]}/{d.Sha256[2..4]}/{d.Sha256[4..]}/{d.FileName}", hash = "sha256:{d.Sha256}", size = {d.Size} {"}"},
-            ]
-
-            """)).ToList();
-        var root = new StringBuilder("\n[[package]]\nname = \"function\"\nversion = \"0.1.0\"\nsource = { virtual = \".\" }\n");
-        if (sorted.Count > 0)
-            root.Append("dependencies = [\n").Append(string.Concat(sorted.Select(d => $"    {{ name = \"{d.Name}\" }},\n"))).Append("]\n");
-        root.Append("\n[package.metadata]\nrequires-dist = [");
-        root.Append(sorted.Count == 0 ? "]\n" : "\n" + string.Concat(sorted.Select(d => $"    {{ name = \"{d.Name}\", specifier = \"=={d.Version}\" }},\n")) + "]\n");
-        packages.Add(("function", root.ToString()));
-        foreach (var (_, text) in packages.OrderBy(p => p.Name, StringComparer.Ordinal))
-            lockText.Append(text);
-        File.WriteAllText(Path.Combine(project, "uv.lock"), lockText.ToString());
+        var lockText = new UvLockBuilder(">=3.11").Root("function", configure: root =>
+        {
+            root.WithMetadata();
+            foreach (var d in sorted) root.DependsOn(d.Name).Requires(d.Name, specifier: "==" + d.Version);
+        });
+        foreach (var d in sorted) lockText.Package(d.Name, d.Version, p => p.PyPiWheel(d.FileName, d.Sha256, d.Size));
+        File.WriteAllText(Path.Combine(project, "uv.lock"), lockText.ToToml());
 
         var modules = sorted.Select(d => d.ImportName).ToList();
         File.WriteAllText(Path.Combine(project, "app", "main.py"), $$"""
@@ -735,33 +722,11 @@ public sealed class InstallTests(PackedSdk sdk) : IDisposable
             [tool.uv.workspace]
             members = ["native"]
             """);
-        File.WriteAllText(Path.Combine(project, "uv.lock"), """
-            version = 1
-            revision = 3
-            requires-python = ">=3.13"
-
-            [manifest]
-            members = [
-                "function",
-                "native",
-            ]
-
-            [[package]]
-            name = "function"
-            version = "0.1.0"
-            source = { virtual = "." }
-            dependencies = [
-                { name = "native" },
-            ]
-
-            [package.metadata]
-            requires-dist = [{ name = "native", editable = "native" }]
-
-            [[package]]
-            name = "native"
-            version = "1.0"
-            source = { editable = "native" }
-            """);
+        File.WriteAllText(Path.Combine(project, "uv.lock"), new UvLockBuilder(">=3.13")
+            .Members("function", "native")
+            .Root("function", configure: p => p.DependsOn("native").Requires("native", editable: "native"))
+            .Package("native", "1.0", p => p.Editable("native"))
+            .ToToml());
         Directory.CreateDirectory(Path.Combine(project, "native", "src", "native"));
         File.WriteAllText(Path.Combine(project, "native", "pyproject.toml"), """
             [project]
@@ -904,31 +869,10 @@ public sealed class InstallTests(PackedSdk sdk) : IDisposable
             [tool.uv.sources]
             mypkg = { path = "wheels/mypkg-1.0-py3-none-any.whl" }
             """);
-        File.WriteAllText(Path.Combine(project, "uv.lock"), $$"""
-            version = 1
-            revision = 3
-            requires-python = ">=3.11"
-
-            [[package]]
-            name = "function"
-            version = "0.1.0"
-            source = { virtual = "." }
-            dependencies = [
-                { name = "mypkg" },
-            ]
-
-            [package.metadata]
-            requires-dist = [{ name = "mypkg", path = "wheels/mypkg-1.0-py3-none-any.whl" }]
-
-            [[package]]
-            name = "mypkg"
-            version = "1.0"
-            source = { path = "wheels/mypkg-1.0-py3-none-any.whl" }
-            wheels = [
-                { filename = "mypkg-1.0-py3-none-any.whl", hash = "sha256:{{hash}}" },
-            ]
-
-            """);
+        File.WriteAllText(Path.Combine(project, "uv.lock"), new UvLockBuilder(">=3.11")
+            .Root("function", configure: p => p.DependsOn("mypkg").Requires("mypkg", path: "wheels/mypkg-1.0-py3-none-any.whl"))
+            .Package("mypkg", "1.0", p => p.Path("wheels/mypkg-1.0-py3-none-any.whl").WheelFile("mypkg-1.0-py3-none-any.whl", $"sha256:{hash}"))
+            .ToToml());
 
         sdk.Dotnet(project, "build", "-p:PythonOffline=true", CacheProperty(NewFolder("cache"))).EnsureSuccess();
         Assert.Equal("local", PythonFromZip(Zip(project), "import app.main; print(app.main.handler({}, None))"));

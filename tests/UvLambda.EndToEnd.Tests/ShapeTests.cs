@@ -1,6 +1,7 @@
 using System.IO.Compression;
 using System.Security.Cryptography;
 using System.Text.Json.Nodes;
+using UvLambda.Core.Tests;
 using UvLambda.Core.Tests.Aws;
 using UvLambda.Core.Tests.Containers;
 using UvLambda.Core.Tests.Install;
@@ -109,43 +110,12 @@ public sealed class ShapeTests(PackedSdk sdk) : IDisposable
             mypkg = { path = "wheels/mypkg-1.0-py3-none-any.whl" }
             """);
         var t = Sha256(third);
-        File.WriteAllText(Path.Combine(project, "uv.lock"), $$"""
-            version = 1
-            revision = 3
-            requires-python = ">=3.11"
-
-            [[package]]
-            name = "function"
-            version = "0.1.0"
-            source = { virtual = "." }
-            dependencies = [
-                { name = "mypkg" },
-                { name = "thirdparty" },
-            ]
-
-            [package.metadata]
-            requires-dist = [
-                { name = "mypkg", path = "wheels/mypkg-1.0-py3-none-any.whl" },
-                { name = "thirdparty", specifier = "==2.0" },
-            ]
-
-            [[package]]
-            name = "mypkg"
-            version = "1.0"
-            source = { path = "wheels/mypkg-1.0-py3-none-any.whl" }
-            wheels = [
-                { filename = "mypkg-1.0-py3-none-any.whl", hash = "sha256:{{lockedHash}}" },
-            ]
-
-            [[package]]
-            name = "thirdparty"
-            version = "2.0"
-            source = { registry = "https://pypi.org/simple" }
-            wheels = [
-                { url = "https://files.pythonhosted.org/packages/{{t[..2]}}/{{t[2..4]}}/{{t[4..]}}/thirdparty-2.0-py3-none-any.whl", hash = "sha256:{{t}}", size = {{new FileInfo(third).Length}} },
-            ]
-
-            """);
+        File.WriteAllText(Path.Combine(project, "uv.lock"), new UvLockBuilder(">=3.11")
+            .Root("function", configure: p => p.DependsOn("mypkg").DependsOn("thirdparty")
+                .Requires("mypkg", path: "wheels/mypkg-1.0-py3-none-any.whl").Requires("thirdparty", specifier: "==2.0"))
+            .Package("mypkg", "1.0", p => p.Path("wheels/mypkg-1.0-py3-none-any.whl").WheelFile("mypkg-1.0-py3-none-any.whl", $"sha256:{lockedHash}"))
+            .Package("thirdparty", "2.0", p => p.PyPiWheel("thirdparty-2.0-py3-none-any.whl", t, new FileInfo(third).Length))
+            .ToToml());
         return (project, findLinks);
     }
 
@@ -230,7 +200,7 @@ public sealed class ShapeTests(PackedSdk sdk) : IDisposable
             </Project>
             """);
         File.WriteAllText(Path.Combine(project, "pyproject.toml"), "[project]\nname = \"webapp\"\nversion = \"0.1.0\"\nrequires-python = \">=3.13\"\ndependencies = []\n");
-        File.WriteAllText(Path.Combine(project, "uv.lock"), "version = 1\nrevision = 3\nrequires-python = \">=3.13\"\n\n[[package]]\nname = \"webapp\"\nversion = \"0.1.0\"\nsource = { virtual = \".\" }\n");
+        File.WriteAllText(Path.Combine(project, "uv.lock"), new UvLockBuilder(">=3.13").Root("webapp").ToToml());
         Directory.CreateDirectory(Path.Combine(project, "app"));
         File.WriteAllText(Path.Combine(project, "app", "__init__.py"), "");
         File.WriteAllText(Path.Combine(project, "app", "server.py"), Server);
@@ -409,31 +379,10 @@ public sealed class ShapeTests(PackedSdk sdk) : IDisposable
         var ric = new TestWheel("awslambdaric", "3.0.0").Add("awslambdaric/__init__.py", "").Add("awslambdaric/__main__.py", "print('ric')\n").Build(findLinks);
         var h = Sha256(ric);
         File.WriteAllText(Path.Combine(project, "pyproject.toml"), "[project]\nname = \"hello\"\nversion = \"0.1.0\"\nrequires-python = \">=3.13\"\ndependencies = [\"awslambdaric==3.0.0\"]\n");
-        var lockWithRic = $$"""
-            version = 1
-            revision = 3
-            requires-python = ">=3.13"
-
-            [[package]]
-            name = "awslambdaric"
-            version = "3.0.0"
-            source = { registry = "https://pypi.org/simple" }
-            wheels = [
-                { url = "https://files.pythonhosted.org/packages/{{h[..2]}}/{{h[2..4]}}/{{h[4..]}}/awslambdaric-3.0.0-py3-none-any.whl", hash = "sha256:{{h}}", size = {{new FileInfo(ric).Length}} },
-            ]
-
-            [[package]]
-            name = "hello"
-            version = "0.1.0"
-            source = { virtual = "." }
-            dependencies = [
-                { name = "awslambdaric" },
-            ]
-
-            [package.metadata]
-            requires-dist = [{ name = "awslambdaric", specifier = "==3.0.0" }]
-
-            """;
+        var lockWithRic = new UvLockBuilder(">=3.13")
+            .Root("hello", configure: p => p.DependsOn("awslambdaric").Requires("awslambdaric", specifier: "==3.0.0"))
+            .Package("awslambdaric", "3.0.0", p => p.PyPiWheel("awslambdaric-3.0.0-py3-none-any.whl", h, new FileInfo(ric).Length))
+            .ToToml();
         File.WriteAllText(Path.Combine(project, "uv.lock"), lockWithRic);
         string[] props = ["-p:LambdaPackageType=Image", $"-p:ContainerBaseImage={_registry.Host}/python:3.13-slim", "-p:LambdaRuntimeInterfaceClient=true",
             $"-p:PythonFindLinks={findLinks}", $"-p:UvLambdaCacheDir={NewFolder("cache")}"];
@@ -466,7 +415,7 @@ public sealed class ShapeTests(PackedSdk sdk) : IDisposable
 
         // Without awslambdaric in the lock: a coded error that says to add it.
         File.WriteAllText(Path.Combine(project, "pyproject.toml"), "[project]\nname = \"hello\"\nversion = \"0.1.0\"\nrequires-python = \">=3.13\"\ndependencies = []\n");
-        File.WriteAllText(Path.Combine(project, "uv.lock"), "version = 1\nrevision = 3\nrequires-python = \">=3.13\"\n\n[[package]]\nname = \"hello\"\nversion = \"0.1.0\"\nsource = { virtual = \".\" }\n");
+        File.WriteAllText(Path.Combine(project, "uv.lock"), new UvLockBuilder(">=3.13").Root("hello").ToToml());
         var missing = sdk.Dotnet(project, ["build", .. props]);
         Assert.NotEqual(0, missing.ExitCode);
         Assert.Contains("UVL3120", missing.Output);

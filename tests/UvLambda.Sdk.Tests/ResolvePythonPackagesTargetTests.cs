@@ -1,3 +1,5 @@
+using UvLambda.Core.Tests;
+
 namespace UvLambda.Sdk.Tests;
 
 /// <summary>The ResolvePythonPackages target run in-process on small projects.</summary>
@@ -13,44 +15,25 @@ public class ResolvePythonPackagesTargetTests
         dependencies = ["six", "fastnum"]
         """;
 
-    private const string Lock = """
-        version = 1
-        revision = 3
-        requires-python = ">=3.12"
+    /// <summary>
+    /// func depends on fastnum (wheels for x86_64, aarch64 and macOS with <paramref name="abi"/> tags) and six (pure), and on
+    /// <paramref name="dangling"/> too when given, a dependency edge to a package the lock does not have.
+    /// </summary>
+    private static string Lock(string requiresPython = ">=3.12", string abi = "cp312-cp312", string? dangling = null) => new UvLockBuilder(requiresPython)
+        .Root("func", configure: p =>
+        {
+            p.DependsOn("fastnum").DependsOn("six").Requires("fastnum").Requires("six");
+            if (dangling is not null) p.DependsOn(dangling);
+        })
+        .Package("fastnum", "2.0.0", p => p
+            .Wheel($"https://files.example/fastnum-2.0.0-{abi}-manylinux_2_28_x86_64.whl", "sha256:aaaa", 10)
+            .Wheel($"https://files.example/fastnum-2.0.0-{abi}-manylinux_2_28_aarch64.whl", "sha256:bbbb", 11)
+            .Wheel($"https://files.example/fastnum-2.0.0-{abi}-macosx_11_0_arm64.whl", "sha256:cccc", 12))
+        .Package("six", "1.17.0", p => p.Wheel("https://files.example/six-1.17.0-py2.py3-none-any.whl", "sha256:dddd", 13))
+        .ToToml();
 
-        [[package]]
-        name = "fastnum"
-        version = "2.0.0"
-        source = { registry = "https://pypi.org/simple" }
-        wheels = [
-            { url = "https://files.example/fastnum-2.0.0-cp312-cp312-manylinux_2_28_x86_64.whl", hash = "sha256:aaaa", size = 10 },
-            { url = "https://files.example/fastnum-2.0.0-cp312-cp312-manylinux_2_28_aarch64.whl", hash = "sha256:bbbb", size = 11 },
-            { url = "https://files.example/fastnum-2.0.0-cp312-cp312-macosx_11_0_arm64.whl", hash = "sha256:cccc", size = 12 },
-        ]
-
-        [[package]]
-        name = "func"
-        version = "0.1.0"
-        source = { virtual = "." }
-        dependencies = [
-            { name = "fastnum" },
-            { name = "six" },
-        ]
-
-        [package.metadata]
-        requires-dist = [{ name = "fastnum" }, { name = "six" }]
-
-        [[package]]
-        name = "six"
-        version = "1.17.0"
-        source = { registry = "https://pypi.org/simple" }
-        wheels = [
-            { url = "https://files.example/six-1.17.0-py2.py3-none-any.whl", hash = "sha256:dddd", size = 13 },
-        ]
-        """;
-
-    private static SdkProject Project(string lockText = Lock, string pyproject = PyProject, string body = "") =>
-        new(body, ("app/main.py", AppMain), ("pyproject.toml", pyproject), ("uv.lock", lockText));
+    private static SdkProject Project(string? lockText = null, string pyproject = PyProject, string body = "") =>
+        new(body, ("app/main.py", AppMain), ("pyproject.toml", pyproject), ("uv.lock", lockText ?? Lock()));
 
     [Fact]
     public void Yields_one_PythonPackage_per_shipped_package_with_its_wheel()
@@ -93,7 +76,7 @@ public class ResolvePythonPackagesTargetTests
             index = "https://pypi.org/simple"
             wheels = [{ url = "https://files.example/six-1.17.0-py2.py3-none-any.whl", size = 13, hashes = { sha256 = "dddd000000000000000000000000000000000000000000000000000000000000" } }]
             """;
-        using var p = new SdkProject("", ("app/main.py", AppMain), ("pyproject.toml", PyProject), ("uv.lock", Lock), ("pylock.lambda.toml", pylock));
+        using var p = new SdkProject("", ("app/main.py", AppMain), ("pyproject.toml", PyProject), ("uv.lock", Lock()), ("pylock.lambda.toml", pylock));
         var (ok, errors, instance) = p.Build("ResolvePythonPackages");
         Assert.True(ok, string.Join("\n", errors.Select(e => e.Message)));
         Assert.EndsWith("uv.lock", instance.GetPropertyValue("UvLockFile"));
@@ -124,7 +107,7 @@ public class ResolvePythonPackagesTargetTests
     [Fact]
     public void Python_version_file_sets_the_default_and_abi3_wheels_serve_newer_pythons()
     {
-        using var p = Project(lockText: Lock.Replace("cp312-cp312", "cp312-abi3"));
+        using var p = Project(lockText: Lock(abi: "cp312-abi3"));
         p.WriteFile(".python-version", "3.13\n");
         var (ok, errors, instance) = p.Build("ResolvePythonPackages");
         Assert.True(ok, string.Join("\n", errors.Select(e => $"{e.Code} {e.Message}")));
@@ -136,7 +119,7 @@ public class ResolvePythonPackagesTargetTests
     {
         // python3.11 runs on Amazon Linux 2 (glibc 2.26): manylinux_2_28 wheels do not load there.
         using var p = Project(
-            lockText: Lock.Replace(">=3.12", ">=3.11").Replace("cp312-cp312", "cp311-cp311"),
+            lockText: Lock(">=3.11", "cp311-cp311"),
             pyproject: PyProject.Replace(">=3.12", ">=3.11"),
             body: "<PropertyGroup><PythonVersion>3.11</PythonVersion></PropertyGroup>");
         var (ok, errors, _) = p.Build("ResolvePythonPackages");
@@ -183,7 +166,7 @@ public class ResolvePythonPackagesTargetTests
     [Fact]
     public void An_unknown_lock_version_is_UVL1301()
     {
-        using var p = Project(lockText: Lock.Replace("version = 1\nrevision", "version = 7\nrevision"));
+        using var p = Project(lockText: Lock().Replace("version = 1\nrevision", "version = 7\nrevision"));
         var (ok, errors, _) = p.Build("ResolvePythonPackages");
         Assert.False(ok);
         Assert.Equal("UVL1301", Assert.Single(errors).Code);
@@ -192,7 +175,7 @@ public class ResolvePythonPackagesTargetTests
     [Fact]
     public void A_dangling_dependency_is_UVL1303_at_its_line()
     {
-        using var p = Project(lockText: Lock.Replace("{ name = \"six\" },\n]", "{ name = \"six\" },\n    { name = \"ghost\" },\n]"));
+        using var p = Project(lockText: Lock(dangling: "ghost"));
         var (ok, errors, _) = p.Build("ResolvePythonPackages");
         Assert.False(ok);
         var error = Assert.Single(errors);

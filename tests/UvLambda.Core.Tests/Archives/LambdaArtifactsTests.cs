@@ -173,6 +173,20 @@ public class LambdaArtifactsTests
     }
 
     [Fact]
+    public void More_entries_than_a_zip_without_ZIP64_holds_is_UVL3001_and_writes_nothing()
+    {
+        using var dir = new TempDirectory();
+        var (app, options) = Project(dir);
+        // 65,535 entries is the most a zip without ZIP64 holds; these files alone are one more (their folder is another).
+        var many = Directory.CreateDirectory(dir.Combine("obj/site/many")).FullName;
+        for (int i = 0; i <= ushort.MaxValue; i++) File.WriteAllBytes(Path.Combine(many, $"f{i}.py"), []);
+        var e = Assert.Throws<UvLambdaException>(() => LambdaArtifacts.Create(options, app, Handler, NullBuildLog.Instance));
+        Assert.Equal(ErrorCodes.ArchiveTooLarge, e.Code);
+        Assert.Contains("LambdaExclude", e.Message);
+        Assert.False(File.Exists(dir.Combine("bin/package.zip")));
+    }
+
+    [Fact]
     public void A_zip_over_the_direct_upload_limit_is_warning_UVL3003_and_still_written()
     {
         using var dir = new TempDirectory();

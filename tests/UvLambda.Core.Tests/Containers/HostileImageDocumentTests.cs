@@ -255,6 +255,46 @@ public sealed class HostileImageDocumentTests : IDisposable
     }
 
     [Fact]
+    public async Task A_schema_1_manifest_or_an_index_entry_that_is_not_a_manifest_is_UVL3108()
+    {
+        using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        var server = ServeAsync(cts.Token);
+        using var dir = new TempDirectory();
+        using var client = new RegistryClient($"127.0.0.1:{_port}", new CredentialChain([]),
+            new RegistryClientOptions { Attempts = 1, FirstRetryDelay = TimeSpan.FromMilliseconds(1) }, new RecordingLog());
+        var reference = ImageReference.Parse($"127.0.0.1:{_port}/{Repository}:tag");
+        var config = Bytes(Config());
+        var manifest = Bytes(Manifest(config));
+        // An index whose linux/amd64 entry is itself an index (a nested index is not an image manifest).
+        var nested = Bytes(Index(manifest));
+        var outer = Bytes(new JsonObject
+        {
+            ["schemaVersion"] = 2, ["mediaType"] = MediaTypes.OciIndex,
+            ["manifests"] = new JsonArray(new JsonObject { ["mediaType"] = MediaTypes.OciManifest, ["digest"] = Digests.Of(nested), ["size"] = nested.Length, ["platform"] = new JsonObject { ["os"] = "linux", ["architecture"] = "amd64" } }),
+        });
+        var cases = new (string Name, Dictionary<string, (byte[], string)> Routes, string Says)[]
+        {
+            ("schema 1", new() { [$"/v2/{Repository}/manifests/tag"] = ("{\"schemaVersion\": 1}"u8.ToArray(), "application/vnd.docker.distribution.manifest.v1+prettyjws") },
+                "manifest.v1+prettyjws"),
+            ("nested index", new()
+            {
+                [$"/v2/{Repository}/manifests/tag"] = (outer, MediaTypes.OciIndex),
+                [$"/v2/{Repository}/manifests/{Digests.Of(nested)}"] = (nested, MediaTypes.OciIndex),
+            }, "not an image manifest"),
+        };
+        foreach (var (name, routes, says) in cases)
+        {
+            Volatile.Write(ref _routes, routes);
+            var e = await Assert.ThrowsAsync<UvLambdaException>(() =>
+                BaseImage.ResolveAsync(client, reference, "x86_64", new BlobStore(dir.Combine("cache-" + name.Replace(' ', '-'))), new RecordingLog(), cts.Token));
+            Assert.True(e.Code == ErrorCodes.UnsupportedImageMediaType, $"{name}: {e.Code} {e.Message}");
+            Assert.Contains(says, e.Message, StringComparison.Ordinal);
+        }
+        cts.Cancel();
+        await server;
+    }
+
+    [Fact]
     public async Task A_truncated_or_damaged_layer_blob_is_a_coded_error_and_leaves_nothing_in_the_cache()
     {
         // Layers are never unpacked: they are checked against their digest, so a truncated gzip or a damaged tar is caught

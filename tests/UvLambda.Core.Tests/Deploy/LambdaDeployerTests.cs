@@ -287,6 +287,34 @@ public sealed class LambdaDeployerTests(AwsFixture aws) : MotoDeployTests(aws)
     }
 
     [Fact]
+    public async Task Rejected_credentials_are_UVL4007_and_another_rejected_setting_is_UVL4023()
+    {
+        foreach (var (status, error, message, code) in new[]
+        {
+            (403, "UnrecognizedClientException", "The security token included in the request is invalid.", ErrorCodes.AwsInvalidCredentials),
+            (400, "InvalidParameterValueException", "Value 99999 at 'memorySize' failed to satisfy constraint", ErrorCodes.DeployInvalidParameter),
+        })
+        {
+            Aws.Proxy.Fault(Is("POST", "/2015-03-31/functions"), 100, status, error, message);
+            var e = await Assert.ThrowsAsync<UvLambdaException>(() => Deploy(Zip(Unique("rejected")), options: AwsFixture.FastOptions with { RolePropagationAttempts = 2 }));
+            Assert.True(code == e.Code, $"{error}: {e.Code} {e.Message}");
+            Assert.Contains(message, e.Message);
+            Aws.Proxy.ClearRules();
+        }
+    }
+
+    [Fact]
+    public async Task An_image_deploy_with_neither_an_image_uri_nor_a_repository_is_UVL4022_and_writes_nothing()
+    {
+        var s = new DeploySettings { FunctionName = Unique("noimage"), PackageType = "Image", Role = Aws.CreateRole("deploy-tests-role") };
+        Aws.Proxy.ClearRequests();
+        var e = await Assert.ThrowsAsync<UvLambdaException>(() => Deploy(s));
+        Assert.Equal(ErrorCodes.DeployImageMissing, e.Code);
+        Assert.Contains("LambdaImageUri", e.Message);
+        Assert.Empty(Aws.Proxy.Writes);
+    }
+
+    [Fact]
     public async Task ECR_client_talks_to_moto()
     {
         var ecr = new EcrClient(Aws.Session());

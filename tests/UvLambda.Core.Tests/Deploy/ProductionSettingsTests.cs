@@ -5,7 +5,7 @@ using UvLambda.Core.Tests.Aws;
 
 namespace UvLambda.Core.Tests.Deploy;
 
-/// <summary>Every production setting is checked at build time with a code, never first by AWS.</summary>
+/// <summary>Every production setting (and the function's environment, URL and artifacts) is checked at build time with a code, never first by AWS.</summary>
 public sealed class ProductionSettingsTests : IDisposable
 {
     private readonly TempDirectory _temp = new();
@@ -56,6 +56,12 @@ public sealed class ProductionSettingsTests : IDisposable
         { "memory per vcpu", ErrorCodes.DeployInvalidSetting, "LambdaMemoryPerVCpu 16" },
         { "durable python3.12", ErrorCodes.DeployInvalidSetting, "need python3.13 or later" },
         { "durable retention", ErrorCodes.DeployInvalidSetting, "LambdaDurableRetentionDays 365" },
+        { "env name", ErrorCodes.DeployInvalidEnvironmentVariable, "LambdaEnvironmentVariable '1ST'" },
+        { "env reserved", ErrorCodes.DeployInvalidEnvironmentVariable, "'AWS_REGION' is reserved" },
+        { "function url", ErrorCodes.DeployInvalidFunctionUrl, "LambdaFunctionUrl 'PUBLIC'" },
+        { "no package", ErrorCodes.DeployArtifactMissing, "LambdaPackagePath is empty" },
+        { "package missing", ErrorCodes.DeployArtifactMissing, "does not exist. Build first" },
+        { "layer missing", ErrorCodes.DeployArtifactMissing, "LambdaLayerPath" },
     };
 
     private DeploySettings Case(string name) => name switch
@@ -90,12 +96,18 @@ public sealed class ProductionSettingsTests : IDisposable
         "memory per vcpu" => Valid() with { CapacityProviderArn = "arn:aws:lambda:us-east-1:123456789012:capacity-provider:p", MemoryPerVCpu = 16 },
         "durable python3.12" => Valid() with { DurableExecutionTimeout = 60 },
         "durable retention" => Valid() with { PythonVersion = "3.13", DurableRetentionDays = 365 },
+        "env name" => Valid() with { Environment = new Dictionary<string, string> { ["1ST"] = "x" } },
+        "env reserved" => Valid() with { Environment = new Dictionary<string, string> { ["AWS_REGION"] = "eu-west-1" } },
+        "function url" => Valid() with { FunctionUrlAuthType = "PUBLIC" },
+        "no package" => Valid() with { PackagePath = null },
+        "package missing" => Valid() with { PackagePath = _temp.Combine("gone.zip") },
+        "layer missing" => Valid() with { PackageType = "Layer", LayerName = "deps", LayerPackagePath = _temp.Combine("gone-layer.zip") },
         _ => throw new ArgumentOutOfRangeException(nameof(name)),
     };
 
     [Theory]
     [MemberData(nameof(Cases))]
-    public void An_invalid_production_setting_is_a_coded_error(string name, string code, string message)
+    public void An_invalid_deploy_setting_is_a_coded_error(string name, string code, string message)
     {
         var e = Assert.Throws<UvLambdaException>(() => Case(name).Validate("/p/fn.pyproj"));
         Assert.Equal(code, e.Code);
@@ -116,6 +128,7 @@ public sealed class ProductionSettingsTests : IDisposable
         }).Validate();
         (Valid() with { SnapStart = "PublishedVersions", PublishVersion = true }).Validate();
         (Valid() with { SnapStart = "None" }).Validate();
+        (Valid() with { Environment = new Dictionary<string, string> { ["STAGE"] = "x" }, FunctionUrlAuthType = "AWS_IAM" }).Validate();
         (Valid() with
         {
             PythonVersion = "3.13", CapacityProviderArn = "arn:aws:lambda:us-east-1:123456789012:capacity-provider:p", MemoryPerVCpu = 2.5,

@@ -201,6 +201,33 @@ public class UvBuildTests : IDisposable
         Assert.Equal((new Uri(repo).AbsoluteUri, commit, "pkgs/gamma"), UvWheelBuilder.ParseGitSource(source.Value));
     }
 
+    [Fact]
+    public void A_git_source_at_a_commit_the_repository_lacks_or_with_no_commit_is_UVL2404_and_installs_nothing()
+    {
+        var repo = _dir.Combine("repo");
+        NativeProject("repo", "delta", "1.0");
+        foreach (var args in new[] { new[] { "init", "--quiet" }, ["add", "."], ["-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "--quiet", "-m", "one"] })
+        {
+            var (exit, _, error) = ToolProcess.Run("git", ["-C", repo, .. args]);
+            Assert.True(exit == 0, error);
+        }
+        var missing = new string('0', 39) + "1";
+        ResolvedPackage Git(string source) =>
+            new("delta", "1.0", ResolvedSource.Git, null, null, null, Locked("delta", "1.0", new LockSource(LockSourceKind.Git, source)));
+
+        var e = Assert.Throws<UvLambdaException>(() => Install(_uv.Environment(), Git($"{new Uri(repo).AbsoluteUri}?rev=main#{missing}")));
+        Assert.Equal(ErrorCodes.GitCheckoutFailed, e.Code);
+        Assert.Contains("'delta'", e.Message);
+        Assert.Contains("checkout", e.Message);
+
+        var unpinned = Assert.Throws<UvLambdaException>(() => Install(_uv.Environment(), Git($"{new Uri(repo).AbsoluteUri}?rev=main")));
+        Assert.Equal(ErrorCodes.GitCheckoutFailed, unpinned.Code);
+        Assert.Contains("no commit", unpinned.Message);
+
+        Assert.Empty(_uv.Calls);
+        Assert.False(Directory.Exists(Path.Combine(Site, "delta")));
+    }
+
     // ---- UvLambdaInstaller=uv ----
 
     private ResolvedPackage RegistryWheel(string name, string version)

@@ -32,6 +32,25 @@ public class HostPythonTests
         Assert.StartsWith("host CPython", target.ToString());
     }
 
+    [Theory]
+    [InlineData("macOS", "not on glibc Linux")]
+    [InlineData("musl", "not on glibc Linux")]
+    [InlineData("PyPy", "not standard CPython (pypy)")]
+    [InlineData("free-threaded", "free-threaded")]
+    public void A_local_python_UvLambda_cannot_choose_wheels_for_is_UVL5004(string kind, string message)
+    {
+        var info = kind switch
+        {
+            "macOS" => Python3 with { SysPlatform = "darwin", Libc = null },
+            "musl" => Python3 with { Libc = "musl 1.2" },
+            "PyPy" => Python3 with { Implementation = "pypy" },
+            _ => Python3 with { FreeThreaded = true },
+        };
+        var e = Assert.Throws<UvLambdaException>(() => TargetEnvironment.ForHost(new HostPython("python3", info)));
+        Assert.Equal(ErrorCodes.LocalPythonUnsupported, e.Code);
+        Assert.Contains(message, e.Message);
+    }
+
     [Fact]
     public void python3_for_another_version_is_used_with_a_warning_naming_both()
     {

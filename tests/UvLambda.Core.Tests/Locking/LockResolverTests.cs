@@ -258,6 +258,17 @@ public class LockResolverTests
     }
 
     [Fact]
+    public void A_lock_without_version_or_with_a_field_of_the_wrong_type_is_UVL1302_at_its_line()
+    {
+        var noVersion = Refused(ErrorCodes.MalformedLock, () => Resolve("revision = 3\n" + Root()));
+        Assert.Contains("no 'version'", noVersion.Message);
+        // Header (4 lines), then [[package]] and name = 5 on line 6.
+        var wrongType = Refused(ErrorCodes.MalformedLock, () => Resolve(Header + "[[package]]\nname = 5\nversion = \"1.0\"\n"));
+        Assert.Equal(6, wrongType.Line);
+        Assert.EndsWith("uv.lock", wrongType.File);
+    }
+
+    [Fact]
     public void A_project_dir_with_no_package_in_the_lock_is_refused()
     {
         Refused(ErrorCodes.ProjectNotInLock, () => Resolve(Header + Pkg("lib")));

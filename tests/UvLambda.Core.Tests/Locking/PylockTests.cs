@@ -304,26 +304,11 @@ public class PylockTests
         ProjectResolver.Resolve(new ProjectResolutionRequest(dir.Path, "3.13", "x86_64", null, [], [], Locked: false, PythonLockFile: pythonLockFile), log);
 
     private const string PyProject = "[project]\nname = \"app\"\nversion = \"0.1.0\"\nrequires-python = \">=3.11\"\ndependencies = [\"six\"]\n";
-    private const string UvLock = """
-        version = 1
-        revision = 3
-        requires-python = ">=3.11"
-
-        [[package]]
-        name = "app"
-        version = "0.1.0"
-        source = { editable = "." }
-        dependencies = [{ name = "six" }]
-
-        [package.metadata]
-        requires-dist = [{ name = "six" }]
-
-        [[package]]
-        name = "six"
-        version = "1.16.0"
-        source = { registry = "https://pypi.org/simple" }
-        wheels = [{ url = "https://files.example/six-1.16.0-py2.py3-none-any.whl", hash = "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef", size = 10 }]
-        """;
+    private static readonly string UvLock = new UvLockBuilder()
+        .Root("app", configure: p => p.Editable(".").DependsOn("six").Requires("six"))
+        .Package("six", "1.16.0", p => p.Wheel("https://files.example/six-1.16.0-py2.py3-none-any.whl",
+            "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef", 10))
+        .ToToml();
 
     [Fact]
     public void A_project_without_uv_lock_resolves_from_its_pylock_toml_with_the_same_result()

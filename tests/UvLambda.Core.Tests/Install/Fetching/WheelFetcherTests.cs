@@ -374,6 +374,21 @@ public sealed class WheelFetcherTests : IDisposable
     }
 
     [Fact]
+    public async Task An_index_page_that_is_not_the_simple_API_is_UVL2111_naming_the_page()
+    {
+        var wheel = RandomWheel();
+        // Says it is PEP 691 JSON, but has no "files": e.g. an index URL pointing at some other JSON API.
+        using var server = new TestHttpServer(_ => TestHttpResponse.Text("""{"meta": {"api-version": "1.0"}, "name": "demo"}""", "application/vnd.pypi.simple.v1+json"));
+        _bed.Environment["UV_INDEX_URL"] = server.BaseUrl + "simple";
+
+        var e = await _bed.FetchFailsAsync([Request("demo", wheel, "http://127.0.0.1:9/demo.whl")]);
+
+        Assert.Equal(ErrorCodes.InvalidIndexPage, e.Code);
+        Assert.Contains(server.BaseUrl + "simple/demo/", e.Message);
+        Assert.Contains("\"files\"", e.Message);
+    }
+
+    [Fact]
     public async Task Named_index_credentials_from_the_environment_go_only_to_that_host_and_never_into_the_log()
     {
         var privateWheel = RandomWheel();
