@@ -2,6 +2,7 @@ using System.Text;
 using System.Text.Json.Nodes;
 using UvLambda.Core.Aws.Lambda;
 using UvLambda.Core.Diagnostics;
+using UvLambda.Core.Resilience;
 
 namespace UvLambda.Core.Aws.Ecr;
 
