@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using UvLambda.Core.Diagnostics;
+using UvLambda.Core.Resilience;
 
 namespace UvLambda.Core.Containers;
 
@@ -64,6 +65,7 @@ public sealed class RegistryClient : IDisposable
     private readonly IRegistryCredentialProvider _credentials;
     private readonly RegistryClientOptions _options;
     private readonly IBuildLog _log;
+    private readonly RetryPolicy _retry;
     private readonly Dictionary<string, AuthenticationHeaderValue> _tokens = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _authLock = new(1, 1);
     private AuthenticationHeaderValue? _basic;
@@ -77,6 +79,11 @@ public sealed class RegistryClient : IDisposable
         _credentials = credentials;
         _options = options ?? new RegistryClientOptions();
         _log = log ?? NullBuildLog.Instance;
+        // Registries ask for long pauses when they throttle: a Retry-After up to 30 s is honoured.
+        _retry = new RetryPolicy
+        {
+            MaxAttempts = Math.Max(1, _options.Attempts), BaseDelay = _options.FirstRetryDelay, MaxDelay = TimeSpan.FromSeconds(30), MaxRetryAfter = TimeSpan.FromSeconds(30),
+        };
         _http = handler is null ? new HttpClient() : new HttpClient(handler, disposeHandler: false);
         _http.Timeout = _options.Timeout;
         _http.DefaultRequestHeaders.UserAgent.ParseAdd("UvLambda/0.1");
@@ -184,41 +191,29 @@ public sealed class RegistryClient : IDisposable
     }
 
     /// <summary>Downloads a blob to <paramref name="destination"/>, checking its digest; returns its size.</summary>
-    public async Task<long> DownloadBlobAsync(string repository, string digest, string destination, CancellationToken ct = default)
-    {
-        for (int attempt = 1; ; attempt++)
-        {
-            using var response = await SendAsync(() => new HttpRequestMessage(HttpMethod.Get, new Uri(BaseUri, $"{repository}/blobs/{digest}")),
-                Pull(repository), ct, streamed: true).ConfigureAwait(false);
-            if (response.StatusCode == HttpStatusCode.NotFound)
-                throw new UvLambdaException(ErrorCodes.ImageNotFound, $"The blob {digest} of {Registry}/{repository} was not found (404).");
-            await EnsureSuccess(response, $"GET blob {repository}@{digest}").ConfigureAwait(false);
-            try
+    public Task<long> DownloadBlobAsync(string repository, string digest, string destination, CancellationToken ct = default) =>
+        // A body cut short is fetched again whole (GET is idempotent); the file is rewritten from the start.
+        _retry.ExecuteAsync(async (_, token) =>
             {
-                await using var body = await response.Content.ReadAsStreamAsync(ct).ConfigureAwait(false);
-                await using (var file = new FileStream(destination, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16))
-                using (var hashing = new HashingStream(file))
-                {
-                    await body.CopyToAsync(hashing, 1 << 16, ct).ConfigureAwait(false);
-                    var actual = hashing.Digest();
-                    Interlocked.Add(ref Stats.DownloadedBytes, hashing.Length);
-                    if (actual != digest)
-                        throw new UvLambdaException(ErrorCodes.BlobDigestMismatch, $"The blob {digest} of {Registry}/{repository} downloaded as {actual}; it was discarded.");
-                    return hashing.Length;
-                }
-            }
-            catch (Exception e) when (e is IOException or HttpRequestException && attempt < _options.Attempts)
-            {
-                await Task.Delay(Backoff(attempt), ct).ConfigureAwait(false);
-            }
-            catch (Exception e) when (e is IOException or HttpRequestException)
-            {
-                // A body cut short (or a full disk) on the last attempt: coded, not a stack trace.
-                throw new UvLambdaException(ErrorCodes.RegistryRequestFailed,
-                    $"Downloading the blob {digest} of {Registry}/{repository} failed after {attempt} attempts: {e.Message}", inner: e);
-            }
-        }
-    }
+                using var response = await SendAsync(() => new HttpRequestMessage(HttpMethod.Get, new Uri(BaseUri, $"{repository}/blobs/{digest}")),
+                    Pull(repository), token, streamed: true).ConfigureAwait(false);
+                if (response.StatusCode == HttpStatusCode.NotFound)
+                    throw new UvLambdaException(ErrorCodes.ImageNotFound, $"The blob {digest} of {Registry}/{repository} was not found (404).");
+                await EnsureSuccess(response, $"GET blob {repository}@{digest}").ConfigureAwait(false);
+                await using var body = await response.Content.ReadAsStreamAsync(token).ConfigureAwait(false);
+                await using var file = new FileStream(destination, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16);
+                using var hashing = new HashingStream(file);
+                await body.CopyToAsync(hashing, 1 << 16, token).ConfigureAwait(false);
+                var actual = hashing.Digest();
+                Interlocked.Add(ref Stats.DownloadedBytes, hashing.Length);
+                if (actual != digest)
+                    throw new UvLambdaException(ErrorCodes.BlobDigestMismatch, $"The blob {digest} of {Registry}/{repository} downloaded as {actual}; it was discarded.");
+                return hashing.Length;
+            },
+            e => e is IOException or HttpRequestException ? RetryDecision.Unknown() : RetryDecision.Permanent, ct,
+            // A body cut short (or a full disk) on the last attempt: coded, not a stack trace.
+            exhausted: (e, attempts) => new UvLambdaException(ErrorCodes.RegistryRequestFailed,
+                $"Downloading the blob {digest} of {Registry}/{repository} failed after {attempts} attempts: {e.Message}", inner: e));
 
     public async Task<byte[]> GetBlobAsync(string repository, string digest, CancellationToken ct = default)
     {
@@ -278,6 +273,36 @@ public sealed class RegistryClient : IDisposable
 
     private async Task UploadChunkedAsync(string repository, string digest, long size, Func<Stream> open, CancellationToken ct)
     {
+        for (var session = 1; ; session++)
+        {
+            try
+            {
+                await UploadChunksAsync(repository, digest, size, open, ct).ConfigureAwait(false);
+                return;
+            }
+            catch (UploadSessionLostException e) when (session < _retry.MaxAttempts)
+            {
+                // The registry cannot say what a spoiled PATCH left (distribution refuses a status read with a stale
+                // state token): that session is dropped and the blob sent again whole in a new one, never appended twice.
+                _log.Detail($"{Registry}: {e.Message}; uploading {digest} again in a new session");
+                Interlocked.Add(ref Stats.UploadedBytes, -e.Uploaded);
+                await CancelUpload(e.Location, repository, ct).ConfigureAwait(false);
+            }
+            catch (UploadSessionLostException e)
+            {
+                throw new UvLambdaException(ErrorCodes.RegistryRequestFailed, $"{Registry}: uploading {digest} to {repository} failed after {session} sessions: {e.Message}", inner: e);
+            }
+        }
+    }
+
+    private sealed class UploadSessionLostException(string message, Uri location, long uploaded, Exception? inner = null) : Exception(message, inner)
+    {
+        public Uri Location { get; } = location;
+        public long Uploaded { get; } = uploaded;
+    }
+
+    private async Task UploadChunksAsync(string repository, string digest, long size, Func<Stream> open, CancellationToken ct)
+    {
         var location = await StartUpload(repository, ct).ConfigureAwait(false);
         var chunkSize = Math.Max(_options.ChunkSize, RegistryClientOptions.MinimumChunkSize);
         var buffer = new byte[(int)Math.Min(chunkSize, Math.Max(size, 1))];
@@ -292,20 +317,7 @@ public sealed class RegistryClient : IDisposable
                 if (n == 0) throw new IOException($"The blob {digest} ended before its {size} bytes.");
                 read += n;
             }
-            var start = offset;
-            var current = location;
-            using var response = await SendAsync(() =>
-            {
-                var content = new ByteArrayContent(buffer, 0, read);
-                content.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
-                var r = new HttpRequestMessage(HttpMethod.Patch, current) { Content = content };
-                r.Content.Headers.TryAddWithoutValidation("Content-Range", $"{start}-{start + read - 1}");
-                return r;
-            }, Push(repository), ct).ConfigureAwait(false);
-            // 202 per the spec; ECR answers 201 to a PATCH.
-            if (response.StatusCode is not (HttpStatusCode.Accepted or HttpStatusCode.Created or HttpStatusCode.NoContent))
-                await EnsureSuccess(response, $"PATCH blob {repository}@{digest}", forceFailure: true).ConfigureAwait(false);
-            if (response.Headers.Location is { } next) location = Resolve(response, next);
+            location = await PatchChunkAsync(repository, digest, location, buffer, offset, read, ct).ConfigureAwait(false);
             offset += read;
             Interlocked.Add(ref Stats.UploadedBytes, read);
         }
@@ -314,6 +326,76 @@ public sealed class RegistryClient : IDisposable
         if (done.StatusCode is not (HttpStatusCode.Created or HttpStatusCode.NoContent or HttpStatusCode.OK))
             await EnsureSuccess(done, $"PUT blob {repository}@{digest}", forceFailure: true).ConfigureAwait(false);
         Interlocked.Increment(ref Stats.BlobsUploaded);
+    }
+
+    /// <summary>
+    /// Appends buffer[0..read) at <paramref name="offset"/>; returns the next upload location. A PATCH appends, so it is
+    /// not resent blindly: when its answer is lost (or a 5xx), the upload's status (GET, Range: 0-last) says how much the
+    /// registry holds, and only the rest of the chunk is sent again.
+    /// </summary>
+    private async Task<Uri> PatchChunkAsync(string repository, string digest, Uri location, byte[] buffer, long offset, int read, CancellationToken ct)
+    {
+        var sent = 0;
+        for (var attempt = 1; ; attempt++)
+        {
+            var start = offset + sent;
+            var from = sent;
+            var current = location;
+            HttpResponseMessage? response = null;
+            try
+            {
+                response = await SendAsync(() =>
+                {
+                    var content = new ByteArrayContent(buffer, from, read - from);
+                    content.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
+                    var r = new HttpRequestMessage(HttpMethod.Patch, current) { Content = content };
+                    r.Content.Headers.TryAddWithoutValidation("Content-Range", $"{start}-{offset + read - 1}");
+                    return r;
+                }, Push(repository), ct, idempotent: false).ConfigureAwait(false);
+                // 202 per the spec; ECR answers 201 to a PATCH.
+                if (response.StatusCode is HttpStatusCode.Accepted or HttpStatusCode.Created or HttpStatusCode.NoContent)
+                    return response.Headers.Location is { } next ? Resolve(response, next) : location;
+                if (!Transient.IsTransientStatus((int)response.StatusCode) || attempt >= _retry.MaxAttempts)
+                    await EnsureSuccess(response, $"PATCH blob {repository}@{digest}", forceFailure: true).ConfigureAwait(false);
+                _log.Detail($"{Registry}: PATCH of {digest} answered {(int)response.StatusCode}; checking how much of it arrived");
+            }
+            catch (OutcomeUnknownException e)
+            {
+                if (attempt >= _retry.MaxAttempts)
+                    throw new UvLambdaException(ErrorCodes.RegistryRequestFailed, $"{Registry}: PATCH blob {repository}@{digest} got no answer after {attempt} attempts: {e.InnerException?.Message}", inner: e);
+                _log.Detail($"{Registry}: PATCH of {digest} got no answer ({e.InnerException?.Message}); checking how much of it arrived");
+            }
+            finally
+            {
+                response?.Dispose();
+            }
+            await _retry.Sleep(_retry.Backoff(attempt), ct).ConfigureAwait(false);
+            var status = await UploadStatusAsync(repository, location, ct).ConfigureAwait(false);
+            if (status is not var (received, statusLocation))
+                throw new UploadSessionLostException("the upload's status after a spoiled PATCH is unknown", location, offset);
+            if (received < offset || received > offset + read)
+                throw new UvLambdaException(ErrorCodes.RegistryRequestFailed,
+                    $"{Registry}: the upload of {digest} holds {received} bytes after a lost PATCH, expected {offset} to {offset + read}; push again.");
+            location = statusLocation;
+            sent = (int)(received - offset);
+            if (sent == read) return location;
+        }
+    }
+
+    /// <summary>How many bytes an upload session holds (the Range header of GET on its location, "0-last") and its current location; null when the registry cannot tell.</summary>
+    private async Task<(long Received, Uri Location)?> UploadStatusAsync(string repository, Uri location, CancellationToken ct)
+    {
+        using var response = await SendAsync(() => new HttpRequestMessage(HttpMethod.Get, location), Push(repository), ct).ConfigureAwait(false);
+        if (response.StatusCode is HttpStatusCode.NotFound or HttpStatusCode.BadRequest or HttpStatusCode.RequestedRangeNotSatisfiable or HttpStatusCode.MethodNotAllowed)
+            return null;
+        if (response.StatusCode != HttpStatusCode.NoContent)
+            await EnsureSuccess(response, $"GET upload status {repository}", forceFailure: true).ConfigureAwait(false);
+        long received = 0;
+        if (response.Headers.TryGetValues("Range", out var values) && values.FirstOrDefault() is { } range
+            && range.LastIndexOf('-') is var dash and >= 0 && long.TryParse(range[(dash + 1)..], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var last))
+            // "0-0" is what distribution answers for an empty upload too; chunks are MiBs, so it means nothing arrived.
+            received = last == 0 ? 0 : last + 1;
+        return (received, response.Headers.Location is { } next ? Resolve(response, next) : location);
     }
 
     private async Task<Uri> StartUpload(string repository, CancellationToken ct)
@@ -353,63 +435,50 @@ public sealed class RegistryClient : IDisposable
 
     // ---- transport, retries, auth
 
-    private TimeSpan Backoff(int attempt) => TimeSpan.FromMilliseconds(_options.FirstRetryDelay.TotalMilliseconds * Math.Pow(2, attempt - 1));
-
-    private static bool IsTransient(HttpStatusCode s) =>
-        s is HttpStatusCode.TooManyRequests or HttpStatusCode.InternalServerError or HttpStatusCode.BadGateway
-            or HttpStatusCode.ServiceUnavailable or HttpStatusCode.GatewayTimeout or HttpStatusCode.RequestTimeout;
-
+    /// <summary>
+    /// One request under the retry policy: a 401 is answered once by authenticating (the challenge's Basic or Bearer
+    /// flow), not counted as an attempt; a transient status is retried and returned as it is when attempts run out; a
+    /// network failure after the last attempt is UVL coded. Only <paramref name="idempotent"/> requests are resent
+    /// after a lost answer; the others throw <see cref="OutcomeUnknownException"/> for the caller to check.
+    /// </summary>
     private async Task<HttpResponseMessage> SendAsync(Func<HttpRequestMessage> create, string[] scopes, CancellationToken ct,
-        bool manifest = false, bool streamed = false)
+        bool manifest = false, bool streamed = false, bool idempotent = true)
     {
-        bool authenticated = false;
-        for (int attempt = 1; ; attempt++)
-        {
-            using var request = create();
-            var scopeKey = string.Join(' ', scopes);
-            lock (_tokens)
+        var authenticated = false;
+        var scopeKey = string.Join(' ', scopes);
+        string what = "";
+        return await _retry.ExecuteAsync(async (_, token) =>
             {
-                if (_tokens.TryGetValue(scopeKey, out var token)) request.Headers.Authorization = token;
-                else if (_basic is not null) request.Headers.Authorization = _basic;
-            }
-            Interlocked.Increment(ref Stats.Requests);
-            if (manifest) Interlocked.Increment(ref Stats.ManifestRequests);
-            else Interlocked.Increment(ref Stats.BlobRequests);
-            HttpResponseMessage response;
-            try
+                while (true)
+                {
+                    using var request = create();
+                    what = $"{request.Method} {Describe(request.RequestUri)}";
+                    lock (_tokens)
+                    {
+                        if (_tokens.TryGetValue(scopeKey, out var bearer)) request.Headers.Authorization = bearer;
+                        else if (_basic is not null) request.Headers.Authorization = _basic;
+                    }
+                    Interlocked.Increment(ref Stats.Requests);
+                    if (manifest) Interlocked.Increment(ref Stats.ManifestRequests);
+                    else Interlocked.Increment(ref Stats.BlobRequests);
+                    var response = await _http.SendAsync(request, streamed ? HttpCompletionOption.ResponseHeadersRead : HttpCompletionOption.ResponseContentRead, token).ConfigureAwait(false);
+                    _log.Detail($"{what} -> {(int)response.StatusCode}");
+                    if (response.StatusCode != HttpStatusCode.Unauthorized || authenticated) return response;
+                    var challenges = response.Headers.WwwAuthenticate.ToList();
+                    response.Dispose();
+                    await AuthenticateAsync(challenges, scopes, scopeKey, token).ConfigureAwait(false);
+                    authenticated = true;
+                }
+            },
+            // An IOException here is the caller's stream (a blob file), not the network: HttpClient wraps its own.
+            e => Transient.IsTransientException(e, ct) && e is not IOException ? RetryDecision.Unknown() : RetryDecision.Permanent, ct, idempotent,
+            classifyResult: r => Transient.OfStatus((int)r.StatusCode, _retry.RetryAfter(r.Headers)),
+            exhausted: (e, attempts) => new UvLambdaException(ErrorCodes.RegistryRequestFailed, $"{what} failed after {attempts} attempts: {e.Message}", inner: e),
+            outcomeUnknown: e => new OutcomeUnknownException($"{what}: no answer ({e.Message})", e),
+            onRetry: r =>
             {
-                response = await _http.SendAsync(request, streamed ? HttpCompletionOption.ResponseHeadersRead : HttpCompletionOption.ResponseContentRead, ct).ConfigureAwait(false);
-            }
-            catch (Exception e) when ((e is HttpRequestException || (e is TaskCanceledException && !ct.IsCancellationRequested)) && attempt < _options.Attempts)
-            {
-                _log.Detail($"{request.Method} {Describe(request.RequestUri)} failed ({e.Message}); retrying.");
-                await Task.Delay(Backoff(attempt), ct).ConfigureAwait(false);
-                continue;
-            }
-            catch (Exception e) when (e is HttpRequestException || (e is TaskCanceledException && !ct.IsCancellationRequested))
-            {
-                throw new UvLambdaException(ErrorCodes.RegistryRequestFailed,
-                    $"{request.Method} {Describe(request.RequestUri)} failed after {attempt} attempts: {e.Message}", inner: e);
-            }
-            _log.Detail($"{request.Method} {Describe(request.RequestUri)} -> {(int)response.StatusCode}");
-            if (response.StatusCode == HttpStatusCode.Unauthorized && !authenticated)
-            {
-                var challenges = response.Headers.WwwAuthenticate.ToList();
-                response.Dispose();
-                await AuthenticateAsync(challenges, scopes, scopeKey, ct).ConfigureAwait(false);
-                authenticated = true;
-                attempt--;
-                continue;
-            }
-            if (IsTransient(response.StatusCode) && attempt < _options.Attempts)
-            {
-                var delay = response.Headers.RetryAfter?.Delta is { } ra && ra < TimeSpan.FromSeconds(30) ? ra : Backoff(attempt);
-                response.Dispose();
-                await Task.Delay(delay, ct).ConfigureAwait(false);
-                continue;
-            }
-            return response;
-        }
+                if (r.Failure is { } f) _log.Detail($"{what} failed ({f.Message}); retrying.");
+            }).ConfigureAwait(false);
     }
 
     private async Task<RegistryCredential?> CredentialAsync(CancellationToken ct)
@@ -501,63 +570,45 @@ public sealed class RegistryClient : IDisposable
         if (challenge.TryGetValue("scope", out var challengeScope))
             foreach (var s in challengeScope.Split(' ', StringSplitOptions.RemoveEmptyEntries)) allScopes.Add(s);
 
-        for (int attempt = 1; ; attempt++)
+        using var response = await _retry.ExecuteAsync(async (_, token) =>
+            {
+                using var request = TokenRequest(realmUri, service, allScopes, credential);
+                return await _http.SendAsync(request, token).ConfigureAwait(false);
+            },
+            e => Transient.IsTransientException(e, ct) && e is not IOException ? RetryDecision.Unknown() : RetryDecision.Permanent, ct,
+            classifyResult: r => Transient.OfStatus((int)r.StatusCode, _retry.RetryAfter(r.Headers)),
+            exhausted: (e, _) => new UvLambdaException(ErrorCodes.RegistryRequestFailed, $"The token service of {Registry} could not be reached: {e.Message}", inner: e)).ConfigureAwait(false);
+        if (response.StatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden)
+            throw Unauthorized(credential is null ? "its token service wants credentials and none were found" : "its token service rejected the credentials");
+        if (!response.IsSuccessStatusCode)
+            throw new UvLambdaException(ErrorCodes.RegistryRequestFailed, $"The token service of {Registry} answered {(int)response.StatusCode} {response.ReasonPhrase}.");
+        var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync(ct).ConfigureAwait(false)).RootElement;
+        var token = json.TryGetProperty("token", out var t) ? t.GetString() : json.TryGetProperty("access_token", out var at) ? at.GetString() : null;
+        if (string.IsNullOrEmpty(token))
+            throw new UvLambdaException(ErrorCodes.RegistryRequestFailed, $"The token service of {Registry} answered without a token.");
+        return token;
+    }
+
+    /// <summary>The token request: an identity token's refresh grant (POST), else GET with Basic credentials when there are any.</summary>
+    private static HttpRequestMessage TokenRequest(Uri realmUri, string? service, SortedSet<string> allScopes, RegistryCredential? credential)
+    {
+        if (credential is { IsIdentityToken: true })
         {
-            HttpRequestMessage request;
-            if (credential is { IsIdentityToken: true })
+            var form = new List<KeyValuePair<string, string>>
             {
-                var form = new List<KeyValuePair<string, string>>
-                {
-                    new("grant_type", "refresh_token"), new("refresh_token", credential.Password), new("client_id", "uvlambda"),
-                    new("scope", string.Join(' ', allScopes)),
-                };
-                if (service is not null) form.Add(new("service", service));
-                request = new HttpRequestMessage(HttpMethod.Post, realmUri) { Content = new FormUrlEncodedContent(form) };
-            }
-            else
-            {
-                var query = new StringBuilder(realmUri.Query.TrimStart('?'));
-                if (service is not null) query.Append(query.Length == 0 ? "" : "&").Append("service=").Append(Uri.EscapeDataString(service));
-                foreach (var s in allScopes) query.Append(query.Length == 0 ? "" : "&").Append("scope=").Append(Uri.EscapeDataString(s));
-                request = new HttpRequestMessage(HttpMethod.Get, new UriBuilder(realmUri) { Query = query.ToString() }.Uri);
-                if (credential is not null)
-                    request.Headers.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{credential.Username}:{credential.Password}")));
-            }
-            using (request)
-            {
-                HttpResponseMessage response;
-                try
-                {
-                    response = await _http.SendAsync(request, ct).ConfigureAwait(false);
-                }
-                catch (Exception e) when ((e is HttpRequestException || (e is TaskCanceledException && !ct.IsCancellationRequested)) && attempt < _options.Attempts)
-                {
-                    await Task.Delay(Backoff(attempt), ct).ConfigureAwait(false);
-                    continue;
-                }
-                catch (Exception e) when (e is HttpRequestException || (e is TaskCanceledException && !ct.IsCancellationRequested))
-                {
-                    throw new UvLambdaException(ErrorCodes.RegistryRequestFailed, $"The token service of {Registry} could not be reached: {e.Message}", inner: e);
-                }
-                using (response)
-                {
-                    if (IsTransient(response.StatusCode) && attempt < _options.Attempts)
-                    {
-                        await Task.Delay(Backoff(attempt), ct).ConfigureAwait(false);
-                        continue;
-                    }
-                    if (response.StatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden)
-                        throw Unauthorized(credential is null ? "its token service wants credentials and none were found" : "its token service rejected the credentials");
-                    if (!response.IsSuccessStatusCode)
-                        throw new UvLambdaException(ErrorCodes.RegistryRequestFailed, $"The token service of {Registry} answered {(int)response.StatusCode} {response.ReasonPhrase}.");
-                    var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync(ct).ConfigureAwait(false)).RootElement;
-                    var token = json.TryGetProperty("token", out var t) ? t.GetString() : json.TryGetProperty("access_token", out var at) ? at.GetString() : null;
-                    if (string.IsNullOrEmpty(token))
-                        throw new UvLambdaException(ErrorCodes.RegistryRequestFailed, $"The token service of {Registry} answered without a token.");
-                    return token;
-                }
-            }
+                new("grant_type", "refresh_token"), new("refresh_token", credential.Password), new("client_id", "uvlambda"),
+                new("scope", string.Join(' ', allScopes)),
+            };
+            if (service is not null) form.Add(new("service", service));
+            return new HttpRequestMessage(HttpMethod.Post, realmUri) { Content = new FormUrlEncodedContent(form) };
         }
+        var query = new StringBuilder(realmUri.Query.TrimStart('?'));
+        if (service is not null) query.Append(query.Length == 0 ? "" : "&").Append("service=").Append(Uri.EscapeDataString(service));
+        foreach (var s in allScopes) query.Append(query.Length == 0 ? "" : "&").Append("scope=").Append(Uri.EscapeDataString(s));
+        var request = new HttpRequestMessage(HttpMethod.Get, new UriBuilder(realmUri) { Query = query.ToString() }.Uri);
+        if (credential is not null)
+            request.Headers.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{credential.Username}:{credential.Password}")));
+        return request;
     }
 
     private async Task EnsureSuccess(HttpResponseMessage response, string what, bool forceFailure = false)
