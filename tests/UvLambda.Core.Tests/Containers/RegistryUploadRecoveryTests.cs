@@ -20,6 +20,8 @@ public class RegistryUploadRecoveryTests
         NeverSent,
         /// <summary>The PATCH reaches the registry; a 503 comes back instead of its answer.</summary>
         ServerErrorAfterWrite,
+        /// <summary>The second PATCH and every one after it never leave.</summary>
+        NeverSentAgain,
     }
 
     /// <summary>Spoils the second PATCH as told; counts PATCHes and upload-status GETs.</summary>
@@ -32,9 +34,12 @@ public class RegistryUploadRecoveryTests
         {
             if (request.Method == HttpMethod.Get && request.RequestUri!.AbsolutePath.Contains("/blobs/uploads/", StringComparison.Ordinal))
                 Interlocked.Increment(ref StatusReads);
-            if (request.Method != HttpMethod.Patch || Interlocked.Increment(ref Patches) != 2)
+            if (request.Method != HttpMethod.Patch)
                 return await base.SendAsync(request, cancellationToken);
-            if (fault == Fault.NeverSent) throw new HttpRequestException("connection reset (test)");
+            var patch = Interlocked.Increment(ref Patches);
+            if (patch != 2 && !(fault == Fault.NeverSentAgain && patch > 2))
+                return await base.SendAsync(request, cancellationToken);
+            if (fault is Fault.NeverSent or Fault.NeverSentAgain) throw new HttpRequestException("connection reset (test)");
             using var answer = await base.SendAsync(request, cancellationToken);
             Assert.Equal(HttpStatusCode.Accepted, answer.StatusCode);
             if (fault == Fault.AnswerLost) throw new HttpRequestException("connection reset after the request was sent (test)");
@@ -65,5 +70,24 @@ public class RegistryUploadRecoveryTests
         Assert.Equal(1, handler.StatusReads);
         Assert.Contains(log.Messages, m => m.Contains("checking how much of it arrived", StringComparison.Ordinal));
         Assert.Equal(blob, await client.GetBlobAsync("recovery", digest));
+    }
+
+    [Fact]
+    public async Task A_PATCH_that_keeps_failing_ends_in_a_coded_error_after_the_attempts()
+    {
+        using var registry = new LocalRegistry();
+        using var handler = new FaultyPatch(Fault.NeverSentAgain);
+        using var client = new RegistryClient(registry.Host, new CredentialChain([]),
+            ContainerTestSupport.FastRetries with { ChunkedUpload = true, ChunkSize = RegistryClientOptions.MinimumChunkSize, Attempts = 3 }, new RecordingLog(), handler);
+        var blob = RandomNumberGenerator.GetBytes((5 << 20) + 1);
+        var digest = "sha256:" + Convert.ToHexString(SHA256.HashData(blob)).ToLowerInvariant();
+
+        var e = await Assert.ThrowsAsync<UvLambda.Core.Diagnostics.UvLambdaException>(() => client.UploadBlobAsync("recovery", digest, blob.Length, () => new MemoryStream(blob)));
+
+        Assert.Equal(UvLambda.Core.Diagnostics.ErrorCodes.RegistryRequestFailed, e.Code);
+        // The first chunk, then the second written 3 times, each time after reading that nothing of it arrived.
+        Assert.Equal(1 + 3, handler.Patches);
+        Assert.Equal(3, handler.StatusReads);
+        Assert.False(await client.BlobExistsAsync("recovery", digest));
     }
 }

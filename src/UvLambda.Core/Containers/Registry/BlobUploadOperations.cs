@@ -96,56 +96,56 @@ internal sealed class BlobUploadOperations(RegistryTransport transport, BlobOper
 
     /// <summary>
     /// Appends buffer[0..read) at <paramref name="offset"/>; returns the next upload location. A PATCH appends, so it is
-    /// not resent blindly: when its answer is lost (or a 5xx), the upload's status (GET, Range: 0-last) says how much the
-    /// registry holds, and only the rest of the chunk is sent again.
+    /// not resent blindly but checked, then written (<see cref="RetryPolicy.CheckThenWriteAsync{T}"/>): when its answer
+    /// is lost (or a 5xx), the upload's status (GET, Range: 0-last) says how much the registry holds, and only the rest
+    /// of the chunk is sent again.
     /// </summary>
     private async Task<Uri> PatchChunkAsync(string repository, string digest, Uri location, byte[] buffer, long offset, int read, CancellationToken ct)
     {
         var sent = 0;
-        for (var attempt = 1; ; attempt++)
+        try
         {
-            var start = offset + sent;
-            var from = sent;
-            var current = location;
-            HttpResponseMessage? response = null;
-            try
-            {
-                response = await transport.SendAsync(() =>
+            var (next, _) = await transport.Retry.CheckThenWriteAsync(
+                token => PatchAsync(repository, digest, location, buffer, offset, sent, read, token),
+                async token =>
                 {
-                    var content = new ByteArrayContent(buffer, from, read - from);
-                    content.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
-                    var r = new HttpRequestMessage(HttpMethod.Patch, current) { Content = content };
-                    r.Content.Headers.TryAddWithoutValidation("Content-Range", $"{start}-{offset + read - 1}");
-                    return r;
-                }, RegistryTransport.Push(repository), ct, idempotent: false).ConfigureAwait(false);
-                // 202 per the spec; ECR answers 201 to a PATCH.
-                if (response.StatusCode is HttpStatusCode.Accepted or HttpStatusCode.Created or HttpStatusCode.NoContent)
-                    return response.Headers.Location is { } next ? RegistryTransport.Resolve(response, next) : location;
-                if (!Transient.IsTransientStatus((int)response.StatusCode) || attempt >= transport.Retry.MaxAttempts)
-                    await transport.EnsureSuccess(response, $"PATCH blob {repository}@{digest}", forceFailure: true).ConfigureAwait(false);
-                transport.Log.Detail($"{transport.Registry}: PATCH of {digest} answered {(int)response.StatusCode}; checking how much of it arrived");
-            }
-            catch (OutcomeUnknownException e)
-            {
-                if (attempt >= transport.Retry.MaxAttempts)
-                    throw new UvLambdaException(ErrorCodes.RegistryRequestFailed, $"{transport.Registry}: PATCH blob {repository}@{digest} got no answer after {attempt} attempts: {e.InnerException?.Message}", inner: e);
-                transport.Log.Detail($"{transport.Registry}: PATCH of {digest} got no answer ({e.InnerException?.Message}); checking how much of it arrived");
-            }
-            finally
-            {
-                response?.Dispose();
-            }
-            await transport.Retry.Sleep(transport.Retry.Backoff(attempt), ct).ConfigureAwait(false);
-            var status = await UploadStatusAsync(repository, location, ct).ConfigureAwait(false);
-            if (status is not var (received, statusLocation))
-                throw new UploadSessionLostException("the upload's status after a spoiled PATCH is unknown", location, offset);
-            if (received < offset || received > offset + read)
-                throw new UvLambdaException(ErrorCodes.RegistryRequestFailed,
-                    $"{transport.Registry}: the upload of {digest} holds {received} bytes after a lost PATCH, expected {offset} to {offset + read}; push again.");
-            location = statusLocation;
-            sent = (int)(received - offset);
-            if (sent == read) return location;
+                    if (await UploadStatusAsync(repository, location, token).ConfigureAwait(false) is not var (received, statusLocation))
+                        throw new UploadSessionLostException("the upload's status after a spoiled PATCH is unknown", location, offset);
+                    if (received < offset || received > offset + read)
+                        throw new UvLambdaException(ErrorCodes.RegistryRequestFailed,
+                            $"{transport.Registry}: the upload of {digest} holds {received} bytes after a lost PATCH, expected {offset} to {offset + read}; push again.");
+                    location = statusLocation;
+                    sent = (int)(received - offset);
+                    return sent == read ? location : null;
+                },
+                ct,
+                (e, _) => transport.Log.Detail($"{transport.Registry}: {e.Message}; checking how much of it arrived")).ConfigureAwait(false);
+            return next;
         }
+        catch (OutcomeUnknownException e)
+        {
+            throw new UvLambdaException(ErrorCodes.RegistryRequestFailed,
+                $"{transport.Registry}: PATCH blob {repository}@{digest} failed after {transport.Retry.MaxAttempts} attempts: {e.Message}", inner: e);
+        }
+    }
+
+    /// <summary>One PATCH of buffer[from..read); a lost answer or a 5xx is an <see cref="OutcomeUnknownException"/>: some of it may have landed.</summary>
+    private async Task<Uri> PatchAsync(string repository, string digest, Uri location, byte[] buffer, long offset, int from, int read, CancellationToken ct)
+    {
+        using var response = await transport.SendAsync(() =>
+        {
+            var content = new ByteArrayContent(buffer, from, read - from);
+            content.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
+            var r = new HttpRequestMessage(HttpMethod.Patch, location) { Content = content };
+            r.Content.Headers.TryAddWithoutValidation("Content-Range", $"{offset + from}-{offset + read - 1}");
+            return r;
+        }, RegistryTransport.Push(repository), ct, idempotent: false).ConfigureAwait(false);
+        // 202 per the spec; ECR answers 201 to a PATCH.
+        if (response.StatusCode is HttpStatusCode.Accepted or HttpStatusCode.Created or HttpStatusCode.NoContent)
+            return response.Headers.Location is { } next ? RegistryTransport.Resolve(response, next) : location;
+        if (Transient.IsTransientStatus((int)response.StatusCode))
+            throw new OutcomeUnknownException($"PATCH of {digest} answered {(int)response.StatusCode}");
+        throw await transport.FailureAsync(response, $"PATCH blob {repository}@{digest}").ConfigureAwait(false);
     }
 
     /// <summary>How many bytes an upload session holds (the Range header of GET on its location, "0-last") and its current location; null when the registry cannot tell.</summary>

@@ -66,10 +66,16 @@ internal sealed class RegistryTransport(string registry, Uri baseUri, HttpClient
     public async Task EnsureSuccess(HttpResponseMessage response, string what, bool forceFailure = false)
     {
         if (response.IsSuccessStatusCode && !forceFailure) return;
+        throw await FailureAsync(response, what).ConfigureAwait(false);
+    }
+
+    /// <summary>An answer that failed, as the coded error to throw: UVL-coded unauthorized for 401/403, else a failed request.</summary>
+    public async Task<UvLambdaException> FailureAsync(HttpResponseMessage response, string what)
+    {
         var status = (int)response.StatusCode;
         if (response.StatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden)
-            throw RegistryAuthenticator.Unauthorized(Registry, $"{what} answered {status} {response.ReasonPhrase}{await ErrorDetail(response).ConfigureAwait(false)}");
-        throw new UvLambdaException(ErrorCodes.RegistryRequestFailed,
+            return RegistryAuthenticator.Unauthorized(Registry, $"{what} answered {status} {response.ReasonPhrase}{await ErrorDetail(response).ConfigureAwait(false)}");
+        return new UvLambdaException(ErrorCodes.RegistryRequestFailed,
             $"{Registry}: {what} answered {status} {response.ReasonPhrase}{await ErrorDetail(response).ConfigureAwait(false)}.");
     }
 
