@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using UvLambda.Core.Diagnostics;
+using UvLambda.Core.Resilience;
 
 namespace UvLambda.Core.Aws;
 
@@ -10,6 +11,9 @@ namespace UvLambda.Core.Aws;
 public sealed class AwsServiceException(string service, string operation, HttpStatusCode status, string errorCode, string message)
     : Exception($"{service}:{operation} failed: {(int)status} {errorCode}: {message}")
 {
+    /// <summary>The answer's Retry-After, if it had one.</summary>
+    internal TimeSpan? RetryAfter { get; init; }
+
     public string Service { get; } = service;
     public string Operation { get; } = operation;
     public HttpStatusCode Status { get; } = status;
@@ -25,7 +29,7 @@ public sealed class AwsServiceException(string service, string operation, HttpSt
 /// connection dropped, timed out, or a 5xx). The caller must read whether it took effect before writing again.
 /// </summary>
 public sealed class AwsOutcomeUnknownException(string service, string operation, string reason, Exception? inner = null)
-    : Exception($"{service}:{operation}: no usable answer ({reason}); it may or may not have taken effect", inner)
+    : OutcomeUnknownException($"{service}:{operation}: no usable answer ({reason}); it may or may not have taken effect", inner)
 {
     public string Service { get; } = service;
     public string Operation { get; } = operation;
@@ -33,24 +37,10 @@ public sealed class AwsOutcomeUnknownException(string service, string operation,
     public string Action => $"{Service}:{Operation}";
 }
 
-/// <summary>Backoff for retries and polling. Tests shrink the delays.</summary>
-public sealed record RetryPolicy(int MaxAttempts = 8, TimeSpan? BaseDelay = null, TimeSpan? MaxDelay = null)
-{
-    public TimeSpan Base => BaseDelay ?? TimeSpan.FromMilliseconds(250);
-    public TimeSpan Max => MaxDelay ?? TimeSpan.FromSeconds(20);
-
-    /// <summary>"Full jitter": a random delay up to base·2^attempt, capped.</summary>
-    public TimeSpan Delay(int attempt)
-    {
-        var ceiling = Math.Min(Max.TotalMilliseconds, Base.TotalMilliseconds * Math.Pow(2, Math.Min(attempt, 16)));
-        return TimeSpan.FromMilliseconds(ceiling / 2 + Random.Shared.NextDouble() * ceiling / 2);
-    }
-}
-
 /// <summary>
-/// Sends SigV4-signed requests to one AWS service and retries what is transient: throttling (429,
-/// <c>TooManyRequestsException</c>, <c>ThrottlingException</c>...), 5xx, <c>ResourceConflictException</c> and network
-/// failures, with exponential backoff and jitter. Headers and credentials are never logged. A write that is not
+/// Sends SigV4-signed requests to one AWS service and retries, under its <see cref="RetryPolicy"/>, what is transient:
+/// throttling (429, <c>TooManyRequestsException</c>, <c>ThrottlingException</c>...), 5xx, <c>ResourceConflictException</c>
+/// and network failures. Headers and credentials are never logged. A write that is not
 /// idempotent (a create, a publish) is never resent after a lost answer: it fails with
 /// <see cref="AwsOutcomeUnknownException"/> so the caller checks, then writes. A conflict saying the resource already
 /// exists is final, not transient.
@@ -62,21 +52,13 @@ public class AwsServiceClient
         Timeout = TimeSpan.FromMinutes(5),
     };
 
-    private static readonly HashSet<string> Retryable = new(StringComparer.Ordinal)
-    {
-        "TooManyRequestsException", "ThrottlingException", "Throttling", "ThrottledException", "RequestLimitExceeded",
-        "ProvisionedThroughputExceededException", "RequestThrottled", "RequestThrottledException", "SlowDown",
-        "ResourceConflictException", "ServiceException", "InternalFailure", "ServiceUnavailable", "ServiceUnavailableException",
-        "EC2ThrottledException", "RequestTimeout", "RequestTimeoutException", "PriorRequestNotComplete",
-    };
-
     public AwsServiceClient(AwsSession session, string signingName, string serviceId, string endpointPrefix, RetryPolicy? retry = null,
         HttpClient? http = null, IBuildLog? log = null)
     {
         Session = session;
         SigningName = signingName;
         Endpoint = session.Endpoint(serviceId, endpointPrefix);
-        Retry = retry ?? new RetryPolicy();
+        Retry = retry ?? DefaultRetry;
         _http = http ?? SharedHttp;
         _log = log ?? NullBuildLog.Instance;
     }
@@ -88,6 +70,12 @@ public class AwsServiceClient
     public string SigningName { get; }
     public Uri Endpoint { get; }
     public RetryPolicy Retry { get; }
+
+    /// <summary>Eight attempts from 250 ms, capped at 20 s: rides out a throttling burst or a brief outage.</summary>
+    public static RetryPolicy DefaultRetry { get; } = new()
+    {
+        MaxAttempts = 8, BaseDelay = TimeSpan.FromMilliseconds(250), MaxDelay = TimeSpan.FromSeconds(20), MaxRetryAfter = TimeSpan.FromSeconds(20),
+    };
 
     /// <summary>Service name in IAM actions (lambda, ecr).</summary>
     protected virtual string ActionPrefix => SigningName;
@@ -105,60 +93,78 @@ public class AwsServiceClient
         byte[]? body, string? contentType, IReadOnlyList<KeyValuePair<string, string>>? extraHeaders, bool idempotent, CancellationToken cancellationToken)
     {
         var uri = new Uri(Endpoint, pathAndQuery);
-        for (var attempt = 1; ; attempt++)
+        return await Retry.ExecuteAsync((_, ct) => SendOnceAsync(operation, method, uri, body, contentType, extraHeaders, ct), Classify, cancellationToken, idempotent,
+            exhausted: (e, attempts) => e is TransportException t
+                ? new UvLambdaException(ErrorCodes.AwsRequestFailed,
+                    $"{ActionPrefix}:{operation}: could not reach {Endpoint.GetLeftPart(UriPartial.Authority)} after {attempts} attempts: {t.InnerException!.Message}", inner: t.InnerException)
+                : e,
+            outcomeUnknown: e => e is AwsServiceException s
+                ? new AwsOutcomeUnknownException(ActionPrefix, operation, $"{(int)s.Status} {s.ErrorCode}: {s.ServiceMessage}", s)
+                : new AwsOutcomeUnknownException(ActionPrefix, operation, e.InnerException?.Message ?? e.Message, e.InnerException ?? e),
+            onRetry: r => _log.Detail($"{ActionPrefix}:{operation}: {(r.Failure is AwsServiceException s ? s.ErrorCode : r.Failure?.InnerException?.Message)}; " +
+                $"retrying in {r.Delay.TotalMilliseconds:0} ms (attempt {r.Attempt + 1} of {r.MaxAttempts})")).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// AWS's answers by what they mean for a retry: throttling and busy codes refused the request (safe to resend any
+    /// write); a 5xx or a lost answer may have taken effect; "already exists" is final.
+    /// </summary>
+    private static RetryDecision Classify(Exception e) => e switch
+    {
+        TransportException => RetryDecision.Unknown(),
+        AwsServiceException s when IsAlreadyExists(s.ErrorCode, s.ServiceMessage) => RetryDecision.Permanent,
+        // A 5xx may come after the write took effect: only the caller can tell, by reading.
+        AwsServiceException s when (int)s.Status >= 500 && Transient.IsTransientStatus((int)s.Status) => RetryDecision.Unknown(s.RetryAfter),
+        AwsServiceException s when Transient.IsRefusalStatus((int)s.Status) || Transient.IsTransientErrorCode(s.ErrorCode) => RetryDecision.Refused(s.RetryAfter),
+        _ => RetryDecision.Permanent,
+    };
+
+    /// <summary>The request did not get an answer (reset, refused, timed out); only these, not credential failures, count as lost.</summary>
+    private sealed class TransportException(Exception inner) : Exception(inner.Message, inner);
+
+    private async Task<(HttpStatusCode Status, string Body)> SendOnceAsync(string operation, HttpMethod method, Uri uri, byte[]? body, string? contentType,
+        IReadOnlyList<KeyValuePair<string, string>>? extraHeaders, CancellationToken cancellationToken)
+    {
+        var credentials = await Session.Credentials.GetAsync(cancellationToken).ConfigureAwait(false);
+        var headers = new List<KeyValuePair<string, string>>();
+        if (contentType is not null) headers.Add(new("Content-Type", contentType));
+        if (extraHeaders is not null) headers.AddRange(extraHeaders);
+        SigV4Signer.Sign(method.Method, uri, headers, body ?? [], credentials, Session.Region, SigningName, DateTimeOffset.UtcNow);
+
+        using var request = new HttpRequestMessage(method, uri);
+        if (body is not null || method != HttpMethod.Get)
+            request.Content = new ByteArrayContent(body ?? []);
+        foreach (var (name, value) in headers)
         {
-            var credentials = await Session.Credentials.GetAsync(cancellationToken).ConfigureAwait(false);
-            var headers = new List<KeyValuePair<string, string>>();
-            if (contentType is not null) headers.Add(new("Content-Type", contentType));
-            if (extraHeaders is not null) headers.AddRange(extraHeaders);
-            SigV4Signer.Sign(method.Method, uri, headers, body ?? [], credentials, Session.Region, SigningName, DateTimeOffset.UtcNow);
-
-            using var request = new HttpRequestMessage(method, uri);
-            if (body is not null || method != HttpMethod.Get)
-                request.Content = new ByteArrayContent(body ?? []);
-            foreach (var (name, value) in headers)
+            if (name.Equals("Content-Type", StringComparison.OrdinalIgnoreCase))
             {
-                if (name.Equals("Content-Type", StringComparison.OrdinalIgnoreCase))
-                {
-                    request.Content ??= new ByteArrayContent([]);
-                    request.Content.Headers.TryAddWithoutValidation(name, value);
-                }
-                else request.Headers.TryAddWithoutValidation(name, value);
+                request.Content ??= new ByteArrayContent([]);
+                request.Content.Headers.TryAddWithoutValidation(name, value);
             }
-            request.Headers.TryAddWithoutValidation("User-Agent", "UvLambda/" + typeof(AwsServiceClient).Assembly.GetName().Version);
-
-            HttpStatusCode status;
-            string text;
-            string? headerError;
-            try
-            {
-                using var response = await _http.SendAsync(request, cancellationToken).ConfigureAwait(false);
-                status = response.StatusCode;
-                text = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
-                headerError = response.Headers.TryGetValues("x-amzn-ErrorType", out var v) ? v.FirstOrDefault() : null;
-            }
-            catch (Exception e) when (e is HttpRequestException or IOException || (e is TaskCanceledException && !cancellationToken.IsCancellationRequested))
-            {
-                if (!idempotent) throw new AwsOutcomeUnknownException(ActionPrefix, operation, e.Message, e);
-                if (attempt >= Retry.MaxAttempts)
-                    throw new UvLambdaException(ErrorCodes.AwsRequestFailed,
-                        $"{ActionPrefix}:{operation}: could not reach {Endpoint.GetLeftPart(UriPartial.Authority)} after {attempt} attempts: {e.Message}", inner: e);
-                await Backoff(operation, attempt, e.Message, cancellationToken).ConfigureAwait(false);
-                continue;
-            }
-
-            if ((int)status < 300) return (status, text);
-            var (code, message) = ParseError(status, headerError, text);
-            // A 5xx may come after the write took effect: only the caller can tell, by reading.
-            if (!idempotent && (int)status >= 500)
-                throw new AwsOutcomeUnknownException(ActionPrefix, operation, $"{(int)status} {code}: {message}");
-            if (attempt < Retry.MaxAttempts && !IsAlreadyExists(code, message) && (Retryable.Contains(code) || (int)status == 429 || (int)status >= 500))
-            {
-                await Backoff(operation, attempt, code, cancellationToken).ConfigureAwait(false);
-                continue;
-            }
-            throw new AwsServiceException(ActionPrefix, operation, status, code, message);
+            else request.Headers.TryAddWithoutValidation(name, value);
         }
+        request.Headers.TryAddWithoutValidation("User-Agent", "UvLambda/" + typeof(AwsServiceClient).Assembly.GetName().Version);
+
+        HttpStatusCode status;
+        string text;
+        string? headerError;
+        TimeSpan? retryAfter;
+        try
+        {
+            using var response = await _http.SendAsync(request, cancellationToken).ConfigureAwait(false);
+            status = response.StatusCode;
+            text = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
+            headerError = response.Headers.TryGetValues("x-amzn-ErrorType", out var v) ? v.FirstOrDefault() : null;
+            retryAfter = Retry.RetryAfter(response.Headers);
+        }
+        catch (Exception e) when (Transient.IsTransientException(e, cancellationToken))
+        {
+            throw new TransportException(e);
+        }
+
+        if ((int)status < 300) return (status, text);
+        var (code, message) = ParseError(status, headerError, text);
+        throw new AwsServiceException(ActionPrefix, operation, status, code, message) { RetryAfter = retryAfter };
     }
 
     /// <summary>A conflict that retrying cannot resolve: the thing being created is already there.</summary>
@@ -166,13 +172,6 @@ public class AwsServiceClient
         code.EndsWith("AlreadyExistsException", StringComparison.Ordinal)
         || (code is "ResourceConflictException" or "ConflictException"
             && (message.Contains("already exist", StringComparison.OrdinalIgnoreCase) || message.Contains(" exists for ", StringComparison.OrdinalIgnoreCase)));
-
-    private async Task Backoff(string operation, int attempt, string reason, CancellationToken cancellationToken)
-    {
-        var delay = Retry.Delay(attempt - 1);
-        _log.Detail($"{ActionPrefix}:{operation}: {reason}; retrying in {delay.TotalMilliseconds:0} ms (attempt {attempt + 1} of {Retry.MaxAttempts})");
-        await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
-    }
 
     /// <summary>Error code and message from x-amzn-ErrorType, or a JSON body's __type/code/Type and message/Message, or XML Code/Message.</summary>
     public static (string Code, string Message) ParseError(HttpStatusCode status, string? headerError, string body)

@@ -1,8 +1,6 @@
 using System.Net;
-using System.Net.Http.Headers;
-using System.Text;
-using System.Text.Json;
 using UvLambda.Core.Diagnostics;
+using UvLambda.Core.Resilience;
 
 namespace UvLambda.Core.Containers;
 
@@ -52,37 +50,42 @@ public sealed class RegistryStats
 }
 
 /// <summary>
-/// A client for one registry, per the OCI distribution spec: manifests GET/HEAD/PUT, blobs HEAD/GET, cross-repository
-/// mounts, uploads (POST, then one PUT, or PATCH chunks with Content-Range), retries with backoff on 429/5xx and
-/// network errors. Auth follows WWW-Authenticate: Basic, or Bearer tokens from the realm (anonymous when there are
-/// no credentials, as public.ecr.aws wants). HTTPS, except loopback and explicitly insecure registries.
-/// Never logs headers, tokens or credentials.
+/// A client for one registry, per the OCI distribution spec: the façade the rest of the code uses over the parts in
+/// <c>Containers/Registry/</c>, laid out like the .NET SDK's Microsoft.NET.Build.Containers Registry folder —
+/// <see cref="RegistryAuthenticator"/> (WWW-Authenticate: Basic, or Bearer tokens from the realm),
+/// <see cref="RegistryTransport"/> (requests under the shared retry policy), <see cref="ManifestOperations"/>,
+/// <see cref="BlobOperations"/> and <see cref="BlobUploadOperations"/>. HTTPS, except loopback and explicitly insecure
+/// registries. Never logs headers, tokens or credentials.
 /// </summary>
 public sealed class RegistryClient : IDisposable
 {
     private readonly HttpClient _http;
-    private readonly IRegistryCredentialProvider _credentials;
-    private readonly RegistryClientOptions _options;
-    private readonly IBuildLog _log;
-    private readonly Dictionary<string, AuthenticationHeaderValue> _tokens = new(StringComparer.Ordinal);
-    private readonly SemaphoreSlim _authLock = new(1, 1);
-    private AuthenticationHeaderValue? _basic;
-    private bool _credentialLoaded;
-    private RegistryCredential? _credential;
+    private readonly RegistryAuthenticator _auth;
+    private readonly ManifestOperations _manifests;
+    private readonly BlobOperations _blobs;
+    private readonly BlobUploadOperations _uploads;
 
     public RegistryClient(string registry, IRegistryCredentialProvider credentials, RegistryClientOptions? options = null,
         IBuildLog? log = null, HttpMessageHandler? handler = null)
     {
         Registry = registry;
-        _credentials = credentials;
-        _options = options ?? new RegistryClientOptions();
-        _log = log ?? NullBuildLog.Instance;
+        options ??= new RegistryClientOptions();
         _http = handler is null ? new HttpClient() : new HttpClient(handler, disposeHandler: false);
-        _http.Timeout = _options.Timeout;
+        _http.Timeout = options.Timeout;
         _http.DefaultRequestHeaders.UserAgent.ParseAdd("UvLambda/0.1");
-        var scheme = IsInsecure(registry, _options.InsecureRegistries) ? "http" : "https";
+        var scheme = IsInsecure(registry, options.InsecureRegistries) ? "http" : "https";
         var apiHost = registry == ImageReference.DockerHubRegistry ? "registry-1.docker.io" : registry;
         BaseUri = new Uri($"{scheme}://{apiHost}/v2/");
+        // Registries ask for long pauses when they throttle: a Retry-After up to 30 s is honoured.
+        var retry = new RetryPolicy
+        {
+            MaxAttempts = Math.Max(1, options.Attempts), BaseDelay = options.FirstRetryDelay, MaxDelay = TimeSpan.FromSeconds(30), MaxRetryAfter = TimeSpan.FromSeconds(30),
+        };
+        _auth = new RegistryAuthenticator(registry, _http, credentials, retry, options.InsecureRegistries);
+        var transport = new RegistryTransport(registry, BaseUri, _http, _auth, retry, Stats, log ?? NullBuildLog.Instance);
+        _manifests = new ManifestOperations(transport);
+        _blobs = new BlobOperations(transport);
+        _uploads = new BlobUploadOperations(transport, _blobs, options);
     }
 
     public string Registry { get; }
@@ -103,496 +106,45 @@ public sealed class RegistryClient : IDisposable
     public static bool IsLoopbackOrInsecureUri(Uri uri, IReadOnlyCollection<string> insecure) =>
         IsInsecure(uri.IsDefaultPort ? uri.Host : $"{uri.Host}:{uri.Port}", insecure) || IsInsecure(uri.Host, insecure);
 
+    internal static Dictionary<string, string> ParseChallenge(string parameter) => RegistryAuthenticator.ParseChallenge(parameter);
+
     // ---- manifests
 
     public sealed record Manifest(byte[] Content, string MediaType, string Digest);
 
-    public async Task<Manifest> GetManifestAsync(string repository, string reference, CancellationToken ct = default)
-    {
-        using var response = await SendAsync(() =>
-        {
-            var r = new HttpRequestMessage(HttpMethod.Get, new Uri(BaseUri, $"{repository}/manifests/{reference}"));
-            foreach (var m in MediaTypes.AllManifests) r.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue(m));
-            return r;
-        }, Pull(repository), ct, manifest: true).ConfigureAwait(false);
-        if (response.StatusCode == HttpStatusCode.NotFound)
-            throw new UvLambdaException(ErrorCodes.ImageNotFound, $"{Registry}/{repository}:{reference} was not found (404). Check the image reference and that it was pushed.");
-        await EnsureSuccess(response, $"GET manifest {repository}:{reference}").ConfigureAwait(false);
-        var content = await response.Content.ReadAsByteArrayAsync(ct).ConfigureAwait(false);
-        var digest = Digests.Of(content);
-        if (reference.StartsWith("sha256:", StringComparison.Ordinal) && digest != reference)
-            throw new UvLambdaException(ErrorCodes.BlobDigestMismatch, $"The manifest {Registry}/{repository}@{reference} hashes to {digest}.");
-        var mediaType = response.Content.Headers.ContentType?.MediaType;
-        if (mediaType is null or "application/json" or "text/plain")
-            mediaType = MediaTypeOf(content, $"{Registry}/{repository}:{reference}");
-        if (mediaType is null || !(MediaTypes.IsIndex(mediaType) || MediaTypes.IsManifest(mediaType)))
-            throw new UvLambdaException(ErrorCodes.UnsupportedImageMediaType,
-                $"{Registry}/{repository}:{reference} is a '{mediaType ?? "(no media type)"}', not a Docker v2 schema 2 or OCI manifest or index.");
-        return new Manifest(content, mediaType, digest);
-    }
-
-    // A manifest served without a usable Content-Type names its media type inside; garbage there is the registry's fault.
-    private static string? MediaTypeOf(byte[] content, string what)
-    {
-        try
-        {
-            using var document = JsonDocument.Parse(content);
-            return document.RootElement.ValueKind == JsonValueKind.Object && document.RootElement.TryGetProperty("mediaType", out var mt) ? mt.GetString() : null;
-        }
-        catch (Exception e) when (e is JsonException or InvalidOperationException)
-        {
-            throw new UvLambdaException(ErrorCodes.InvalidImageDocument,
-                $"The manifest {what} is not valid JSON: {e.Message.TrimEnd('.')}. Check the image reference and the registry (or mirror) serving it.", inner: e);
-        }
-    }
+    public Task<Manifest> GetManifestAsync(string repository, string reference, CancellationToken ct = default) =>
+        _manifests.GetManifestAsync(repository, reference, ct);
 
     /// <summary>The digest a tag or digest currently names, or null when there is no such manifest.</summary>
-    public async Task<string?> HeadManifestAsync(string repository, string reference, CancellationToken ct = default)
-    {
-        using var response = await SendAsync(() =>
-        {
-            var r = new HttpRequestMessage(HttpMethod.Head, new Uri(BaseUri, $"{repository}/manifests/{reference}"));
-            foreach (var m in MediaTypes.AllManifests) r.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue(m));
-            return r;
-        }, Push(repository), ct, manifest: true).ConfigureAwait(false);
-        if (response.StatusCode == HttpStatusCode.NotFound) return null;
-        await EnsureSuccess(response, $"HEAD manifest {repository}:{reference}").ConfigureAwait(false);
-        return response.Headers.TryGetValues("Docker-Content-Digest", out var values) ? values.FirstOrDefault() : null;
-    }
+    public Task<string?> HeadManifestAsync(string repository, string reference, CancellationToken ct = default) =>
+        _manifests.HeadManifestAsync(repository, reference, ct);
 
-    public async Task<string> PutManifestAsync(string repository, string reference, byte[] content, string mediaType, CancellationToken ct = default)
-    {
-        using var response = await SendAsync(() =>
-        {
-            var body = new ByteArrayContent(content);
-            body.Headers.ContentType = new MediaTypeHeaderValue(mediaType);
-            return new HttpRequestMessage(HttpMethod.Put, new Uri(BaseUri, $"{repository}/manifests/{reference}")) { Content = body };
-        }, Push(repository), ct, manifest: true).ConfigureAwait(false);
-        await EnsureSuccess(response, $"PUT manifest {repository}:{reference}").ConfigureAwait(false);
-        return Digests.Of(content);
-    }
+    public Task<string> PutManifestAsync(string repository, string reference, byte[] content, string mediaType, CancellationToken ct = default) =>
+        _manifests.PutManifestAsync(repository, reference, content, mediaType, ct);
 
     // ---- blobs
 
-    public async Task<bool> BlobExistsAsync(string repository, string digest, CancellationToken ct = default)
-    {
-        using var response = await SendAsync(() => new HttpRequestMessage(HttpMethod.Head, new Uri(BaseUri, $"{repository}/blobs/{digest}")),
-            Push(repository), ct).ConfigureAwait(false);
-        if (response.StatusCode == HttpStatusCode.NotFound) return false;
-        await EnsureSuccess(response, $"HEAD blob {repository}@{digest}").ConfigureAwait(false);
-        return true;
-    }
+    public Task<bool> BlobExistsAsync(string repository, string digest, CancellationToken ct = default) =>
+        _blobs.BlobExistsAsync(repository, digest, ct);
 
     /// <summary>Downloads a blob to <paramref name="destination"/>, checking its digest; returns its size.</summary>
-    public async Task<long> DownloadBlobAsync(string repository, string digest, string destination, CancellationToken ct = default)
-    {
-        for (int attempt = 1; ; attempt++)
-        {
-            using var response = await SendAsync(() => new HttpRequestMessage(HttpMethod.Get, new Uri(BaseUri, $"{repository}/blobs/{digest}")),
-                Pull(repository), ct, streamed: true).ConfigureAwait(false);
-            if (response.StatusCode == HttpStatusCode.NotFound)
-                throw new UvLambdaException(ErrorCodes.ImageNotFound, $"The blob {digest} of {Registry}/{repository} was not found (404).");
-            await EnsureSuccess(response, $"GET blob {repository}@{digest}").ConfigureAwait(false);
-            try
-            {
-                await using var body = await response.Content.ReadAsStreamAsync(ct).ConfigureAwait(false);
-                await using (var file = new FileStream(destination, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16))
-                using (var hashing = new HashingStream(file))
-                {
-                    await body.CopyToAsync(hashing, 1 << 16, ct).ConfigureAwait(false);
-                    var actual = hashing.Digest();
-                    Interlocked.Add(ref Stats.DownloadedBytes, hashing.Length);
-                    if (actual != digest)
-                        throw new UvLambdaException(ErrorCodes.BlobDigestMismatch, $"The blob {digest} of {Registry}/{repository} downloaded as {actual}; it was discarded.");
-                    return hashing.Length;
-                }
-            }
-            catch (Exception e) when (e is IOException or HttpRequestException && attempt < _options.Attempts)
-            {
-                await Task.Delay(Backoff(attempt), ct).ConfigureAwait(false);
-            }
-            catch (Exception e) when (e is IOException or HttpRequestException)
-            {
-                // A body cut short (or a full disk) on the last attempt: coded, not a stack trace.
-                throw new UvLambdaException(ErrorCodes.RegistryRequestFailed,
-                    $"Downloading the blob {digest} of {Registry}/{repository} failed after {attempt} attempts: {e.Message}", inner: e);
-            }
-        }
-    }
+    public Task<long> DownloadBlobAsync(string repository, string digest, string destination, CancellationToken ct = default) =>
+        _blobs.DownloadBlobAsync(repository, digest, destination, ct);
 
-    public async Task<byte[]> GetBlobAsync(string repository, string digest, CancellationToken ct = default)
-    {
-        using var response = await SendAsync(() => new HttpRequestMessage(HttpMethod.Get, new Uri(BaseUri, $"{repository}/blobs/{digest}")),
-            Pull(repository), ct).ConfigureAwait(false);
-        if (response.StatusCode == HttpStatusCode.NotFound)
-            throw new UvLambdaException(ErrorCodes.ImageNotFound, $"The blob {digest} of {Registry}/{repository} was not found (404).");
-        await EnsureSuccess(response, $"GET blob {repository}@{digest}").ConfigureAwait(false);
-        var content = await response.Content.ReadAsByteArrayAsync(ct).ConfigureAwait(false);
-        Interlocked.Add(ref Stats.DownloadedBytes, content.Length);
-        if (Digests.Of(content) != digest)
-            throw new UvLambdaException(ErrorCodes.BlobDigestMismatch, $"The blob {digest} of {Registry}/{repository} hashes to {Digests.Of(content)}; it was discarded.");
-        return content;
-    }
+    public Task<byte[]> GetBlobAsync(string repository, string digest, CancellationToken ct = default) =>
+        _blobs.GetBlobAsync(repository, digest, ct);
 
     /// <summary>Asks the registry to link a blob from another repository of it; true when it did (201).</summary>
-    public async Task<bool> TryMountBlobAsync(string repository, string digest, string fromRepository, CancellationToken ct = default)
-    {
-        using var response = await SendAsync(() => new HttpRequestMessage(HttpMethod.Post,
-                new Uri(BaseUri, $"{repository}/blobs/uploads/?mount={Uri.EscapeDataString(digest)}&from={Uri.EscapeDataString(fromRepository)}")),
-            [$"repository:{repository}:pull,push", $"repository:{fromRepository}:pull"], ct).ConfigureAwait(false);
-        if (response.StatusCode == HttpStatusCode.Created)
-        {
-            Interlocked.Increment(ref Stats.BlobsMounted);
-            return true;
-        }
-        if (response.StatusCode == HttpStatusCode.Accepted && response.Headers.Location is { } location)
-            await CancelUpload(Resolve(response, location), repository, ct).ConfigureAwait(false);
-        return false;
-    }
+    public Task<bool> TryMountBlobAsync(string repository, string digest, string fromRepository, CancellationToken ct = default) =>
+        _blobs.TryMountBlobAsync(repository, digest, fromRepository, ct);
 
     /// <summary>Uploads a blob: one PUT after the POST, or PATCH chunks (also the fallback when the PUT is refused).</summary>
-    public async Task UploadBlobAsync(string repository, string digest, long size, Func<Stream> open, CancellationToken ct = default)
-    {
-        if (!_options.ChunkedUpload)
-        {
-            var location = await StartUpload(repository, ct).ConfigureAwait(false);
-            using var response = await SendAsync(() =>
-            {
-                var content = new StreamContent(open(), 1 << 16);
-                content.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
-                content.Headers.ContentLength = size;
-                return new HttpRequestMessage(HttpMethod.Put, WithDigest(location, digest)) { Content = content };
-            }, Push(repository), ct).ConfigureAwait(false);
-            if (response.StatusCode is HttpStatusCode.Created or HttpStatusCode.NoContent or HttpStatusCode.OK)
-            {
-                Interlocked.Add(ref Stats.UploadedBytes, size);
-                Interlocked.Increment(ref Stats.BlobsUploaded);
-                return;
-            }
-            if (response.StatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden)
-                await EnsureSuccess(response, $"PUT blob {repository}@{digest}").ConfigureAwait(false);
-            _log.Detail($"{Registry}: a monolithic upload of {digest} answered {(int)response.StatusCode}; uploading it in chunks instead.");
-        }
-        await UploadChunkedAsync(repository, digest, size, open, ct).ConfigureAwait(false);
-    }
-
-    private async Task UploadChunkedAsync(string repository, string digest, long size, Func<Stream> open, CancellationToken ct)
-    {
-        var location = await StartUpload(repository, ct).ConfigureAwait(false);
-        var chunkSize = Math.Max(_options.ChunkSize, RegistryClientOptions.MinimumChunkSize);
-        var buffer = new byte[(int)Math.Min(chunkSize, Math.Max(size, 1))];
-        await using var source = open();
-        long offset = 0;
-        while (offset < size)
-        {
-            int read = 0;
-            while (read < buffer.Length && offset + read < size)
-            {
-                var n = await source.ReadAsync(buffer.AsMemory(read, (int)Math.Min(buffer.Length - read, size - offset - read)), ct).ConfigureAwait(false);
-                if (n == 0) throw new IOException($"The blob {digest} ended before its {size} bytes.");
-                read += n;
-            }
-            var start = offset;
-            var current = location;
-            using var response = await SendAsync(() =>
-            {
-                var content = new ByteArrayContent(buffer, 0, read);
-                content.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
-                var r = new HttpRequestMessage(HttpMethod.Patch, current) { Content = content };
-                r.Content.Headers.TryAddWithoutValidation("Content-Range", $"{start}-{start + read - 1}");
-                return r;
-            }, Push(repository), ct).ConfigureAwait(false);
-            // 202 per the spec; ECR answers 201 to a PATCH.
-            if (response.StatusCode is not (HttpStatusCode.Accepted or HttpStatusCode.Created or HttpStatusCode.NoContent))
-                await EnsureSuccess(response, $"PATCH blob {repository}@{digest}", forceFailure: true).ConfigureAwait(false);
-            if (response.Headers.Location is { } next) location = Resolve(response, next);
-            offset += read;
-            Interlocked.Add(ref Stats.UploadedBytes, read);
-        }
-        using var done = await SendAsync(() => new HttpRequestMessage(HttpMethod.Put, WithDigest(location, digest)) { Content = new ByteArrayContent([]) },
-            Push(repository), ct).ConfigureAwait(false);
-        if (done.StatusCode is not (HttpStatusCode.Created or HttpStatusCode.NoContent or HttpStatusCode.OK))
-            await EnsureSuccess(done, $"PUT blob {repository}@{digest}", forceFailure: true).ConfigureAwait(false);
-        Interlocked.Increment(ref Stats.BlobsUploaded);
-    }
-
-    private async Task<Uri> StartUpload(string repository, CancellationToken ct)
-    {
-        using var response = await SendAsync(() => new HttpRequestMessage(HttpMethod.Post, new Uri(BaseUri, $"{repository}/blobs/uploads/")) { Content = new ByteArrayContent([]) },
-            Push(repository), ct).ConfigureAwait(false);
-        if (response.StatusCode != HttpStatusCode.Accepted || response.Headers.Location is null)
-            await EnsureSuccess(response, $"POST upload {repository}", forceFailure: true).ConfigureAwait(false);
-        return Resolve(response, response.Headers.Location!);
-    }
-
-    private async Task CancelUpload(Uri location, string repository, CancellationToken ct)
-    {
-        try
-        {
-            using var _ = await SendAsync(() => new HttpRequestMessage(HttpMethod.Delete, location), Push(repository), ct).ConfigureAwait(false);
-        }
-        catch (UvLambdaException)
-        {
-            // An abandoned upload session expires on its own.
-        }
-    }
-
-    private static Uri Resolve(HttpResponseMessage response, Uri location) =>
-        location.IsAbsoluteUri ? location : new Uri(response.RequestMessage!.RequestUri!, location);
-
-    private static Uri WithDigest(Uri location, string digest)
-    {
-        var b = new UriBuilder(location);
-        var q = b.Query.TrimStart('?');
-        b.Query = (q.Length == 0 ? "" : q + "&") + "digest=" + Uri.EscapeDataString(digest);
-        return b.Uri;
-    }
-
-    private static string[] Pull(string repository) => [$"repository:{repository}:pull"];
-    private static string[] Push(string repository) => [$"repository:{repository}:pull,push"];
-
-    // ---- transport, retries, auth
-
-    private TimeSpan Backoff(int attempt) => TimeSpan.FromMilliseconds(_options.FirstRetryDelay.TotalMilliseconds * Math.Pow(2, attempt - 1));
-
-    private static bool IsTransient(HttpStatusCode s) =>
-        s is HttpStatusCode.TooManyRequests or HttpStatusCode.InternalServerError or HttpStatusCode.BadGateway
-            or HttpStatusCode.ServiceUnavailable or HttpStatusCode.GatewayTimeout or HttpStatusCode.RequestTimeout;
-
-    private async Task<HttpResponseMessage> SendAsync(Func<HttpRequestMessage> create, string[] scopes, CancellationToken ct,
-        bool manifest = false, bool streamed = false)
-    {
-        bool authenticated = false;
-        for (int attempt = 1; ; attempt++)
-        {
-            using var request = create();
-            var scopeKey = string.Join(' ', scopes);
-            lock (_tokens)
-            {
-                if (_tokens.TryGetValue(scopeKey, out var token)) request.Headers.Authorization = token;
-                else if (_basic is not null) request.Headers.Authorization = _basic;
-            }
-            Interlocked.Increment(ref Stats.Requests);
-            if (manifest) Interlocked.Increment(ref Stats.ManifestRequests);
-            else Interlocked.Increment(ref Stats.BlobRequests);
-            HttpResponseMessage response;
-            try
-            {
-                response = await _http.SendAsync(request, streamed ? HttpCompletionOption.ResponseHeadersRead : HttpCompletionOption.ResponseContentRead, ct).ConfigureAwait(false);
-            }
-            catch (Exception e) when ((e is HttpRequestException || (e is TaskCanceledException && !ct.IsCancellationRequested)) && attempt < _options.Attempts)
-            {
-                _log.Detail($"{request.Method} {Describe(request.RequestUri)} failed ({e.Message}); retrying.");
-                await Task.Delay(Backoff(attempt), ct).ConfigureAwait(false);
-                continue;
-            }
-            catch (Exception e) when (e is HttpRequestException || (e is TaskCanceledException && !ct.IsCancellationRequested))
-            {
-                throw new UvLambdaException(ErrorCodes.RegistryRequestFailed,
-                    $"{request.Method} {Describe(request.RequestUri)} failed after {attempt} attempts: {e.Message}", inner: e);
-            }
-            _log.Detail($"{request.Method} {Describe(request.RequestUri)} -> {(int)response.StatusCode}");
-            if (response.StatusCode == HttpStatusCode.Unauthorized && !authenticated)
-            {
-                var challenges = response.Headers.WwwAuthenticate.ToList();
-                response.Dispose();
-                await AuthenticateAsync(challenges, scopes, scopeKey, ct).ConfigureAwait(false);
-                authenticated = true;
-                attempt--;
-                continue;
-            }
-            if (IsTransient(response.StatusCode) && attempt < _options.Attempts)
-            {
-                var delay = response.Headers.RetryAfter?.Delta is { } ra && ra < TimeSpan.FromSeconds(30) ? ra : Backoff(attempt);
-                response.Dispose();
-                await Task.Delay(delay, ct).ConfigureAwait(false);
-                continue;
-            }
-            return response;
-        }
-    }
-
-    private async Task<RegistryCredential?> CredentialAsync(CancellationToken ct)
-    {
-        if (!_credentialLoaded)
-        {
-            _credential = await _credentials.GetCredentialAsync(Registry, ct).ConfigureAwait(false);
-            _credentialLoaded = true;
-        }
-        return _credential;
-    }
-
-    private async Task AuthenticateAsync(List<AuthenticationHeaderValue> challenges, string[] scopes, string scopeKey, CancellationToken ct)
-    {
-        await _authLock.WaitAsync(ct).ConfigureAwait(false);
-        try
-        {
-            var bearer = challenges.FirstOrDefault(c => c.Scheme.Equals("Bearer", StringComparison.OrdinalIgnoreCase));
-            var credential = await CredentialAsync(ct).ConfigureAwait(false);
-            if (bearer is not null)
-            {
-                var token = await FetchTokenAsync(ParseChallenge(bearer.Parameter ?? ""), scopes, credential, ct).ConfigureAwait(false);
-                lock (_tokens) _tokens[scopeKey] = new AuthenticationHeaderValue("Bearer", token);
-                return;
-            }
-            if (challenges.Any(c => c.Scheme.Equals("Basic", StringComparison.OrdinalIgnoreCase)))
-            {
-                if (credential is null || credential.IsIdentityToken)
-                    throw Unauthorized("it asks for a user name and password and none were found");
-                _basic = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{credential.Username}:{credential.Password}")));
-                return;
-            }
-            throw Unauthorized("it answered 401 without a Basic or Bearer challenge");
-        }
-        finally
-        {
-            _authLock.Release();
-        }
-    }
-
-    private UvLambdaException Unauthorized(string why) =>
-        new(ErrorCodes.RegistryUnauthorized,
-            $"{Registry} refused the request: {why}. Log in (docker login {Registry}, which writes ~/.docker/config.json), or set {RegistryCredentials.UsernameVariable}/{RegistryCredentials.PasswordVariable} or SDK_CONTAINER_REGISTRY_UNAME/SDK_CONTAINER_REGISTRY_PWORD (the push registry) or {RegistryCredentials.BaseUsernameVariable}/{RegistryCredentials.BasePasswordVariable} (the base image's).");
-
-    internal static Dictionary<string, string> ParseChallenge(string parameter)
-    {
-        var result = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
-        int i = 0;
-        while (i < parameter.Length)
-        {
-            while (i < parameter.Length && (parameter[i] == ',' || char.IsWhiteSpace(parameter[i]))) i++;
-            int eq = parameter.IndexOf('=', i);
-            if (eq < 0) break;
-            var key = parameter[i..eq].Trim();
-            i = eq + 1;
-            string value;
-            if (i < parameter.Length && parameter[i] == '"')
-            {
-                var sb = new StringBuilder();
-                i++;
-                while (i < parameter.Length && parameter[i] != '"')
-                {
-                    if (parameter[i] == '\\' && i + 1 < parameter.Length) i++;
-                    sb.Append(parameter[i++]);
-                }
-                i++;
-                value = sb.ToString();
-            }
-            else
-            {
-                int end = parameter.IndexOf(',', i);
-                if (end < 0) end = parameter.Length;
-                value = parameter[i..end].Trim();
-                i = end;
-            }
-            result[key] = value;
-        }
-        return result;
-    }
-
-    private async Task<string> FetchTokenAsync(Dictionary<string, string> challenge, string[] scopes, RegistryCredential? credential, CancellationToken ct)
-    {
-        if (!challenge.TryGetValue("realm", out var realm) || !Uri.TryCreate(realm, UriKind.Absolute, out var realmUri))
-            throw Unauthorized("its Bearer challenge has no realm");
-        if (realmUri.Scheme != "https" && !IsLoopbackOrInsecureUri(realmUri, _options.InsecureRegistries))
-            throw Unauthorized($"its token service {realmUri.GetLeftPart(UriPartial.Authority)} is not HTTPS");
-        challenge.TryGetValue("service", out var service);
-        var allScopes = new SortedSet<string>(scopes, StringComparer.Ordinal);
-        if (challenge.TryGetValue("scope", out var challengeScope))
-            foreach (var s in challengeScope.Split(' ', StringSplitOptions.RemoveEmptyEntries)) allScopes.Add(s);
-
-        for (int attempt = 1; ; attempt++)
-        {
-            HttpRequestMessage request;
-            if (credential is { IsIdentityToken: true })
-            {
-                var form = new List<KeyValuePair<string, string>>
-                {
-                    new("grant_type", "refresh_token"), new("refresh_token", credential.Password), new("client_id", "uvlambda"),
-                    new("scope", string.Join(' ', allScopes)),
-                };
-                if (service is not null) form.Add(new("service", service));
-                request = new HttpRequestMessage(HttpMethod.Post, realmUri) { Content = new FormUrlEncodedContent(form) };
-            }
-            else
-            {
-                var query = new StringBuilder(realmUri.Query.TrimStart('?'));
-                if (service is not null) query.Append(query.Length == 0 ? "" : "&").Append("service=").Append(Uri.EscapeDataString(service));
-                foreach (var s in allScopes) query.Append(query.Length == 0 ? "" : "&").Append("scope=").Append(Uri.EscapeDataString(s));
-                request = new HttpRequestMessage(HttpMethod.Get, new UriBuilder(realmUri) { Query = query.ToString() }.Uri);
-                if (credential is not null)
-                    request.Headers.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{credential.Username}:{credential.Password}")));
-            }
-            using (request)
-            {
-                HttpResponseMessage response;
-                try
-                {
-                    response = await _http.SendAsync(request, ct).ConfigureAwait(false);
-                }
-                catch (Exception e) when ((e is HttpRequestException || (e is TaskCanceledException && !ct.IsCancellationRequested)) && attempt < _options.Attempts)
-                {
-                    await Task.Delay(Backoff(attempt), ct).ConfigureAwait(false);
-                    continue;
-                }
-                catch (Exception e) when (e is HttpRequestException || (e is TaskCanceledException && !ct.IsCancellationRequested))
-                {
-                    throw new UvLambdaException(ErrorCodes.RegistryRequestFailed, $"The token service of {Registry} could not be reached: {e.Message}", inner: e);
-                }
-                using (response)
-                {
-                    if (IsTransient(response.StatusCode) && attempt < _options.Attempts)
-                    {
-                        await Task.Delay(Backoff(attempt), ct).ConfigureAwait(false);
-                        continue;
-                    }
-                    if (response.StatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden)
-                        throw Unauthorized(credential is null ? "its token service wants credentials and none were found" : "its token service rejected the credentials");
-                    if (!response.IsSuccessStatusCode)
-                        throw new UvLambdaException(ErrorCodes.RegistryRequestFailed, $"The token service of {Registry} answered {(int)response.StatusCode} {response.ReasonPhrase}.");
-                    var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync(ct).ConfigureAwait(false)).RootElement;
-                    var token = json.TryGetProperty("token", out var t) ? t.GetString() : json.TryGetProperty("access_token", out var at) ? at.GetString() : null;
-                    if (string.IsNullOrEmpty(token))
-                        throw new UvLambdaException(ErrorCodes.RegistryRequestFailed, $"The token service of {Registry} answered without a token.");
-                    return token;
-                }
-            }
-        }
-    }
-
-    private async Task EnsureSuccess(HttpResponseMessage response, string what, bool forceFailure = false)
-    {
-        if (response.IsSuccessStatusCode && !forceFailure) return;
-        var status = (int)response.StatusCode;
-        if (response.StatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden)
-            throw Unauthorized($"{what} answered {status} {response.ReasonPhrase}{await ErrorDetail(response).ConfigureAwait(false)}");
-        throw new UvLambdaException(ErrorCodes.RegistryRequestFailed,
-            $"{Registry}: {what} answered {status} {response.ReasonPhrase}{await ErrorDetail(response).ConfigureAwait(false)}.");
-    }
-
-    /// <summary>The registry's error codes and messages (the spec's {"errors":[...]} body), never its headers.</summary>
-    private static async Task<string> ErrorDetail(HttpResponseMessage response)
-    {
-        try
-        {
-            var text = await response.Content.ReadAsStringAsync().ConfigureAwait(false);
-            if (text.Length == 0) return "";
-            var errors = JsonDocument.Parse(text).RootElement.GetProperty("errors").EnumerateArray()
-                .Select(e => $"{(e.TryGetProperty("code", out var c) ? c.GetString() : "")}: {(e.TryGetProperty("message", out var m) ? m.GetString() : "")}");
-            return " (" + string.Join("; ", errors) + ")";
-        }
-        catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or HttpRequestException)
-        {
-            return "";
-        }
-    }
-
-    /// <summary>A URL for logs: scheme, host and path, never the query (upload states, tokens).</summary>
-    private static string Describe(Uri? uri) => uri is null ? "" : uri.GetLeftPart(UriPartial.Path);
+    public Task UploadBlobAsync(string repository, string digest, long size, Func<Stream> open, CancellationToken ct = default) =>
+        _uploads.UploadBlobAsync(repository, digest, size, open, ct);
 
     public void Dispose()
     {
         _http.Dispose();
-        _authLock.Dispose();
+        _auth.Dispose();
     }
 }

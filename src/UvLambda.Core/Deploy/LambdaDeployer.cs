@@ -5,6 +5,7 @@ using UvLambda.Core.Aws;
 using UvLambda.Core.Aws.Ecr;
 using UvLambda.Core.Aws.Lambda;
 using UvLambda.Core.Diagnostics;
+using UvLambda.Core.Resilience;
 
 namespace UvLambda.Core.Deploy;
 
@@ -19,6 +20,11 @@ public sealed class LambdaDeployer(ILambdaApi lambda, IEcrApi? ecr, IArtifactSto
     DeployOptions? options = null, IImagePusher? imagePusher = null)
 {
     private readonly DeployOptions _options = options ?? new DeployOptions();
+
+    // Deploy's own waits, on the poll schedule: re-checks of lost writes, a new role's propagation, function states.
+    private RetryPolicy Retry(int attempts) => new() { MaxAttempts = attempts, BaseDelay = _options.PollInitialDelay, MaxDelay = _options.PollMaxDelay };
+
+    private Waiter Waiter => new() { Timeout = _options.WaitTimeout, InitialDelay = _options.PollInitialDelay, MaxDelay = _options.PollMaxDelay };
 
     /// <summary>The marker put in a layer version's Description, so a later deploy recognizes its content.</summary>
     public static string LayerDescription(string sha256) => "uvlambda sha256:" + sha256;
@@ -216,23 +222,9 @@ public sealed class LambdaDeployer(ILambdaApi lambda, IEcrApi? ecr, IArtifactSto
     /// A write that is not idempotent: when its answer is lost, waits, reads whether it took effect (<paramref name="check"/>
     /// returns its result then: FromCheck) and only writes again when it did not, a bounded number of times.
     /// </summary>
-    private async Task<(T Value, bool FromCheck)> CheckThenWriteAsync<T>(Func<Task<T>> write, Func<Task<T?>> check, CancellationToken ct) where T : class
-    {
-        for (var attempt = 1; ; attempt++)
-        {
-            try
-            {
-                return (await write().ConfigureAwait(false), false);
-            }
-            catch (AwsOutcomeUnknownException e)
-            {
-                log.Detail($"{e.Action}: {e.Reason}; checking whether it took effect before writing again");
-                await Task.Delay(Backoff(attempt), ct).ConfigureAwait(false);
-                if (await check().ConfigureAwait(false) is { } done) return (done, true);
-                if (attempt >= _options.LostAnswerAttempts) throw;
-            }
-        }
-    }
+    private Task<(T Value, bool FromCheck)> CheckThenWriteAsync<T>(Func<Task<T>> write, Func<Task<T?>> check, CancellationToken ct) where T : class =>
+        Retry(_options.LostAnswerAttempts).CheckThenWriteAsync(_ => write(), _ => check(), ct,
+            (e, _) => log.Detail($"{(e as AwsOutcomeUnknownException)?.Action}: {(e as AwsOutcomeUnknownException)?.Reason ?? e.Message}; checking whether it took effect before writing again"));
 
     private static string Count(List<string> items) => items.Count == 0 ? "nothing" : string.Join("; ", items);
 
@@ -610,51 +602,32 @@ public sealed class LambdaDeployer(ILambdaApi lambda, IEcrApi? ecr, IArtifactSto
         return pushed;
     }
 
-    private async Task<FunctionConfiguration> CreateWithRoleRetryAsync(CreateFunctionRequest request, CancellationToken ct)
-    {
-        for (var attempt = 1; ; attempt++)
-        {
-            try
-            {
-                return await lambda.CreateFunctionAsync(request, ct).ConfigureAwait(false);
-            }
-            catch (AwsServiceException e) when (e.ErrorCode == "InvalidParameterValueException" && e.ServiceMessage.Contains("cannot be assumed", StringComparison.OrdinalIgnoreCase)
-                && attempt < _options.RolePropagationAttempts)
-            {
-                // A role created moments ago takes a few seconds to reach Lambda.
-                log.Detail($"{request.FunctionName}: the role is not assumable yet (IAM propagation); retrying CreateFunction");
-                await Task.Delay(Backoff(attempt), ct).ConfigureAwait(false);
-            }
-        }
-    }
-
-    private TimeSpan Backoff(int attempt)
-    {
-        var ms = Math.Min(_options.PollMaxDelay.TotalMilliseconds, _options.PollInitialDelay.TotalMilliseconds * Math.Pow(1.5, attempt - 1));
-        return TimeSpan.FromMilliseconds(ms * (0.8 + Random.Shared.NextDouble() * 0.4));
-    }
+    /// <summary>CreateFunction, sent again while the role is not assumable yet: a role created moments ago takes a few seconds to reach Lambda.</summary>
+    private Task<FunctionConfiguration> CreateWithRoleRetryAsync(CreateFunctionRequest request, CancellationToken ct) =>
+        Retry(_options.RolePropagationAttempts).ExecuteAsync((_, token) => lambda.CreateFunctionAsync(request, token),
+            e => e is AwsServiceException { ErrorCode: "InvalidParameterValueException" } a && a.ServiceMessage.Contains("cannot be assumed", StringComparison.OrdinalIgnoreCase)
+                ? RetryDecision.Refused() : RetryDecision.Permanent,
+            ct, idempotent: false,
+            onRetry: _ => log.Detail($"{request.FunctionName}: the role is not assumable yet (IAM propagation); retrying CreateFunction"));
 
     /// <summary>Polls until State is not Pending and LastUpdateStatus not InProgress; Failed is an error with Lambda's reason.</summary>
-    private async Task<FunctionConfiguration> WaitReadyAsync(string name, string what, CancellationToken ct, bool failOnFailed = true)
-    {
-        var deadline = DateTime.UtcNow + _options.WaitTimeout;
-        for (var attempt = 1; ; attempt++)
-        {
-            var c = await lambda.GetFunctionConfigurationAsync(name, ct).ConfigureAwait(false);
-            if (c.State == "Failed" && failOnFailed)
-                throw new UvLambdaException(ErrorCodes.DeployFunctionFailed,
-                    $"Function '{name}' is in state Failed after {what}: {c.StateReasonCode} {c.StateReason}".TrimEnd());
-            if (c.LastUpdateStatus == "Failed" && failOnFailed)
-                throw new UvLambdaException(ErrorCodes.DeployFunctionFailed,
-                    $"Lambda reports the update of '{name}' Failed after {what}: {c.LastUpdateStatusReasonCode} {c.LastUpdateStatusReason}".TrimEnd());
-            if (!IsBusy(c)) return c;
-            if (DateTime.UtcNow >= deadline)
-                throw new UvLambdaException(ErrorCodes.DeployWaitTimeout,
-                    $"Function '{name}' is still {(c.State == "Pending" ? "Pending" : "updating (LastUpdateStatus InProgress)")} after {what}, {_options.WaitTimeout.TotalSeconds:0} s later. Check it in the Lambda console and publish again.");
-            log.Detail($"{name}: waiting for {what} (State {c.State}, LastUpdateStatus {c.LastUpdateStatus})");
-            await Task.Delay(Backoff(attempt), ct).ConfigureAwait(false);
-        }
-    }
+    private Task<FunctionConfiguration> WaitReadyAsync(string name, string what, CancellationToken ct, bool failOnFailed = true) =>
+        Waiter.UntilAsync(async token =>
+            {
+                var c = await lambda.GetFunctionConfigurationAsync(name, token).ConfigureAwait(false);
+                if (c.State == "Failed" && failOnFailed)
+                    throw new UvLambdaException(ErrorCodes.DeployFunctionFailed,
+                        $"Function '{name}' is in state Failed after {what}: {c.StateReasonCode} {c.StateReason}".TrimEnd());
+                if (c.LastUpdateStatus == "Failed" && failOnFailed)
+                    throw new UvLambdaException(ErrorCodes.DeployFunctionFailed,
+                        $"Lambda reports the update of '{name}' Failed after {what}: {c.LastUpdateStatusReasonCode} {c.LastUpdateStatusReason}".TrimEnd());
+                return c;
+            },
+            c => !IsBusy(c),
+            c => new UvLambdaException(ErrorCodes.DeployWaitTimeout,
+                $"Function '{name}' is still {(c.State == "Pending" ? "Pending" : "updating (LastUpdateStatus InProgress)")} after {what}, {_options.WaitTimeout.TotalSeconds:0} s later. Check it in the Lambda console and publish again."),
+            ct,
+            c => log.Detail($"{name}: waiting for {what} (State {c.State}, LastUpdateStatus {c.LastUpdateStatus})"));
 
     private const string PublicUrlStatement = "FunctionURLAllowPublicAccess";
     // Since October 2025 a public function URL also needs lambda:InvokeFunction, limited to calls through the URL.

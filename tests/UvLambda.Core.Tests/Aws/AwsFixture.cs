@@ -3,6 +3,7 @@ using System.Text;
 using UvLambda.Core.Aws;
 using UvLambda.Core.Deploy;
 using UvLambda.Core.Diagnostics;
+using UvLambda.Core.Resilience;
 
 namespace UvLambda.Core.Tests.Aws;
 
@@ -31,7 +32,7 @@ public sealed class AwsFixture : IDisposable
         PollInitialDelay = TimeSpan.FromMilliseconds(20), PollMaxDelay = TimeSpan.FromMilliseconds(100), WaitTimeout = TimeSpan.FromSeconds(20),
     };
 
-    public static RetryPolicy FastRetry => new(MaxAttempts: 5, BaseDelay: TimeSpan.FromMilliseconds(10), MaxDelay: TimeSpan.FromMilliseconds(50));
+    public static RetryPolicy FastRetry => new() { MaxAttempts = 5, BaseDelay = TimeSpan.FromMilliseconds(10), MaxDelay = TimeSpan.FromMilliseconds(50) };
 
     /// <summary>Creates an IAM role in moto with a signed IAM query call (straight to moto: not counted by the proxy).</summary>
     public string CreateRole(string name)

@@ -2,6 +2,7 @@ using System.Text;
 using System.Text.Json.Nodes;
 using UvLambda.Core.Aws.Lambda;
 using UvLambda.Core.Diagnostics;
+using UvLambda.Core.Resilience;
 
 namespace UvLambda.Core.Aws.Ecr;
 
@@ -101,28 +102,25 @@ public static class EcrRepositories
         if (!create)
             throw new UvLambdaException(ErrorCodes.DeployRepositoryNotFound,
                 $"ECR repository '{repositoryName}' does not exist. Create it, or set LambdaCreateRepository=true to let deploy create it.");
-        for (var attempt = 1; ; attempt++)
+        var policy = new RetryPolicy { MaxAttempts = attempts, BaseDelay = TimeSpan.FromMilliseconds(200), MaxDelay = TimeSpan.FromSeconds(2) };
+        try
         {
-            try
-            {
-                var created = await ecr.CreateRepositoryAsync(repositoryName, ct).ConfigureAwait(false);
-                log.Info($"Created ECR repository {created.RepositoryUri}");
-                return (created, true);
-            }
-            catch (AwsServiceException e) when (e.ErrorCode == "RepositoryAlreadyExistsException")
-            {
-                // Created meanwhile (a concurrent publish, or our own earlier attempt): use it.
-                if (await ecr.DescribeRepositoryAsync(repositoryName, ct).ConfigureAwait(false) is { } found) return (found, false);
-                throw;
-            }
-            catch (AwsOutcomeUnknownException e)
-            {
-                log.Detail($"{e.Action}: {e.Reason}; checking whether repository {repositoryName} exists before creating it again");
-                if (await ecr.DescribeRepositoryAsync(repositoryName, ct).ConfigureAwait(false) is { } found) return (found, true);
-                if (attempt >= attempts)
-                    throw new UvLambdaException(ErrorCodes.AwsRequestFailed, $"{e.Action}: no answer after {attempt} attempts and the repository does not exist: {e.Reason}", inner: e);
-                await Task.Delay(TimeSpan.FromMilliseconds(200 * attempt), ct).ConfigureAwait(false);
-            }
+            var (repository, fromCheck) = await policy.CheckThenWriteAsync(token => ecr.CreateRepositoryAsync(repositoryName, token),
+                token => ecr.DescribeRepositoryAsync(repositoryName, token), ct,
+                (e, _) => log.Detail($"{e.Message}; checking whether repository {repositoryName} exists before creating it again")).ConfigureAwait(false);
+            if (!fromCheck) log.Info($"Created ECR repository {repository.RepositoryUri}");
+            // Found after a lost answer: most likely our own create, so it counts as created.
+            return (repository, true);
+        }
+        catch (AwsServiceException e) when (e.ErrorCode == "RepositoryAlreadyExistsException")
+        {
+            // Created meanwhile (a concurrent publish, or our own earlier attempt): use it.
+            if (await ecr.DescribeRepositoryAsync(repositoryName, ct).ConfigureAwait(false) is { } found) return (found, false);
+            throw;
+        }
+        catch (AwsOutcomeUnknownException e)
+        {
+            throw new UvLambdaException(ErrorCodes.AwsRequestFailed, $"{e.Action}: no answer after {attempts} attempts and the repository does not exist: {e.Reason}", inner: e);
         }
     }
 

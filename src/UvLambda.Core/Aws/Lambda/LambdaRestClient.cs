@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json.Nodes;
 using UvLambda.Core.Diagnostics;
+using UvLambda.Core.Resilience;
 
 namespace UvLambda.Core.Aws.Lambda;
 

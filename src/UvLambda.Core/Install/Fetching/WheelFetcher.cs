@@ -8,6 +8,7 @@ using System.Security.Cryptography;
 using System.Text;
 using UvLambda.Core.Diagnostics;
 using UvLambda.Core.Packaging;
+using UvLambda.Core.Resilience;
 
 namespace UvLambda.Core.Install.Fetching;
 
@@ -29,6 +30,7 @@ public sealed class WheelFetcher : IWheelFetcher, IDisposable
     private readonly IReadOnlyList<Uri> _findLinkPages;
     private readonly bool _offline;
     private readonly TimeSpan _timeout;
+    private readonly RetryPolicy _retry;
     private readonly ConcurrentDictionary<string, Lazy<Task<IReadOnlyList<IndexFileLink>>>> _pages = new(StringComparer.Ordinal);
     // Find-links files named like a locked wheel but with another hash, by locked hash: (path, actual sha256).
     private readonly ConcurrentDictionary<string, (string Path, string Actual)> _findLinksMismatches = new(StringComparer.Ordinal);
@@ -44,6 +46,11 @@ public sealed class WheelFetcher : IWheelFetcher, IDisposable
         _timeout = IndexConfiguration.Get(environment, "UV_HTTP_TIMEOUT") is { } t && int.TryParse(t, NumberStyles.None, CultureInfo.InvariantCulture, out var seconds) && seconds > 0
             ? TimeSpan.FromSeconds(seconds)
             : options.NetworkTimeout;
+        // A short Retry-After is honoured; a long one would stall the build, so it is capped and the attempts run out.
+        _retry = new RetryPolicy
+        {
+            MaxAttempts = Math.Max(1, options.Attempts), BaseDelay = options.RetryDelay, MaxDelay = TimeSpan.FromSeconds(10), MaxRetryAfter = TimeSpan.FromSeconds(10),
+        };
 
         // uv's UV_FIND_LINKS is comma-separated; entries may be folders or URLs of flat HTML pages.
         var findLinks = options.FindLinks.Concat(IndexConfiguration.Get(environment, "UV_FIND_LINKS")?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) ?? []);
@@ -385,30 +392,15 @@ public sealed class WheelFetcher : IWheelFetcher, IDisposable
         return (Convert.ToHexString(hash.GetHashAndReset()).ToLowerInvariant(), total);
     }
 
-    /// <summary>Runs <paramref name="once"/> up to <see cref="FetchOptions.Attempts"/> times while it fails transiently, backing off in between.</summary>
-    private async Task<T> WithRetriesAsync<T>(Uri url, string what, Func<int, Task<T>> once, CancellationToken cancellationToken)
-    {
-        var attempts = Math.Max(1, _options.Attempts);
-        for (var attempt = 1; ; attempt++)
-        {
-            try
-            {
-                return await once(attempt).ConfigureAwait(false);
-            }
-            catch (TransientFetchException e) when (attempt < attempts)
-            {
-                var delay = e.RetryAfter ?? _options.RetryDelay * Math.Pow(2, attempt - 1);
-                _log.Detail($"Retrying {IndexConfiguration.Redact(url)} in {delay.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture)} s (attempt {attempt} of {attempts} failed: {e.Message})");
-                await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
-            }
-            catch (TransientFetchException e)
-            {
-                throw new UvLambdaException(ErrorCodes.DownloadFailed,
-                    $"Could not download {what} from {IndexConfiguration.Redact(url)} after {attempts} attempts: {e.Message}. "
-                    + "Check the network, proxy (HTTPS_PROXY, NO_PROXY) and index, then build again; or build offline from a filled cache or PythonFindLinks folder.", inner: e);
-            }
-        }
-    }
+    /// <summary>Runs <paramref name="once"/> under the retry policy (<see cref="FetchOptions.Attempts"/>) while it fails transiently; GETs are idempotent.</summary>
+    private Task<T> WithRetriesAsync<T>(Uri url, string what, Func<int, Task<T>> once, CancellationToken cancellationToken) =>
+        _retry.ExecuteAsync((attempt, _) => once(attempt),
+            e => e is TransientFetchException t ? RetryDecision.Unknown(t.RetryAfter) : RetryDecision.Permanent,
+            cancellationToken,
+            exhausted: (e, attempts) => new UvLambdaException(ErrorCodes.DownloadFailed,
+                $"Could not download {what} from {IndexConfiguration.Redact(url)} after {attempts} attempts: {e.Message}. "
+                + "Check the network, proxy (HTTPS_PROXY, NO_PROXY) and index, then build again; or build offline from a filled cache or PythonFindLinks folder.", inner: e),
+            onRetry: r => _log.Detail($"Retrying {IndexConfiguration.Redact(url)} in {r.Delay.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture)} s (attempt {r.Attempt} of {r.MaxAttempts} failed: {r.Failure?.Message})"));
 
     /// <summary>Sends a GET, following redirects itself so each hop gets only its own host's credentials.</summary>
     private async Task<HttpResponseMessage> SendAsync(Uri url, string? accept, CancellationToken cancellationToken)
@@ -446,7 +438,7 @@ public sealed class WheelFetcher : IWheelFetcher, IDisposable
         }
     }
 
-    private static void ThrowOnFailureStatus(HttpResponseMessage response, Uri url, string what)
+    private void ThrowOnFailureStatus(HttpResponseMessage response, Uri url, string what)
     {
         if (response.IsSuccessStatusCode)
             return;
@@ -459,25 +451,12 @@ public sealed class WheelFetcher : IWheelFetcher, IDisposable
         if (status is 404 or 410)
             throw new UvLambdaException(ErrorCodes.DownloadNotFound,
                 $"{shown} does not exist (HTTP {status}), so {what} cannot be downloaded. The file may have been removed from the index: run `uv lock --upgrade-package NAME` to lock one that exists, or put the file in a PythonFindLinks folder.");
-        if (status is 429 or 408 || status >= 500)
-            throw new TransientFetchException($"HTTP {status}", retryAfter: RetryAfter(response));
+        if (Transient.IsTransientStatus(status))
+            throw new TransientFetchException($"HTTP {status}", retryAfter: _retry.RetryAfter(response.Headers));
         throw new UvLambdaException(ErrorCodes.DownloadFailed, $"{shown} answered HTTP {status} for {what}. Check the index URL and any proxy in between.");
     }
 
-    private static TimeSpan? RetryAfter(HttpResponseMessage response)
-    {
-        // Honour a short Retry-After; a long one would stall the build, so cap it and let the attempts run out.
-        var delta = response.Headers.RetryAfter?.Delta;
-        return delta is { } d ? TimeSpan.FromSeconds(Math.Min(d.TotalSeconds, 10)) : null;
-    }
-
-    private static bool IsTransient(Exception e, CancellationToken cancellationToken) =>
-        e switch
-        {
-            OperationCanceledException => !cancellationToken.IsCancellationRequested, // our own timeout fired
-            HttpRequestException or IOException => true,
-            _ => false,
-        };
+    private static bool IsTransient(Exception e, CancellationToken cancellationToken) => Transient.IsTransientException(e, cancellationToken);
 
     private static UvLambdaException SizeMismatch(WheelRequest request, Uri url, long? actual) =>
         new(ErrorCodes.SizeMismatch,
