@@ -185,11 +185,13 @@ public sealed class ConvergenceTests(PackedSdk sdk, ITestOutputHelper output) : 
         new("bytecode off", (_, m) => m.Properties.Remove("LambdaCompileBytecode")),
         new("package path moved", (_, m) => m.Properties["LambdaPackagePath"] = "bin/Debug/function.zip"),
         new("package path back", (_, m) => m.Properties.Remove("LambdaPackagePath")),
-        new("a file deleted and one edited under obj/, then an app edit", (p, m) =>
+        new("a cached wheel index edited, a stray module put under obj/, then an app edit", (p, m) =>
         {
+            var index = Directory.EnumerateFiles(Combine("cache", "wheels"), "*.json", SearchOption.AllDirectories).First(f => File.ReadAllText(f).Contains("\"typing_extensions.py\"", StringComparison.Ordinal));
+            File.WriteAllText(index, File.ReadAllText(index).Replace("\"typing_extensions.py\"", "\"typing_extensionz.py\"", StringComparison.Ordinal));
             var site = Path.Combine(p, "obj", "Debug", "uvlambda", "site");
-            File.Delete(Path.Combine(site, "typing_extensions.py"));
-            File.AppendAllText(Path.Combine(site, "pydantic", "version.py"), "\nraise ImportError('damaged')\n");
+            Directory.CreateDirectory(site);
+            File.WriteAllText(Path.Combine(site, "stray_module.py"), "LEFT = 'by hand'\n");
             m.AppRevision++;
         }),
         new("build killed early (resolve/install), after an app edit and a dependency change", (_, m) => { m.AppRevision++; m.WithDroppable = !m.WithDroppable; }, KillsABuild: true),

@@ -617,22 +617,29 @@ public sealed class InstallTests(PackedSdk sdk) : IDisposable
         var cache = NewFolder("cache");
         string[] build = ["build", "-p:PythonFindLinks=" + wheels, CacheProperty(cache)];
 
-        // Kill it once the installer has recorded bigpkg as pending (about to write it), or after a bounded wait.
+        // Kill it once bigpkg's wheel is in the cache (it is being verified and indexed, or about to be), or after a bounded wait.
+        var cachedWheel = Path.Combine(cache, "wheels", "sha256", big.Sha256[..2], big.Sha256);
         using (var running = sdk.Start(new Dictionary<string, string?>(), "dotnet", project, build))
         {
             var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(2);
-            while (!running.Process.HasExited && DateTime.UtcNow < deadline && !HasPending(State(project)))
-                Thread.Sleep(10);
+            while (!running.Process.HasExited && DateTime.UtcNow < deadline && !File.Exists(cachedWheel))
+                Thread.Sleep(5);
             Assert.False(running.Process.HasExited, "the build ended before it began installing bigpkg:\n" + running.OutputSoFar);
             running.Kill();
             Assert.True(running.WaitForExit(TimeSpan.FromMinutes(1)));
         }
-        Assert.True(HasPending(State(project)));
+        Assert.False(File.Exists(Zip(project)));
 
         sdk.Dotnet(project, build).EnsureSuccess();
         Assert.False(HasPending(State(project)));
-        // Nothing of the killed build is left: no staging folder beside the site folder.
+        // Nothing of the killed build is left in obj/, and what it left in the cache is whole or gone.
         Assert.Empty(Directory.GetDirectories(Intermediate(project), ".uvlambda-wheel-*"));
+        using (var state = JsonDocument.Parse(File.ReadAllText(State(project))))
+        {
+            var packages = state.RootElement.GetProperty("packages").EnumerateObject().ToList();
+            Assert.Equal(2, packages.Count);
+            Assert.All(packages, p => Assert.NotNull(UvLambda.Core.Install.Wheels.WheelIndexCache.TryLoad(p.Value.GetProperty("index").GetString()!, p.Value.GetProperty("wheel").GetString()!)));
+        }
         var reference = FunctionProject([big, small]);
         sdk.Dotnet(reference, build).EnsureSuccess();
         Assert.Equal(File.ReadAllBytes(Zip(reference)), File.ReadAllBytes(Zip(project)));
@@ -814,7 +821,7 @@ public sealed class InstallTests(PackedSdk sdk) : IDisposable
     }
 
     [Fact]
-    public void Files_deleted_edited_or_added_under_the_site_folder_are_repaired_so_the_zip_equals_a_clean_build()
+    public void Cached_indexes_deleted_or_edited_and_files_added_under_the_site_folder_are_repaired_so_the_zip_equals_a_clean_build()
     {
         var deps = DebianDeps();
         var project = FunctionProject(deps);
@@ -822,11 +829,14 @@ public sealed class InstallTests(PackedSdk sdk) : IDisposable
         string[] build = ["build", "-p:PythonFindLinks=" + DebianWheels, CacheProperty(cache)];
         sdk.Dotnet(project, build).EnsureSuccess();
 
+        // What a build reads besides the lock: the cached indexes of the wheels (one deleted, one edited) and the
+        // site folder (a stray module dropped there by hand).
         void Damage()
         {
-            File.Delete(Path.Combine(Site(project), "pip", "__init__.py"));
-            var edited = Path.Combine(Site(project), "setuptools", "version.py");
-            File.WriteAllText(edited, File.ReadAllText(edited) + "raise ImportError('damaged in obj/')\n");
+            var indexes = Indexes(project);
+            File.Delete(indexes["pip"]);
+            File.WriteAllText(indexes["setuptools"], File.ReadAllText(indexes["setuptools"]).Replace("\"setuptools/version.py\"", "\"setuptools/versiom.py\"", StringComparison.Ordinal));
+            Directory.CreateDirectory(Site(project));
             File.WriteAllText(Path.Combine(Site(project), "stray_module.py"), "LEFT = 'by hand'\n");
         }
 
@@ -908,7 +918,7 @@ public sealed class InstallTests(PackedSdk sdk) : IDisposable
         Assert.DoesNotContain("   at ", r.Output);
         Assert.False(File.Exists(Zip(project)));
         Assert.Empty(Directory.Exists(Site(project)) ? Directory.GetFileSystemEntries(Site(project), "*", SearchOption.AllDirectories) : []);
-        Assert.Empty(Directory.GetDirectories(Intermediate(project), ".uvlambda-wheel-*"));
+        Assert.Empty(Directory.Exists(Intermediate(project)) ? Directory.GetDirectories(Intermediate(project), ".uvlambda-wheel-*") : []);
         Assert.False(HasPending(State(project)));
     }
     private string PythonFromZip(string zip, string code)
