@@ -2,6 +2,8 @@ using System.Diagnostics;
 using UvLambda.Benchmarks;
 using UvLambda.Core.Archives;
 using UvLambda.Core.Locking;
+using UvLambda.Core.Environments;
+using UvLambda.Core.Artifacts;
 
 if (args.Length > 0 && args[0] == "zip")
 {
@@ -17,14 +19,14 @@ if (args.Length >= 2 && args[0] == "--layer")
     var outDir = Path.Combine(Path.GetTempPath(), "uvlambda-bench-layer-" + Guid.NewGuid().ToString("N"));
     try
     {
-        var files = UvLambda.Core.Archives.FunctionPackage.SiteEntries(tree).ToList();
+        var files = Artifacts.FunctionPackage.SiteEntries(tree).ToList();
         UvLambda.Core.Containers.LayerWriter.Write(outDir, files, "var/task", 0); // warm-up
         var times = new double[layerRuns];
         UvLambda.Core.Containers.LayerBlob? blob = null;
         for (var i = 0; i < layerRuns; i++)
         {
             var sw = Stopwatch.StartNew();
-            blob = UvLambda.Core.Containers.LayerWriter.Write(outDir, UvLambda.Core.Archives.FunctionPackage.SiteEntries(tree).ToList(), "var/task", 0);
+            blob = UvLambda.Core.Containers.LayerWriter.Write(outDir, Artifacts.FunctionPackage.SiteEntries(tree).ToList(), "var/task", 0);
             times[i] = sw.Elapsed.TotalMilliseconds;
         }
         Array.Sort(times);

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.IO.Compression;
 using UvLambda.Core.Install.Wheels;
-using UvLambda.Core.Packaging;
+using UvLambda.Core.Standards;
 using UvLambda.Core.Tests.Install;
 
 namespace UvLambda.Benchmarks;

@@ -1,7 +1,7 @@
 using Microsoft.Build.Framework;
 using UvLambda.Core.Install;
 using UvLambda.Core.Install.Audit;
-using UvLambda.Core.Packaging;
+using UvLambda.Core.Standards;
 
 namespace UvLambda.Build.Tasks;
 

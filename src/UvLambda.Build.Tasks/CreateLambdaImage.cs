@@ -2,6 +2,7 @@ using Microsoft.Build.Framework;
 using UvLambda.Core.Archives;
 using UvLambda.Core.Containers;
 using UvLambda.Core.Projects;
+using UvLambda.Core.Artifacts;
 
 namespace UvLambda.Build.Tasks;
 

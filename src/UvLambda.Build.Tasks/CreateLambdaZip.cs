@@ -3,6 +3,7 @@ using Microsoft.Build.Framework;
 using UvLambda.Core.Archives;
 using UvLambda.Core.Diagnostics;
 using UvLambda.Core.Projects;
+using UvLambda.Core.Artifacts;
 
 namespace UvLambda.Build.Tasks;
 

@@ -5,6 +5,7 @@ using UvLambda.Core.Install.Fetching;
 using UvLambda.Core.Local;
 using UvLambda.Core.Locking;
 using UvLambda.Core.Projects;
+using UvLambda.Core.Environments;
 
 namespace UvLambda.Build.Tasks;
 

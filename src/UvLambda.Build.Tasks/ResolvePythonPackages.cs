@@ -39,7 +39,7 @@ public sealed class ResolvePythonPackages : UvLambdaTask
 
     private static ITaskItem ToItem(ResolvedPackage p)
     {
-        var item = new TaskItem(Core.Packaging.PackageName.Normalize(p.Name));
+        var item = new TaskItem(Core.Standards.PackageName.Normalize(p.Name));
         item.SetMetadata("Name", p.Name);
         item.SetMetadata("Version", p.Version ?? "");
         item.SetMetadata("Source", p.SourceName);

@@ -2,6 +2,7 @@ using System.IO.Compression;
 using System.Text;
 using System.Text.Json.Nodes;
 using UvLambda.Core.FileSystem;
+using UvLambda.Core.Archives;
 
 namespace UvLambda.Core.Containers;
 

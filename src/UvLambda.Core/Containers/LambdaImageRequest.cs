@@ -1,7 +1,7 @@
 using System.Globalization;
 using UvLambda.Core.Archives;
 using UvLambda.Core.Diagnostics;
-using UvLambda.Core.Packaging;
+using UvLambda.Core.Standards;
 
 namespace UvLambda.Core.Containers;
 

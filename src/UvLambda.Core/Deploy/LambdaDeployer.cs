@@ -6,6 +6,7 @@ using UvLambda.Core.Aws.Ecr;
 using UvLambda.Core.Aws.Lambda;
 using UvLambda.Core.Diagnostics;
 using UvLambda.Core.Resilience;
+using UvLambda.Core.Artifacts;
 
 namespace UvLambda.Core.Deploy;
 
@@ -539,10 +540,10 @@ public sealed class LambdaDeployer(ILambdaApi lambda, IEcrApi? ecr, IArtifactSto
             parts.Add((arn, bytes ?? layer.CodeSize ?? 0));
         }
         var total = parts.Sum(p => p.Bytes);
-        log.Info($"{s.FunctionName}: {total:N0} bytes unzipped with {s.ExternalLayers.Count} external layer(s) (limit {Archives.LambdaArtifacts.UnzippedLimit:N0})");
-        if (total > Archives.LambdaArtifacts.UnzippedLimit)
+        log.Info($"{s.FunctionName}: {total:N0} bytes unzipped with {s.ExternalLayers.Count} external layer(s) (limit {Artifacts.LambdaArtifacts.UnzippedLimit:N0})");
+        if (total > Artifacts.LambdaArtifacts.UnzippedLimit)
             throw new UvLambdaException(ErrorCodes.UnzippedSizeLimitExceeded,
-                $"The function and its layers would be {total:N0} bytes unzipped; Lambda allows {Archives.LambdaArtifacts.UnzippedLimit:N0}. Parts: " +
+                $"The function and its layers would be {total:N0} bytes unzipped; Lambda allows {Artifacts.LambdaArtifacts.UnzippedLimit:N0}. Parts: " +
                 string.Join(", ", parts.OrderByDescending(p => p.Bytes).Select(p => $"{p.Name} {p.Bytes:N0}")) +
                 ". Remove LambdaLayer items, trim the package with LambdaExclude, or deploy as a container image.");
     }

@@ -8,6 +8,7 @@ using UvLambda.Core.Install.Sources;
 using UvLambda.Core.Install.Wheels;
 using UvLambda.Core.Locking;
 using UvLambda.Core.Projects;
+using UvLambda.Core.Environments;
 
 namespace UvLambda.Core.Install;
 
@@ -81,7 +82,7 @@ public sealed class PackageInstaller(IWheelFetcher fetcher, IBuildLog log, UvWhe
                 log.Info($"Removed {check.Strays} file(s) from {siteDirectory} that no package installed");
         }
 
-        var desired = packages.ToDictionary(p => Core.Packaging.PackageName.Normalize(p.Name), PlanFor, StringComparer.Ordinal);
+        var desired = packages.ToDictionary(p => Core.Standards.PackageName.Normalize(p.Name), PlanFor, StringComparer.Ordinal);
         int removed = 0;
         foreach (var name in state.Packages.Keys.ToList())
         {
@@ -189,7 +190,7 @@ public sealed class PackageInstaller(IWheelFetcher fetcher, IBuildLog log, UvWhe
         foreach (var plan in toInstall.Except(parallel))
         {
             var package = plan.Package;
-            var name = Core.Packaging.PackageName.Normalize(package.Name);
+            var name = Core.Standards.PackageName.Normalize(package.Name);
             InstalledPackage result;
             try
             {
@@ -257,7 +258,7 @@ public sealed class PackageInstaller(IWheelFetcher fetcher, IBuildLog log, UvWhe
         return new InstallResult(installed.Count, removed, desired.Count - installed.Count, changed, installed);
     }
 
-    private static string PackageName(Plan plan) => Core.Packaging.PackageName.Normalize(plan.Package.Name);
+    private static string PackageName(Plan plan) => Core.Standards.PackageName.Normalize(plan.Package.Name);
 
     private static InstalledState IndexedState(string key, string? version, string wheelPath, string indexPath) => new()
     {

@@ -8,6 +8,7 @@ using UvLambda.Core.Install.Sources;
 using UvLambda.Core.Install.Wheels;
 using UvLambda.Core.Locking;
 using UvLambda.Core.Processes;
+using UvLambda.Core.Environments;
 
 namespace UvLambda.Core.Install;
 
@@ -69,7 +70,7 @@ public sealed class UvPipInstaller(ExternalTool uv, IBuildLog log)
         var installed = new List<InstalledPackage>();
         foreach (var (name, version, files) in ReadRecords(site))
         {
-            state.Packages[Packaging.PackageName.Normalize(name)] = new InstalledState { Key = stateTarget, Version = version, Files = files.ToList() };
+            state.Packages[Standards.PackageName.Normalize(name)] = new InstalledState { Key = stateTarget, Version = version, Files = files.ToList() };
             installed.Add(new InstalledPackage(name, version, files));
         }
         AtomicFile.WriteAllText(stateFile, JsonSerializer.Serialize(state, InstallStateJson.Default.InstallState));
@@ -82,9 +83,9 @@ public sealed class UvPipInstaller(ExternalTool uv, IBuildLog log)
     {
         var sb = new StringBuilder();
         sb.Append("# Written by UvLambda from uv.lock for ").Append(target).Append(" (like `uv export --frozen --no-dev --no-editable`).\n");
-        foreach (var p in packages.OrderBy(p => Packaging.PackageName.Normalize(p.Name), StringComparer.Ordinal))
+        foreach (var p in packages.OrderBy(p => Standards.PackageName.Normalize(p.Name), StringComparer.Ordinal))
         {
-            var name = Packaging.PackageName.Normalize(p.Name);
+            var name = Standards.PackageName.Normalize(p.Name);
             switch (p.Locked.Source.Kind)
             {
                 case LockSourceKind.Git:

@@ -2,6 +2,7 @@ using UvLambda.Core.Diagnostics;
 using UvLambda.Core.Install;
 using UvLambda.Core.Locking;
 using UvLambda.Core.Processes;
+using UvLambda.Core.Environments;
 
 namespace UvLambda.Core.Local;
 

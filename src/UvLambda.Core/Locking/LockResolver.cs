@@ -1,5 +1,6 @@
 using UvLambda.Core.Diagnostics;
-using UvLambda.Core.Packaging;
+using UvLambda.Core.Standards;
+using UvLambda.Core.Environments;
 
 namespace UvLambda.Core.Locking;
 

@@ -1,5 +1,6 @@
 using UvLambda.Core.Diagnostics;
 using UvLambda.Core.Projects;
+using UvLambda.Core.Environments;
 
 namespace UvLambda.Core.Locking;
 
@@ -63,7 +64,7 @@ public static class ProjectResolver
         }
 
         var lk = UvLockReader.Load(workspace.LockPath);
-        if (lk.RequiresPython is { } lockRequires && !PythonVersionDefault.Allows(Packaging.VersionSpecifierSet.Parse(lockRequires), pythonVersion))
+        if (lk.RequiresPython is { } lockRequires && !PythonVersionDefault.Allows(Standards.VersionSpecifierSet.Parse(lockRequires), pythonVersion))
             throw new UvLambdaException(ErrorCodes.PythonVersionExcluded,
                 $"PythonVersion {pythonVersion} is excluded by requires-python '{lockRequires}' in uv.lock. Set PythonVersion to a version it allows, or change requires-python and run `uv lock`.",
                 lk.FilePath);

@@ -1,6 +1,7 @@
 using UvLambda.Core.Diagnostics;
-using UvLambda.Core.Packaging;
+using UvLambda.Core.Standards;
 using UvLambda.Core.Projects;
+using UvLambda.Core.Environments;
 
 namespace UvLambda.Core.Locking;
 

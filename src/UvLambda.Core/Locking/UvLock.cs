@@ -1,4 +1,4 @@
-using UvLambda.Core.Packaging;
+using UvLambda.Core.Standards;
 
 namespace UvLambda.Core.Locking;
 

@@ -1,6 +1,7 @@
 using System.Text;
 using UvLambda.Core.Diagnostics;
-using UvLambda.Core.Packaging;
+using UvLambda.Core.Standards;
+using UvLambda.Core.Environments;
 
 namespace UvLambda.Core.Locking;
 

@@ -8,7 +8,7 @@ public sealed record LambdaProjectSettings(string PythonVersion, string Architec
 {
     /// <summary>
     /// Checks every setting. Whether the handler's module ships is checked when the package is assembled
-    /// (<see cref="Archives.FunctionPackage"/>), where the installed dependencies are known too. An empty handler is
+    /// (FunctionPackage, in Artifacts), where the installed dependencies are known too. An empty handler is
     /// allowed here (Handler null): resolving or inspecting a bare uv project needs none; packaging, local runs and
     /// images parse it and fail with <see cref="Diagnostics.ErrorCodes.HandlerNotSet"/> there.
     /// </summary>

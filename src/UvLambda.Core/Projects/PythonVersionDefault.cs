@@ -1,6 +1,6 @@
 using System.Text.RegularExpressions;
 using UvLambda.Core.Diagnostics;
-using UvLambda.Core.Packaging;
+using UvLambda.Core.Standards;
 
 namespace UvLambda.Core.Projects;
 

@@ -3,6 +3,7 @@ using UvLambda.Core.Archives;
 using UvLambda.Core.Containers;
 using UvLambda.Core.Diagnostics;
 using UvLambda.Core.Tests.Install;
+using UvLambda.Core.Artifacts;
 
 namespace UvLambda.Core.Tests.Containers;
 

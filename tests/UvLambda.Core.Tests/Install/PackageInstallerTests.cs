@@ -2,6 +2,7 @@ using UvLambda.Core.Diagnostics;
 using UvLambda.Core.Install;
 using UvLambda.Core.Install.Fetching;
 using UvLambda.Core.Locking;
+using UvLambda.Core.Environments;
 
 namespace UvLambda.Core.Tests.Install;
 

@@ -7,6 +7,7 @@ using UvLambda.Core.Install.Fetching;
 using UvLambda.Core.Install.Sources;
 using UvLambda.Core.Locking;
 using UvLambda.Core.Processes;
+using UvLambda.Core.Environments;
 
 namespace UvLambda.Core.Tests.Install;
 

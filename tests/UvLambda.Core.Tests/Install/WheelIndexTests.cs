@@ -6,6 +6,7 @@ using UvLambda.Core.Install.Audit;
 using UvLambda.Core.Install.Fetching;
 using UvLambda.Core.Install.Wheels;
 using UvLambda.Core.Locking;
+using UvLambda.Core.Environments;
 
 namespace UvLambda.Core.Tests.Install;
 
@@ -64,7 +65,7 @@ public class WheelIndexTests
 
         foreach (var wheel in wheels)
         {
-            var name = Core.Packaging.WheelFileName.Parse(Path.GetFileName(wheel));
+            var name = Core.Standards.WheelFileName.Parse(Path.GetFileName(wheel));
             var target = dir.Combine("site-" + name.Name);
             WheelInstaller.Install(wheel, target, name.Name, name.Version.ToString());
             var index = WheelInstaller.Index(wheel, name.Name, name.Version.ToString());

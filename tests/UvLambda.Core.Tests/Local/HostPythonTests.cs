@@ -1,6 +1,7 @@
 using UvLambda.Core.Diagnostics;
 using UvLambda.Core.Local;
 using UvLambda.Core.Locking;
+using UvLambda.Core.Environments;
 
 namespace UvLambda.Core.Tests.Local;
 

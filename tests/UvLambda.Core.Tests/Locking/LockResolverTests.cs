@@ -1,5 +1,6 @@
 using UvLambda.Core.Diagnostics;
 using UvLambda.Core.Locking;
+using UvLambda.Core.Environments;
 
 namespace UvLambda.Core.Tests.Locking;
 

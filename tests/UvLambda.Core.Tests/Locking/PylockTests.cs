@@ -3,6 +3,7 @@ using UvLambda.Core.Install.Fetching;
 using UvLambda.Core.Install.Sources;
 using UvLambda.Core.Locking;
 using UvLambda.Core.Tests.Aws;
+using UvLambda.Core.Environments;
 
 namespace UvLambda.Core.Tests.Locking;
 

@@ -68,7 +68,7 @@ public sealed class LambdaRuntimesTests : IDisposable
         Assert.Equal(new DateOnly(2026, 11, 30), LambdaRuntimes.AsOf);
         foreach (var requires in new[] { ">=3.10", ">=3.7", ">=3.9,<4" })
         {
-            var picked = PythonVersionDefault.LowestAllowed(UvLambda.Core.Packaging.VersionSpecifierSet.Parse(requires));
+            var picked = PythonVersionDefault.LowestAllowed(UvLambda.Core.Standards.VersionSpecifierSet.Parse(requires));
             Assert.False(LambdaRuntimes.IsDeprecated(picked, LambdaRuntimes.AsOf), $"{requires} picked deprecated {picked}");
             Assert.Equal("3.11", picked);
         }

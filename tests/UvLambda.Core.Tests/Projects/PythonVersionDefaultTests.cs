@@ -1,5 +1,5 @@
 using UvLambda.Core.Diagnostics;
-using UvLambda.Core.Packaging;
+using UvLambda.Core.Standards;
 using UvLambda.Core.Projects;
 
 namespace UvLambda.Core.Tests.Projects;

@@ -7,7 +7,7 @@ using System.Net.Http.Headers;
 using System.Security.Cryptography;
 using System.Text;
 using UvLambda.Core.Diagnostics;
-using UvLambda.Core.Packaging;
+using UvLambda.Core.Standards;
 using UvLambda.Core.Resilience;
 
 namespace UvLambda.Core.Install.Fetching;

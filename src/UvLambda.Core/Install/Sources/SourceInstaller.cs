@@ -2,7 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using UvLambda.Core.FileSystem;
 using UvLambda.Core.Install.Wheels;
-using UvLambda.Core.Packaging;
+using UvLambda.Core.Standards;
 using UvLambda.Core.Projects;
 
 namespace UvLambda.Core.Install.Sources;

@@ -3,6 +3,7 @@ using System.Text;
 using UvLambda.Core.Diagnostics;
 using UvLambda.Core.Locking;
 using UvLambda.Core.Processes;
+using UvLambda.Core.Environments;
 
 namespace UvLambda.Core.Install.Sources;
 

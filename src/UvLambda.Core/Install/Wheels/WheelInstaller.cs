@@ -3,7 +3,7 @@ using System.IO.Compression;
 using System.Security.Cryptography;
 using System.Text;
 using UvLambda.Core.Diagnostics;
-using UvLambda.Core.Packaging;
+using UvLambda.Core.Standards;
 
 namespace UvLambda.Core.Install.Wheels;
 

@@ -1,0 +1,219 @@
+using System.Globalization;
+using System.Text;
+using UvLambda.Core.Diagnostics;
+using UvLambda.Core.FileSystem;
+using UvLambda.Core.Install;
+using UvLambda.Core.Projects;
+using UvLambda.Core.Archives;
+
+namespace UvLambda.Core.Artifacts;
+
+/// <summary>What to build: the package type's zips, trimming, bytecode, and the size budget.</summary>
+public sealed record ArtifactOptions
+{
+    /// <summary>"Zip": one flat function zip at <see cref="PackagePath"/>. "Layer": dependencies under python/ at
+    /// <see cref="LayerPath"/>, the app at <see cref="AppPath"/>.</summary>
+    public string PackageType { get; init; } = "Zip";
+    public string? PackagePath { get; init; }
+    public string? LayerPath { get; init; }
+    public string? AppPath { get; init; }
+    public string? SiteDirectory { get; init; }
+    /// <summary>install-state.json, to attribute installed files to packages (for the size table and workspace members).</summary>
+    public string? StateFile { get; init; }
+    /// <summary>Normalized names of workspace members and directory sources (installed from source).</summary>
+    public IReadOnlyCollection<string> WorkspacePackages { get; init; } = [];
+    /// <summary>"App" (default) or "Layer": where workspace members go when PackageType is Layer.</summary>
+    public string WorkspaceIn { get; init; } = "App";
+    /// <summary>LambdaLayerSplit=Local (Layer only): a second layer zip here for <see cref="LocalPackages"/>, so
+    /// third-party and in-house code version independently.</summary>
+    public string? LocalLayerPath { get; init; }
+    /// <summary>Normalized names of in-house packages: path sources (local wheels), workspace members, directory sources.</summary>
+    public IReadOnlyCollection<string> LocalPackages { get; init; } = [];
+    public IReadOnlyList<string> Excludes { get; init; } = [];
+    /// <summary>Set to compile bytecode: the runtime's Python version ("3.13").</summary>
+    public string? BytecodePythonVersion { get; init; }
+    public string? LocalPython { get; init; }
+    /// <summary>Where compiled bytecode and compressor stamps are kept (obj/&lt;cfg&gt;/uvlambda).</summary>
+    public string? IntermediateDirectory { get; init; }
+    /// <summary>Bytes reserved for layers attached from elsewhere, counted against Lambda's unzipped limit.</summary>
+    public long LayerSizeBudget { get; init; }
+    public string? SizeReportPath { get; init; }
+    public DateTime Timestamp { get; init; } = ArchiveTimestamp.ZipEpoch;
+    public bool ReuseCompressedEntries { get; init; } = true;
+    /// <summary>Tests lower it to exercise the warning without writing 50 MB.</summary>
+    internal long DirectUploadLimitBytes { get; init; } = LambdaArtifacts.DirectUploadLimit;
+
+}
+
+public sealed record ArtifactResult(IReadOnlyList<(string Path, ZipWriteResult Zip)> Zips, long UnzippedTotal, IReadOnlyList<(string Package, long Bytes, int Files)> PackageSizes)
+{
+    public long UncompressedBytes => Zips.Sum(z => z.Zip.UncompressedBytes);
+}
+
+/// <summary>
+/// Builds a function's deployment artifacts from the app's files and the installed dependencies: the package type's
+/// zips (deterministic, reusing unchanged compressed entries), LambdaExclude trimming, optional bytecode, and Lambda's
+/// size limits checked before anything is written.
+/// </summary>
+public static class LambdaArtifacts
+{
+    /// <summary>Lambda: function plus all its layers, unzipped.</summary>
+    public const long UnzippedLimit = 262_144_000;
+    /// <summary>Lambda: a zip uploaded directly (larger ones go through S3).</summary>
+    public const long DirectUploadLimit = 52_428_800;
+    public const string AppPackageName = "(app)";
+
+    /// <summary>One file to ship: its path in the zip, where its bytes come from, its package, and the path it is imported by.</summary>
+    private sealed record Item(string Path, ArchiveEntry Source, string Package, string? ImportPath, InstalledFile? Installed = null)
+    {
+        public int Mode => Source.UnixMode;
+        public ArchiveEntry ToEntry() => Source.Path == Path ? Source : Source.WithPath(Path);
+    }
+
+    public static ArtifactResult Create(ArtifactOptions options, IReadOnlyList<LambdaSourceFile> appFiles, LambdaHandler handler, IBuildLog log, string? projectFile = null)
+    {
+        bool layer = options.PackageType.Equals("Layer", StringComparison.OrdinalIgnoreCase);
+        if (!layer && !options.PackageType.Equals("Zip", StringComparison.OrdinalIgnoreCase))
+            throw new UvLambdaException(ErrorCodes.InvalidArtifactSetting, $"LambdaPackageType '{options.PackageType}' has no zip artifacts; use Zip or Layer.", projectFile);
+        bool workspaceInLayer = options.WorkspaceIn.Equals("Layer", StringComparison.OrdinalIgnoreCase);
+        if (!workspaceInLayer && !options.WorkspaceIn.Equals("App", StringComparison.OrdinalIgnoreCase))
+            throw new UvLambdaException(ErrorCodes.InvalidArtifactSetting, $"LambdaWorkspaceIn '{options.WorkspaceIn}' is not App or Layer.", projectFile);
+
+        bool splitLocal = layer && options.LocalLayerPath is not null;
+        var excludes = new ExcludeGlob(options.Excludes);
+        // Installed packages first and the app's own files last in each zip: an app-only change then keeps the
+        // dependencies' bytes, at the start of the zip, as they were (one block copy).
+        var app = new List<Item>();
+        var appInstalled = new List<Item>();
+        var dependencies = new List<Item>();
+        var localLayer = new List<Item>();
+        int excluded = 0;
+        foreach (var f in appFiles)
+        {
+            if (excludes.IsExcluded(f.PackagePath)) { excluded++; continue; }
+            app.Add(new Item(f.PackagePath, f.ToArchiveEntry(), AppPackageName, f.PackagePath));
+        }
+        if (options.StateFile is not null || options.SiteDirectory is not null)
+        {
+            var workspace = options.WorkspacePackages.Select(Standards.PackageName.Normalize).ToHashSet(StringComparer.Ordinal);
+            var local = options.LocalPackages.Select(Standards.PackageName.Normalize).ToHashSet(StringComparer.Ordinal);
+            foreach (var installed in InstalledSet.Load(options.StateFile, options.SiteDirectory))
+            {
+                var entry = installed.Entry;
+                if (excludes.IsExcluded(entry.Path)) { excluded++; continue; }
+                var package = installed.Package;
+                bool toLocal = splitLocal && local.Contains(package);
+                bool toApp = layer && !toLocal && workspace.Contains(package) && !workspaceInLayer;
+                var target = !layer ? dependencies : toApp ? appInstalled : toLocal ? localLayer : dependencies;
+                var path = layer && !toApp ? "python/" + entry.Path : entry.Path;
+                target.Add(new Item(path, entry, package, entry.Path, installed));
+            }
+        }
+        if (excluded > 0) log.Detail($"LambdaExclude removed {excluded} file(s)");
+
+        if (options.BytecodePythonVersion is { Length: > 0 } version)
+        {
+            var compiler = BytecodeCompiler.Find(version, options.LocalPython, Path.Combine(options.IntermediateDirectory ?? Path.Combine(Path.GetTempPath(), "uvlambda"), "bytecode"), projectFile);
+            var lists = new[] { dependencies, localLayer, appInstalled, app };
+            var sources = lists.SelectMany(l => l).Where(i => i.Path.EndsWith(".py", StringComparison.Ordinal)).ToList();
+            var pycs = compiler.Compile(sources.Select(i => (i.Installed?.PathOnDisk() ?? i.Source.SourceFile ?? throw new InvalidOperationException(i.Path), i.ImportPath!)).ToList(), log);
+            foreach (var list in lists)
+            {
+                var added = list.Where(i => i.Path.EndsWith(".py", StringComparison.Ordinal) && pycs.ContainsKey(i.ImportPath!))
+                    .Select(i => { var pyc = compiler.PycPath(i.Path); return new Item(pyc, ArchiveEntry.FromFile(pyc, pycs[i.ImportPath!], 0x1A4), i.Package, null); }).ToList();
+                list.AddRange(added);
+            }
+        }
+
+        // The handler's module must be importable: from the function root, or (Layer) from python/ on /opt.
+        var importable = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var i in app.Concat(appInstalled).Concat(layer ? [] : dependencies)) importable.TryAdd(i.Path, i.Mode);
+        // A script handler runs from the function root (/var/task); a module may also come from a layer's python/.
+        if (!handler.IsScript && layer)
+            foreach (var i in dependencies.Concat(localLayer)) if (i.ImportPath is { } p) importable.TryAdd(p, i.Mode);
+        handler.EnsureIn(importable, projectFile);
+
+        var sizes = Sizes(app.Concat(appInstalled).Concat(dependencies).Concat(localLayer));
+        long total = sizes.Sum(s => s.Bytes) + options.LayerSizeBudget;
+        var table = SizeTable(sizes, options.LayerSizeBudget, total);
+        if (total > UnzippedLimit)
+        {
+            throw new UvLambdaException(ErrorCodes.UnzippedSizeLimitExceeded,
+                $"The function would be {ByteSize.Format(total)} unzipped ({total.ToString("N0", CultureInfo.InvariantCulture)} bytes" +
+                (options.LayerSizeBudget > 0 ? $", including LambdaLayerSizeBudget {options.LayerSizeBudget.ToString("N0", CultureInfo.InvariantCulture)}" : "") +
+                $"); Lambda allows {ByteSize.WithBytes(UnzippedLimit)} for the function and all its layers. Largest packages: " +
+                string.Join(", ", sizes.Take(10).Select(s => $"{s.Package} {ByteSize.Format(s.Bytes)}")) +
+                ". Trim them with LambdaExclude items (e.g. **/tests/**), drop dependencies, or deploy as a container image.", projectFile);
+        }
+
+        var zips = new List<(string, ZipWriteResult)>();
+        if (layer)
+        {
+            // An empty layer would be published and attached for nothing: write none (an earlier build's is
+            // removed by the SDK's incremental clean) and say so once.
+            var layerPath = Require(options.LayerPath, "LayerPath");
+            if (dependencies.Count > 0) zips.Add((layerPath, Write(layerPath, [dependencies], options)));
+            else log.Info($"{Path.GetFileName(layerPath)}: no third-party packages to ship in a layer; none is written or published.");
+            if (splitLocal)
+            {
+                if (localLayer.Count > 0) zips.Add((options.LocalLayerPath!, Write(options.LocalLayerPath!, [localLayer], options)));
+                else log.Info($"{Path.GetFileName(options.LocalLayerPath!)}: no in-house packages (local wheels, workspace members) to ship in a layer; none is written or published.");
+            }
+            zips.Add((Require(options.AppPath, "AppPath"), Write(Require(options.AppPath, "AppPath"), [appInstalled, app], options)));
+        }
+        else
+        {
+            zips.Add((Require(options.PackagePath, "PackagePath"), Write(Require(options.PackagePath, "PackagePath"), [dependencies, app], options)));
+        }
+        foreach (var (path, zip) in zips)
+        {
+            log.Info($"{Path.GetFileName(path)}: {zip.FileCount} files, {ByteSize.Format(zip.UncompressedBytes)} unzipped, {ByteSize.Format(zip.ArchiveBytes)} zipped" +
+                (zip.ReusedEntries > 0 ? $" ({zip.ReusedEntries} reused{(zip.Written ? "" : ", unchanged")})" : "") +
+                (zip.CopiedEntries > 0 ? $" ({zip.CopiedEntries} copied compressed from wheels)" : "") + $" -> {path}");
+            if (zip.ArchiveBytes > options.DirectUploadLimitBytes)
+                log.Warning(ErrorCodes.ZipTooLargeForDirectUpload,
+                    $"{Path.GetFileName(path)} is {ByteSize.WithBytes(zip.ArchiveBytes)}, over the {ByteSize.WithBytes(options.DirectUploadLimitBytes)} Lambda accepts in a direct upload: deploy it through S3.",
+                    projectFile);
+        }
+        if (options.SizeReportPath is { } report)
+        {
+            var text = table.ToString();
+            if (!File.Exists(report) || File.ReadAllText(report) != text) AtomicFile.WriteAllText(report, text);
+            log.Info($"Lambda size report ({report}):\n{text.TrimEnd()}");
+        }
+        return new ArtifactResult(zips, total, sizes);
+    }
+
+    private static string Require(string? path, string name) =>
+        path ?? throw new ArgumentException($"{name} is required for this package type");
+
+    private static ZipWriteResult Write(string path, List<Item>[] blocks, ArtifactOptions options)
+    {
+        var entries = blocks.Select(b => (IReadOnlyList<ArchiveEntry>)b.Select(i => i.ToEntry()).ToList()).ToList();
+        var reuse = options.ReuseCompressedEntries && options.IntermediateDirectory is not null
+            ? new ZipReuse(path, Path.Combine(options.IntermediateDirectory, Path.GetFileName(path) + ".compressor"))
+            : null;
+        return DeterministicZipWriter.Write(path, entries, options.Timestamp, reuse: reuse);
+    }
+
+    private static List<(string Package, long Bytes, int Files)> Sizes(IEnumerable<Item> items) =>
+        items.GroupBy(i => i.Package, StringComparer.Ordinal)
+            .Select(g => (g.Key, g.Sum(i => i.Source.Length), g.Count()))
+            .OrderByDescending(s => s.Item2).ThenBy(s => s.Key, StringComparer.Ordinal).ToList();
+
+    private static StringBuilder SizeTable(List<(string Package, long Bytes, int Files)> sizes, long layerBudget, long total)
+    {
+        var sb = new StringBuilder();
+        int width = Math.Max(24, sizes.Select(s => s.Package.Length).DefaultIfEmpty(0).Max());
+        sb.Append(CultureInfo.InvariantCulture, $"{"package".PadRight(width)} {"files",7} {"bytes",14} {"share",7}\n");
+        foreach (var (package, bytes, files) in sizes)
+            sb.Append(CultureInfo.InvariantCulture, $"{package.PadRight(width)} {files,7} {bytes,14:N0} {Share(bytes, total),7}\n");
+        if (layerBudget > 0)
+            sb.Append(CultureInfo.InvariantCulture, $"{"(LambdaLayerSizeBudget)".PadRight(width)} {"",7} {layerBudget,14:N0} {Share(layerBudget, total),7}\n");
+        sb.Append(CultureInfo.InvariantCulture, $"{"total unzipped".PadRight(width)} {sizes.Sum(s => s.Files),7} {total,14:N0} {Share(total, UnzippedLimit),7} of Lambda's {UnzippedLimit:N0}\n");
+        return sb;
+    }
+
+    private static string Share(long part, long whole) => whole == 0 ? "" : (100.0 * part / whole).ToString("0.0", CultureInfo.InvariantCulture) + "%";
+
+}
