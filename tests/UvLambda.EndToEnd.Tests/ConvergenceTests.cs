@@ -187,8 +187,10 @@ public sealed class ConvergenceTests(PackedSdk sdk, ITestOutputHelper output) : 
         new("package path back", (_, m) => m.Properties.Remove("LambdaPackagePath")),
         new("a cached wheel index edited, a stray module put under obj/, then an app edit", (p, m) =>
         {
-            var index = Directory.EnumerateFiles(Combine("cache", "wheels"), "*.json", SearchOption.AllDirectories).First(f => File.ReadAllText(f).Contains("\"typing_extensions.py\"", StringComparison.Ordinal));
-            File.WriteAllText(index, File.ReadAllText(index).Replace("\"typing_extensions.py\"", "\"typing_extensionz.py\"", StringComparison.Ordinal));
+            var index = Directory.EnumerateFiles(Combine("cache", "wheels"), "*.idx", SearchOption.AllDirectories).First(f => File.ReadAllBytes(f).AsSpan().IndexOf("typing_extensions.py"u8) > 0);
+            var bytes = File.ReadAllBytes(index);
+            bytes[bytes.AsSpan().IndexOf("typing_extensions.py"u8) + "typing_extension".Length] = (byte)'z';
+            File.WriteAllBytes(index, bytes);
             var site = Path.Combine(p, "obj", "Debug", "uvlambda", "site");
             Directory.CreateDirectory(site);
             File.WriteAllText(Path.Combine(site, "stray_module.py"), "LEFT = 'by hand'\n");

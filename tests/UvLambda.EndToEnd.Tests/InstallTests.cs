@@ -835,7 +835,11 @@ public sealed class InstallTests(PackedSdk sdk) : IDisposable
         {
             var indexes = Indexes(project);
             File.Delete(indexes["pip"]);
-            File.WriteAllText(indexes["setuptools"], File.ReadAllText(indexes["setuptools"]).Replace("\"setuptools/version.py\"", "\"setuptools/versiom.py\"", StringComparison.Ordinal));
+            var index = File.ReadAllBytes(indexes["setuptools"]);
+            var at = index.AsSpan().IndexOf("setuptools/version.py"u8);
+            Assert.True(at > 0);
+            index[at + "setuptools/versio".Length] = (byte)'m'; // setuptools/versiom.py
+            File.WriteAllBytes(indexes["setuptools"], index);
             Directory.CreateDirectory(Site(project));
             File.WriteAllText(Path.Combine(Site(project), "stray_module.py"), "LEFT = 'by hand'\n");
         }

@@ -77,7 +77,7 @@ public static class InstalledSet
 }
 
 /// <summary>
-/// Wheels unpacked once into the content cache, beside their index (<c>…/index-v1/ab/&lt;sha256&gt;.unpacked/</c>), for
+/// Wheels unpacked once into the content cache, beside their index (<c>…/index-v2/ab/(<c>…/index-v1/ab/&lt;sha256&gt;.unpacked/</c>)lt;sha256(<c>…/index-v1/ab/&lt;sha256&gt;.unpacked/</c>)gt;.unpacked/</c>), for
 /// what needs real files: bytecode compilation and wheels whose entries cannot be copied. Written to a temp folder and
 /// renamed, so a folder that exists is complete; each file's size is checked against the index before it is used.
 /// </summary>

@@ -46,7 +46,8 @@ public sealed class PackageInstaller(IWheelFetcher fetcher, IBuildLog log, UvWhe
     {
         var stopwatch = Stopwatch.StartNew();
         var state = LoadState(stateFile, sealedOnly: true);
-        var targetKey = target.ToString() + (IndexCacheRoot is null ? "" : ";indexed");
+        // Indexed installs name the index format: after an upgrade that changes it, nothing indexed before is trusted.
+        var targetKey = target.ToString() + (IndexCacheRoot is null ? "" : $";indexed-v{WheelIndex.FormatVersion}");
         bool changed = false;
         if (state.Target != targetKey || state.Version != StateVersion)
         {

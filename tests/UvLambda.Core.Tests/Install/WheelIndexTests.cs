@@ -131,13 +131,20 @@ public class WheelIndexTests
         var sha = new string('b', 64);
         var (_, indexPath) = WheelIndexCache.GetOrBuild(dir.Combine("cache"), sha, wheel, Path.GetFileName(wheel), "mixed", "1.0", WheelInstaller.ZipUnpackedLimit);
         Assert.NotNull(WheelIndexCache.TryLoad(indexPath, wheel));
-        var text = File.ReadAllText(indexPath);
-        File.WriteAllText(indexPath, text.Replace("\"mixed/core.py\"", "\"mixed/core.pz\"", StringComparison.Ordinal));
-        Assert.NotEqual(text, File.ReadAllText(indexPath));
+        var original = File.ReadAllBytes(indexPath);
+        var edited = (byte[])original.Clone();
+        var at = edited.AsSpan().IndexOf("mixed/core.py"u8);
+        Assert.True(at > 0);
+        edited[at + "mixed/core.p".Length] = (byte)'z'; // mixed/core.pz
+        File.WriteAllBytes(indexPath, edited);
         Assert.Null(WheelIndexCache.TryLoad(indexPath, wheel));
         var (rebuilt, _) = WheelIndexCache.GetOrBuild(dir.Combine("cache"), sha, wheel, Path.GetFileName(wheel), "mixed", "1.0", WheelInstaller.ZipUnpackedLimit);
         Assert.Contains(rebuilt.Files, f => f.Path == "mixed/core.py");
-        Assert.Equal(text, File.ReadAllText(indexPath));
+        Assert.Equal(original, File.ReadAllBytes(indexPath));
+        // Cut short: not an index either.
+        File.WriteAllBytes(indexPath, original[..^3]);
+        Assert.Null(WheelIndexCache.TryLoad(indexPath, wheel));
+        File.WriteAllBytes(indexPath, original);
         // An index is only for a file of the size it recorded.
         File.AppendAllText(wheel, "\n");
         Assert.Null(WheelIndexCache.TryLoad(indexPath, wheel));
@@ -193,7 +200,7 @@ public class WheelIndexTests
         Assert.Single(fixture.Fetcher.Requested);
 
         // The cached index disappeared (a cache clean): the next build notices and indexes the wheel again.
-        var index = Directory.EnumerateFiles(dir.Combine("cache"), "*.json", SearchOption.AllDirectories).Single();
+        var index = Directory.EnumerateFiles(dir.Combine("cache"), "*.idx", SearchOption.AllDirectories).Single();
         File.Delete(index);
         Assert.Equal(1, fixture.Install(package).Installed);
         Assert.True(File.Exists(index));

@@ -1,5 +1,3 @@
-using System.Text.Json;
-using System.Text.Json.Serialization;
 using UvLambda.Core.Archives;
 using UvLambda.Core.Diagnostics;
 using UvLambda.Core.FileSystem;
@@ -15,7 +13,7 @@ namespace UvLambda.Core.Install.Wheels;
 /// </summary>
 public sealed class WheelIndex
 {
-    internal const int FormatVersion = 1;
+    internal const int FormatVersion = 2;
 
     public int Format { get; set; }
     public string Name { get; set; } = "";
@@ -57,20 +55,19 @@ public sealed class WheelIndexFile
     public List<string>? Glibc { get; set; }
 }
 
-[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingDefault)]
-[JsonSerializable(typeof(WheelIndex))]
-internal sealed partial class WheelIndexJson : JsonSerializerContext;
-
 /// <summary>
-/// Wheel indexes stored by the wheel's sha256 under the content cache: <c>&lt;root&gt;/wheels/index-v1/ab/abcdef….json</c>,
+/// Wheel indexes stored by the wheel's sha256 under the content cache: <c>&lt;root&gt;/wheels/index-v2/ab/abcdef…</c>, in a
+/// compact binary form (a large tree's 28k entries load in milliseconds, where JSON took a quarter of a second),
 /// written whole (temp file, rename) and sealed with a checksum, so a damaged or edited one is rebuilt, never trusted.
 /// </summary>
 public static class WheelIndexCache
 {
+    private static ReadOnlySpan<byte> Magic => "UVLWIDX2"u8;
+
     public static string PathFor(string cacheRoot, string sha256)
     {
         var hex = sha256.ToLowerInvariant();
-        return Path.Combine(cacheRoot, "wheels", $"index-v{WheelIndex.FormatVersion}", hex[..2], hex + ".json");
+        return Path.Combine(cacheRoot, "wheels", $"index-v{WheelIndex.FormatVersion}", hex[..2], hex + ".idx");
     }
 
     /// <summary>The index of the wheel at <paramref name="wheelPath"/> (sha256 <paramref name="sha256"/>): cached, or built by verifying every entry.</summary>
@@ -82,7 +79,7 @@ public static class WheelIndexCache
         if (index is null)
         {
             index = WheelInstaller.Index(wheelPath, expectedName, expectedVersion, wheelName, maxUnpackedBytes);
-            AtomicFile.WriteAllText(path, PackageInstaller.Seal(JsonSerializer.Serialize(index, WheelIndexJson.Default.WheelIndex)));
+            AtomicFile.WriteAllBytes(path, Serialize(index));
         }
         else
         {
@@ -97,14 +94,98 @@ public static class WheelIndexCache
         try
         {
             if (!File.Exists(indexPath) || !File.Exists(wheelPath)) return null;
-            var json = PackageInstaller.Unseal(File.ReadAllText(indexPath));
-            if (json is null) return null;
-            var index = JsonSerializer.Deserialize(json, WheelIndexJson.Default.WheelIndex);
+            var index = Deserialize(File.ReadAllBytes(indexPath));
             return index is { Format: WheelIndex.FormatVersion } && index.WheelSize == new FileInfo(wheelPath).Length ? index : null;
         }
-        catch (Exception e) when (e is JsonException or IOException or UnauthorizedAccessException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             return null;
         }
+    }
+
+    internal static byte[] Serialize(WheelIndex index)
+    {
+        using var buffer = new MemoryStream();
+        buffer.Write(Magic);
+        buffer.Write(new byte[8]); // the checksum, once the rest is written
+        using (var w = new BinaryWriter(buffer, System.Text.Encoding.UTF8, leaveOpen: true))
+        {
+            w.Write(index.Format);
+            w.Write(index.Name);
+            w.Write(index.Version);
+            w.Write(index.WheelName);
+            w.Write(index.WheelSize);
+            w.Write(index.Copyable);
+            w.Write(index.UnpackedBytes);
+            w.Write(index.LastPath);
+            w.Write(index.Files.Count);
+            foreach (var f in index.Files)
+            {
+                w.Write(f.Path);
+                w.Write(f.Mode);
+                w.Write(f.Size);
+                w.Write(f.Crc);
+                w.Write(f.Method);
+                w.Write(f.CompressedSize);
+                w.Write(f.DataOffset);
+                w.Write(f.Generated?.Length ?? -1);
+                if (f.Generated is { } g) w.Write(g);
+                w.Write(f.ElfMachine ?? "");
+                w.Write(f.Glibc?.Count ?? 0);
+                foreach (var v in f.Glibc ?? []) w.Write(v);
+            }
+        }
+        var bytes = buffer.ToArray();
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt64LittleEndian(bytes.AsSpan(Magic.Length), Checksum(bytes.AsSpan(Magic.Length + 8)));
+        return bytes;
+    }
+
+    /// <summary>The index these bytes hold, or null when they are not a sealed index of this format (damaged, edited, another version).</summary>
+    internal static WheelIndex? Deserialize(byte[] bytes)
+    {
+        if (bytes.Length < Magic.Length + 8 || !bytes.AsSpan(0, Magic.Length).SequenceEqual(Magic)) return null;
+        if (System.Buffers.Binary.BinaryPrimitives.ReadUInt64LittleEndian(bytes.AsSpan(Magic.Length)) != Checksum(bytes.AsSpan(Magic.Length + 8))) return null;
+        try
+        {
+            using var r = new BinaryReader(new MemoryStream(bytes, Magic.Length + 8, bytes.Length - Magic.Length - 8), System.Text.Encoding.UTF8);
+            var index = new WheelIndex
+            {
+                Format = r.ReadInt32(), Name = r.ReadString(), Version = r.ReadString(), WheelName = r.ReadString(), WheelSize = r.ReadInt64(),
+                Copyable = r.ReadBoolean(), UnpackedBytes = r.ReadInt64(), LastPath = r.ReadString(),
+            };
+            int count = r.ReadInt32();
+            if (count < 0 || count > bytes.Length) return null;
+            index.Files = new List<WheelIndexFile>(count);
+            for (int i = 0; i < count; i++)
+            {
+                var f = new WheelIndexFile
+                {
+                    Path = r.ReadString(), Mode = r.ReadInt32(), Size = r.ReadInt64(), Crc = r.ReadUInt32(), Method = r.ReadUInt16(),
+                    CompressedSize = r.ReadInt64(), DataOffset = r.ReadInt64(),
+                };
+                int generated = r.ReadInt32();
+                if (generated >= 0) f.Generated = r.ReadBytes(generated);
+                var machine = r.ReadString();
+                if (machine.Length > 0) f.ElfMachine = machine;
+                int glibc = r.ReadInt32();
+                if (glibc > 0) f.Glibc = Enumerable.Range(0, glibc).Select(_ => r.ReadString()).ToList();
+                index.Files.Add(f);
+            }
+            return r.BaseStream.Position == r.BaseStream.Length ? index : null;
+        }
+        catch (Exception e) when (e is EndOfStreamException or IOException or ArgumentException or FormatException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>64 bits over the bytes, eight a step (FNV-style multiply, a shift to mix high bits down): guards against damage and edits, not attacks.</summary>
+    private static ulong Checksum(ReadOnlySpan<byte> bytes)
+    {
+        ulong h = 0xcbf29ce484222325UL ^ (ulong)bytes.Length;
+        var words = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, ulong>(bytes);
+        foreach (var w in words) { h = (h ^ w) * 0x100000001b3UL; h ^= h >> 29; }
+        foreach (var b in bytes[(words.Length * 8)..]) { h = (h ^ b) * 0x100000001b3UL; h ^= h >> 29; }
+        return h;
     }
 }
