@@ -9,7 +9,23 @@ namespace UvLambda.Core.Archives;
 /// <summary>What a zip write produced. <paramref name="ReusedEntries"/>: files whose compressed bytes came from the
 /// previous archive; <paramref name="CopiedEntries"/>: files whose compressed bytes were copied from another zip (a
 /// wheel) without inflating them; <paramref name="Written"/> is false when the archive on disk was already byte-identical.</summary>
-public sealed record ZipWriteResult(int FileCount, int DirectoryCount, long UncompressedBytes, long ArchiveBytes, int ReusedEntries = 0, bool Written = true, int CopiedEntries = 0);
+public sealed record ZipWriteResult(int FileCount, int DirectoryCount, long UncompressedBytes, long ArchiveBytes, int ReusedEntries = 0, bool Written = true, int CopiedEntries = 0)
+{
+    /// <summary>Where each block written ends (entries, bytes of entries, bytes of central records, all counted from the start).</summary>
+    public IReadOnlyList<ZipBlockEnd> Blocks { get; init; } = [];
+}
+
+/// <summary>The end of a block of entries: how many entries (directories included) precede it, and how many bytes of
+/// local entries and of central-directory records they take.</summary>
+public sealed record ZipBlockEnd(int Entries, long Bytes, long CentralBytes);
+
+/// <summary>
+/// A leading run of entries known to be the first bytes of <paramref name="Archive"/> (a previous output, unchanged since
+/// it was written): <paramref name="Entries"/> entries in <paramref name="Bytes"/> bytes, whose central records are the
+/// first <paramref name="CentralBytes"/> bytes of its central directory. <paramref name="Names"/>: the paths in it
+/// (files and, with a trailing '/', directories), so what follows neither repeats a directory nor duplicates a file.
+/// </summary>
+public sealed record ZipPrefix(string Archive, int Entries, long Bytes, long CentralBytes, IReadOnlySet<string> Names, int FileCount, int DirectoryCount, long UncompressedBytes);
 
 /// <summary>
 /// Reuse of compressed bytes from a previous build: <paramref name="PreviousArchive"/> (usually the output itself)
@@ -76,6 +92,7 @@ public static class DeterministicZipWriter
         var slots = new List<Slot>();
         var directoriesSeen = new HashSet<string>(StringComparer.Ordinal);
         int fileCount = 0, directoryCount = 0;
+        var blockEnds = new List<int>(blocks.Count);
         foreach (var block in blocks)
         {
             var names = new List<(string Name, ArchiveEntry? Entry)>(block.Count);
@@ -89,6 +106,7 @@ public static class DeterministicZipWriter
                 slots.Add(new Slot { Name = Encoding.UTF8.GetBytes(name), Entry = entry, CompressedSize = -1 });
                 if (entry is null) directoryCount++; else fileCount++;
             }
+            blockEnds.Add(slots.Count);
         }
         if (slots.Count > ushort.MaxValue)
             throw new UvLambdaException(ErrorCodes.ArchiveTooLarge,
@@ -132,12 +150,91 @@ public static class DeterministicZipWriter
             && string.Equals(previous.Path, Path.GetFullPath(outputPath), StringComparison.Ordinal))
         {
             WriteStamp(reuse, stamp);
-            return new ZipWriteResult(fileCount, directoryCount, uncompressedTotal, previous.Length, reused, Written: false, CopiedEntries: 0);
+            return new ZipWriteResult(fileCount, directoryCount, uncompressedTotal, previous.Length, reused, Written: false, CopiedEntries: 0) { Blocks = BlockEnds(plan, blockEnds) };
         }
 
-        long archiveSize = WriteArchive(outputPath, plan, prefix, offset, previousCentral, previous, level, dosTime, dosDate);
+        long archiveSize = WriteArchive(outputPath, plan, prefix, plan.Length, offset, previous?.CentralDirectory[..(int)previousCentral] ?? default, previous?.Path, previous, level, dosTime, dosDate);
         WriteStamp(reuse, stamp);
-        return new ZipWriteResult(fileCount, directoryCount, uncompressedTotal, archiveSize, reused, Written: true, CopiedEntries: copied);
+        return new ZipWriteResult(fileCount, directoryCount, uncompressedTotal, archiveSize, reused, Written: true, CopiedEntries: copied) { Blocks = BlockEnds(plan, blockEnds) };
+    }
+
+    // Once every entry's compressed size is known (after writing), where each block ends.
+    private static List<ZipBlockEnd> BlockEnds(Slot[] plan, List<int> ends)
+    {
+        var result = new List<ZipBlockEnd>(ends.Count);
+        long bytes = 0, central = 0;
+        int i = 0;
+        foreach (var end in ends)
+        {
+            for (; i < end; i++)
+            {
+                bytes += 30 + plan[i].Name.Length + plan[i].CompressedSize;
+                central += 46 + plan[i].Name.Length;
+            }
+            result.Add(new ZipBlockEnd(end, bytes, central));
+        }
+        return result;
+    }
+
+    /// <summary>
+    /// Writes <paramref name="prefix"/> (copied as one range from its archive) followed by <paramref name="files"/>
+    /// (sorted, with the directories the prefix lacks): the archive <see cref="Write(string, IReadOnlyList{IReadOnlyList{ArchiveEntry}}, DateTime, CompressionLevel, ZipReuse?)"/>
+    /// would write for the prefix's entries and these, without reading the prefix's entries again. The caller vouches that
+    /// the prefix archive is unchanged since it was written with this writer's compressor (<paramref name="reuse"/>'s stamp).
+    /// Returns null when the prefix archive does not hold such a prefix (then write it whole).
+    /// </summary>
+    public static ZipWriteResult? WriteAfterPrefix(string outputPath, ZipPrefix prefix, IReadOnlyList<ArchiveEntry> files, DateTime timestamp,
+        CompressionLevel level = CompressionLevel.Optimal, ZipReuse? reuse = null)
+    {
+        var stamp = CompressorStamp(level);
+        if (reuse is null || !File.Exists(reuse.StampFile) || File.ReadAllText(reuse.StampFile) != stamp) return null;
+        byte[] central;
+        try
+        {
+            using var handle = File.OpenHandle(prefix.Archive, FileMode.Open, FileAccess.Read, FileShare.Read);
+            long length = RandomAccess.GetLength(handle);
+            Span<byte> end = stackalloc byte[22];
+            if (length < 22) return null;
+            ZipEntrySource.ReadExactly(handle, end, length - 22);
+            if (BinaryPrimitives.ReadUInt32LittleEndian(end) != 0x06054b50) return null;
+            long centralOffset = BinaryPrimitives.ReadUInt32LittleEndian(end[16..]);
+            long centralSize = BinaryPrimitives.ReadUInt32LittleEndian(end[12..]);
+            if (BinaryPrimitives.ReadUInt16LittleEndian(end[10..]) < prefix.Entries || centralSize < prefix.CentralBytes || centralOffset < prefix.Bytes) return null;
+            central = new byte[prefix.CentralBytes];
+            ZipEntrySource.ReadExactly(handle, central, centralOffset);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or EndOfStreamException)
+        {
+            return null;
+        }
+
+        ArchivePath.EnsureUnique(files);
+        var names = new List<(string Name, ArchiveEntry? Entry)>(files.Count);
+        foreach (var d in ArchivePath.ParentDirectories(files.Select(f => f.Path)))
+            if (!prefix.Names.Contains(d + "/")) names.Add((d + "/", null));
+        foreach (var f in files)
+        {
+            if (prefix.Names.Contains(f.Path))
+                throw new UvLambdaException(ErrorCodes.DuplicatePackagePath,
+                    $"Two files map to '{f.Path}' in the package: an installed package's and '{f.Origin}'. Give the second another PackagePath, or remove it.");
+            names.Add((f.Path, f));
+        }
+        names.Sort((a, b) => string.CompareOrdinal(a.Name, b.Name));
+        var plan = names.Select(n => new Slot { Name = Encoding.UTF8.GetBytes(n.Name), Entry = n.Entry, CompressedSize = -1 }).ToArray();
+        int total = prefix.Entries + plan.Length;
+        if (total > ushort.MaxValue)
+            throw new UvLambdaException(ErrorCodes.ArchiveTooLarge,
+                $"'{outputPath}' would hold {total} entries; zip without ZIP64 holds at most {ushort.MaxValue}. Remove files with LambdaExclude.");
+        Classify(plan, previous: null);
+        var (dosTime, dosDate) = ArchiveTimestamp.ToDos(timestamp);
+        long archiveSize = WriteArchive(outputPath, plan, 0, total, prefix.Bytes, central, prefix.Archive, null, level, dosTime, dosDate, out var kept);
+        WriteStamp(reuse, stamp);
+        var blocks = BlockEnds(plan, [plan.Length]);
+        return new ZipWriteResult(prefix.FileCount + plan.Count(p => p.Entry is not null), prefix.DirectoryCount + plan.Count(p => p.Entry is null),
+            prefix.UncompressedBytes + plan.Sum(p => p.Size), archiveSize, prefix.FileCount, Written: !kept, CopiedEntries: 0)
+        {
+            Blocks = [new ZipBlockEnd(prefix.Entries, prefix.Bytes, prefix.CentralBytes), new ZipBlockEnd(total, prefix.Bytes + blocks[0].Bytes, prefix.CentralBytes + blocks[0].CentralBytes)],
+        };
     }
 
     private static void WriteStamp(ZipReuse? reuse, string stamp)
@@ -191,8 +288,15 @@ public static class DeterministicZipWriter
         });
     }
 
-    private static long WriteArchive(string outputPath, Slot[] plan, int prefix, long prefixBytes, long prefixCentral, ZipDirectory? previous,
-        CompressionLevel level, ushort dosTime, ushort dosDate)
+    // Writes plan[start..] after a prefix of `prefixBytes` bytes copied from `prefixSource` (whose central records are
+    // `prefixCentral`); `count` entries in all.
+    private static long WriteArchive(string outputPath, Slot[] plan, int start, int count, long prefixBytes, ReadOnlyMemory<byte> prefixCentral, string? prefixSource,
+        ZipDirectory? previous, CompressionLevel level, ushort dosTime, ushort dosDate) =>
+        WriteArchive(outputPath, plan, start, count, prefixBytes, prefixCentral, prefixSource, previous, level, dosTime, dosDate, out _);
+
+    // `kept`: the output already held exactly these bytes (only the part after the copied prefix is compared), so it was left alone.
+    private static long WriteArchive(string outputPath, Slot[] plan, int start, int count, long prefixBytes, ReadOnlyMemory<byte> prefixCentral, string? prefixSource,
+        ZipDirectory? previous, CompressionLevel level, ushort dosTime, ushort dosDate, out bool kept)
     {
         var full = Path.GetFullPath(outputPath);
         var dir = Path.GetDirectoryName(full)!;
@@ -205,18 +309,19 @@ public static class DeterministicZipWriter
             var central = new MemoryStream();
             long archiveSize;
             // The unchanged leading run: one kernel-side copy of the previous archive, cut where the run ends.
-            if (prefix > 0) File.Copy(previous!.Path!, temp, overwrite: false);
-            using (var stream = new FileStream(temp, prefix > 0 ? FileMode.Open : FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
+            bool copyPrefix = prefixBytes > 0 && prefixSource is not null;
+            if (copyPrefix) File.Copy(prefixSource!, temp, overwrite: false);
+            using (var stream = new FileStream(temp, copyPrefix ? FileMode.Open : FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
             {
-                if (prefix > 0)
+                if (copyPrefix)
                 {
                     stream.SetLength(prefixBytes);
                     stream.Position = prefixBytes;
-                    central.Write(previous!.CentralDirectory.Span[..(int)prefixCentral]);
+                    central.Write(prefixCentral.Span);
                 }
                 long offset = prefixBytes;
                 var compressed = new Dictionary<int, (ushort Method, byte[] Data)>();
-                for (int i = prefix; i < plan.Length; i++)
+                for (int i = start; i < plan.Length; i++)
                 {
                     ref var s = ref plan[i];
                     if (offset > uint.MaxValue)
@@ -254,10 +359,11 @@ public static class DeterministicZipWriter
                     throw new UvLambdaException(ErrorCodes.ArchiveTooLarge, $"'{outputPath}' would exceed 4 GiB. Remove files with LambdaExclude.");
                 central.Position = 0;
                 central.CopyTo(stream);
-                WriteEndOfCentralDirectory(stream, plan.Length, central.Length, centralOffset);
+                WriteEndOfCentralDirectory(stream, count, central.Length, centralOffset);
                 stream.Flush(flushToDisk: false);
             }
-            File.Move(temp, full, overwrite: true);
+            kept = copyPrefix && string.Equals(Path.GetFullPath(prefixSource!), full, StringComparison.Ordinal) && SameAfter(temp, full, prefixBytes);
+            if (!kept) File.Move(temp, full, overwrite: true);
             return archiveSize;
         }
         finally
@@ -266,6 +372,25 @@ public static class DeterministicZipWriter
             previousHandle?.Dispose();
             if (File.Exists(temp)) File.Delete(temp);
         }
+    }
+
+    // Whether two files of the same length hold the same bytes from `offset` on (the rest is known to be equal).
+    private static bool SameAfter(string a, string b, long offset)
+    {
+        using var x = File.OpenHandle(a, FileMode.Open, FileAccess.Read, FileShare.Read);
+        using var y = File.OpenHandle(b, FileMode.Open, FileAccess.Read, FileShare.Read);
+        long length = RandomAccess.GetLength(x);
+        if (length != RandomAccess.GetLength(y) || length - offset > 256L << 20) return false;
+        var left = new byte[1 << 16];
+        var right = new byte[1 << 16];
+        for (long at = offset; at < length; at += left.Length)
+        {
+            int n = (int)Math.Min(left.Length, length - at);
+            ZipEntrySource.ReadExactly(x, left.AsSpan(0, n), at);
+            ZipEntrySource.ReadExactly(y, right.AsSpan(0, n), at);
+            if (!left.AsSpan(0, n).SequenceEqual(right.AsSpan(0, n))) return false;
+        }
+        return true;
     }
 
     // Deflates the entries from `start` on that need it, up to a window's worth, in parallel.

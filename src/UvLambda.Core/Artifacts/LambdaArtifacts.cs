@@ -79,6 +79,12 @@ public static class LambdaArtifacts
         if (!workspaceInLayer && !options.WorkspaceIn.Equals("App", StringComparison.OrdinalIgnoreCase))
             throw new UvLambdaException(ErrorCodes.InvalidArtifactSetting, $"LambdaWorkspaceIn '{options.WorkspaceIn}' is not App or Layer.", projectFile);
 
+        // package.zip after an app-only change: the installed packages' block as it was, without loading the install.
+        string? dependencyKey = !layer && options.ReuseCompressedEntries && options.IntermediateDirectory is not null && options.PackagePath is not null
+            && options.BytecodePythonVersion is not { Length: > 0 } ? DependencyBlock.KeyFor(options, options.PackagePath) : null;
+        if (dependencyKey is not null && AppOnly(options, appFiles, handler, log, projectFile, dependencyKey) is { } appOnly)
+            return appOnly;
+
         bool splitLocal = layer && options.LocalLayerPath is not null;
         var excludes = new ExcludeGlob(options.Excludes);
         // Installed packages first and the app's own files last in each zip: an app-only change then keeps the
@@ -134,17 +140,7 @@ public static class LambdaArtifacts
         handler.EnsureIn(importable, projectFile);
 
         var sizes = Sizes(app.Concat(appInstalled).Concat(dependencies).Concat(localLayer));
-        long total = sizes.Sum(s => s.Bytes) + options.LayerSizeBudget;
-        var table = SizeTable(sizes, options.LayerSizeBudget, total);
-        if (total > UnzippedLimit)
-        {
-            throw new UvLambdaException(ErrorCodes.UnzippedSizeLimitExceeded,
-                $"The function would be {ByteSize.Format(total)} unzipped ({total.ToString("N0", CultureInfo.InvariantCulture)} bytes" +
-                (options.LayerSizeBudget > 0 ? $", including LambdaLayerSizeBudget {options.LayerSizeBudget.ToString("N0", CultureInfo.InvariantCulture)}" : "") +
-                $"); Lambda allows {ByteSize.WithBytes(UnzippedLimit)} for the function and all its layers. Largest packages: " +
-                string.Join(", ", sizes.Take(10).Select(s => $"{s.Package} {ByteSize.Format(s.Bytes)}")) +
-                ". Trim them with LambdaExclude items (e.g. **/tests/**), drop dependencies, or deploy as a container image.", projectFile);
-        }
+        var (total, table) = CheckSizes(sizes, options, projectFile);
 
         var zips = new List<(string, ZipWriteResult)>();
         if (layer)
@@ -163,8 +159,74 @@ public static class LambdaArtifacts
         }
         else
         {
-            zips.Add((Require(options.PackagePath, "PackagePath"), Write(Require(options.PackagePath, "PackagePath"), [dependencies, app], options)));
+            var packagePath = Require(options.PackagePath, "PackagePath");
+            var written = Write(packagePath, [dependencies, app], options);
+            zips.Add((packagePath, written));
+            if (dependencyKey is not null && written.Blocks.Count == 2)
+            {
+                var names = dependencies.Select(i => i.Path).ToHashSet(StringComparer.Ordinal);
+                int files = names.Count;
+                foreach (var d in ArchivePath.ParentDirectories(names.ToList())) names.Add(d + "/");
+                var (length, time) = DependencyBlock.Stamp(packagePath);
+                new DependencyBlock(dependencyKey, length, time, written.Blocks[0], files, names.Count - files, dependencies.Sum(i => i.Source.Length),
+                    Sizes(dependencies), names).Write(DependencyBlock.PathFor(options.IntermediateDirectory!, packagePath));
+            }
         }
+        return Finish(zips, total, sizes, table, options, log, projectFile);
+    }
+
+    /// <summary>
+    /// package.zip when the installed packages' block is what the previous build wrote (<see cref="DependencyBlock"/>):
+    /// that block is copied from the previous zip as it is and only the app's files are written. Null: take the full path.
+    /// </summary>
+    private static ArtifactResult? AppOnly(ArtifactOptions options, IReadOnlyList<LambdaSourceFile> appFiles, LambdaHandler handler, IBuildLog log, string? projectFile, string key)
+    {
+        var packagePath = options.PackagePath!;
+        var summaryPath = DependencyBlock.PathFor(options.IntermediateDirectory!, packagePath);
+        if (DependencyBlock.TryRead(summaryPath) is not { } block || block.Key != key) return null;
+        if (DependencyBlock.Stamp(packagePath) != (block.ZipLength, block.ZipTime)) return null;
+
+        var excludes = new ExcludeGlob(options.Excludes);
+        var app = new List<Item>();
+        foreach (var f in appFiles)
+            if (!excludes.IsExcluded(f.PackagePath)) app.Add(new Item(f.PackagePath, f.ToArchiveEntry(), AppPackageName, f.PackagePath));
+        var importable = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var i in app) importable.TryAdd(i.Path, i.Mode);
+        // The handler in the app is checked here; one among the installed packages (or missing) takes the full path,
+        // which knows their modes and says what is missing.
+        if (handler.IsScript ? !importable.ContainsKey(handler.Value) : !handler.IsModuleIn(importable.Keys.ToHashSet(StringComparer.Ordinal))) return null;
+        handler.EnsureIn(importable, projectFile);
+
+        var sizes = block.Sizes.Concat(Sizes(app)).OrderByDescending(s => s.Bytes).ThenBy(s => s.Package, StringComparer.Ordinal).ToList();
+        var (total, table) = CheckSizes(sizes, options, projectFile);
+        var prefix = new ZipPrefix(Path.GetFullPath(packagePath), block.End.Entries, block.End.Bytes, block.End.CentralBytes, block.Names, block.Files, block.Directories, block.UncompressedBytes);
+        var reuse = new ZipReuse(packagePath, Path.Combine(options.IntermediateDirectory!, Path.GetFileName(packagePath) + ".compressor"));
+        if (DeterministicZipWriter.WriteAfterPrefix(packagePath, prefix, app.Select(i => i.ToEntry()).ToList(), options.Timestamp, reuse: reuse) is not { } written)
+            return null;
+        var (length, time) = DependencyBlock.Stamp(packagePath);
+        (block with { ZipLength = length, ZipTime = time }).Write(summaryPath);
+        return Finish([(packagePath, written)], total, sizes, table, options, log, projectFile);
+    }
+
+    private static (long Total, StringBuilder Table) CheckSizes(List<(string Package, long Bytes, int Files)> sizes, ArtifactOptions options, string? projectFile)
+    {
+        long total = sizes.Sum(s => s.Bytes) + options.LayerSizeBudget;
+        var table = SizeTable(sizes, options.LayerSizeBudget, total);
+        if (total > UnzippedLimit)
+        {
+            throw new UvLambdaException(ErrorCodes.UnzippedSizeLimitExceeded,
+                $"The function would be {ByteSize.Format(total)} unzipped ({total.ToString("N0", CultureInfo.InvariantCulture)} bytes" +
+                (options.LayerSizeBudget > 0 ? $", including LambdaLayerSizeBudget {options.LayerSizeBudget.ToString("N0", CultureInfo.InvariantCulture)}" : "") +
+                $"); Lambda allows {ByteSize.WithBytes(UnzippedLimit)} for the function and all its layers. Largest packages: " +
+                string.Join(", ", sizes.Take(10).Select(s => $"{s.Package} {ByteSize.Format(s.Bytes)}")) +
+                ". Trim them with LambdaExclude items (e.g. **/tests/**), drop dependencies, or deploy as a container image.", projectFile);
+        }
+        return (total, table);
+    }
+
+    private static ArtifactResult Finish(List<(string, ZipWriteResult)> zips, long total, List<(string Package, long Bytes, int Files)> sizes, StringBuilder table,
+        ArtifactOptions options, IBuildLog log, string? projectFile)
+    {
         foreach (var (path, zip) in zips)
         {
             log.Info($"{Path.GetFileName(path)}: {zip.FileCount} files, {ByteSize.Format(zip.UncompressedBytes)} unzipped, {ByteSize.Format(zip.ArchiveBytes)} zipped" +

@@ -1,0 +1,125 @@
+using UvLambda.Core.Archives;
+using UvLambda.Core.Artifacts;
+using UvLambda.Core.Diagnostics;
+using UvLambda.Core.Projects;
+using UvLambda.Core.Tests.Install;
+
+namespace UvLambda.Core.Tests.Artifacts;
+
+/// <summary>
+/// After an app-only change, package.zip's installed-packages block is copied from the previous zip without loading
+/// the install again (the block's key and the zip's stamp say it is unchanged); the zip still equals a cold build.
+/// </summary>
+public class AppOnlyChangeTests
+{
+    private static readonly LambdaHandler Handler = LambdaHandler.Parse("app.main.handler");
+
+    private sealed class Project : IDisposable
+    {
+        public readonly TempDirectory Dir = new();
+        public readonly IndexedInstall Install;
+
+        public Project()
+        {
+            Install = new IndexedInstall(Dir);
+            var wheel = WheelIndexTests.MixedWheel(Dir.Combine("wheels"));
+            Install.Install(Install.Lock("mixed", "1.0", wheel));
+            App(0);
+        }
+
+        public void App(int revision)
+        {
+            Dir.WriteFile("app/__init__.py", "");
+            Dir.WriteFile("app/main.py", $"REVISION = {revision}\n\ndef handler(event, context):\n    return REVISION\n");
+        }
+
+        public ArtifactResult Build(string zip = "bin/package.zip", string obj = "obj") =>
+            LambdaArtifacts.Create(new ArtifactOptions
+            {
+                PackagePath = Dir.Combine(zip), StateFile = Install.State, SiteDirectory = Install.Site, IntermediateDirectory = Dir.Combine(obj),
+            }, [new LambdaSourceFile(Dir.Combine("app/__init__.py"), "app/__init__.py"), new LambdaSourceFile(Dir.Combine("app/main.py"), "app/main.py")], Handler, NullBuildLog.Instance);
+
+        public byte[] Cold()
+        {
+            var cold = Build("cold/package.zip", "cold-obj");
+            return File.ReadAllBytes(Dir.Combine("cold/package.zip"));
+        }
+
+        public void Dispose() => Dir.Dispose();
+    }
+
+    [Fact]
+    public void An_app_change_copies_the_installed_block_without_reading_the_install_and_equals_a_cold_build()
+    {
+        using var p = new Project();
+        p.Build();
+        Assert.True(File.Exists(p.Dir.Combine("obj/package.zip.dependencies")));
+        p.App(1);
+        // Proof that the install is not read again: its cached index is gone, which the full path could not survive.
+        var index = Directory.EnumerateFiles(p.Dir.Combine("cache"), "*.idx", SearchOption.AllDirectories).Single();
+        var saved = File.ReadAllBytes(index);
+        File.Delete(index);
+        var result = p.Build();
+        var zip = Assert.Single(result.Zips).Zip;
+        Assert.True(zip.Written);
+        File.WriteAllBytes(index, saved);
+        Assert.Equal(p.Cold(), File.ReadAllBytes(p.Dir.Combine("bin/package.zip")));
+        Assert.Contains("REVISION = 1", ReadEntry(p.Dir.Combine("bin/package.zip"), "app/main.py"));
+        Assert.Equal(result.UnzippedTotal, p.Build("cold2/package.zip", "cold2-obj").UnzippedTotal);
+
+        // The same app again: the zip on disk already holds these bytes and is left alone.
+        var time = File.GetLastWriteTimeUtc(p.Dir.Combine("bin/package.zip"));
+        File.SetLastWriteTimeUtc(p.Dir.Combine("app/main.py"), DateTime.UtcNow);
+        Assert.False(Assert.Single(p.Build().Zips).Zip.Written);
+        Assert.Equal(time, File.GetLastWriteTimeUtc(p.Dir.Combine("bin/package.zip")));
+    }
+
+    [Fact]
+    public void A_changed_install_or_a_zip_changed_since_takes_the_full_path_and_still_equals_a_cold_build()
+    {
+        using var p = new Project();
+        p.Build();
+        // The zip was touched by something else: its stamp no longer matches, so nothing of it is trusted.
+        File.SetLastWriteTimeUtc(p.Dir.Combine("bin/package.zip"), new DateTime(2001, 1, 1, 0, 0, 0, DateTimeKind.Utc));
+        p.App(2);
+        var index = Directory.EnumerateFiles(p.Dir.Combine("cache"), "*.idx", SearchOption.AllDirectories).Single();
+        var saved = File.ReadAllBytes(index);
+        File.Delete(index);
+        // The full path reads the install, so with its index gone it fails: proof the shortcut was not taken.
+        Assert.Throws<UvLambdaException>(() => p.Build());
+        File.WriteAllBytes(index, saved);
+        p.Build();
+        Assert.Equal(p.Cold(), File.ReadAllBytes(p.Dir.Combine("bin/package.zip")));
+
+        // Another install state (a package added, removed or repaired): another key, the full path.
+        File.AppendAllText(p.Install.State, " ");
+        File.Delete(index);
+        Assert.Throws<UvLambdaException>(() => p.Build());
+        File.WriteAllBytes(index, saved);
+    }
+
+    [Fact]
+    public void A_damaged_summary_is_ignored()
+    {
+        using var p = new Project();
+        p.Build();
+        var summary = p.Dir.Combine("obj/package.zip.dependencies");
+        var lines = File.ReadAllLines(summary);
+        File.WriteAllLines(summary, lines.Take(lines.Length - 3));
+        p.App(3);
+        var index = Directory.EnumerateFiles(p.Dir.Combine("cache"), "*.idx", SearchOption.AllDirectories).Single();
+        var saved = File.ReadAllBytes(index);
+        File.Delete(index);
+        Assert.Throws<UvLambdaException>(() => p.Build());
+        File.WriteAllBytes(index, saved);
+        p.Build();
+        Assert.Equal(p.Cold(), File.ReadAllBytes(p.Dir.Combine("bin/package.zip")));
+    }
+
+    private static string ReadEntry(string zip, string entry)
+    {
+        using var archive = System.IO.Compression.ZipFile.OpenRead(zip);
+        using var reader = new StreamReader(archive.GetEntry(entry)!.Open());
+        return reader.ReadToEnd();
+    }
+}
