@@ -12,10 +12,19 @@ namespace UvLambda.Core.Install;
 /// </summary>
 public sealed record InstalledFile(string Package, ArchiveEntry Entry, bool ElfKnown, ElfInfo? Elf)
 {
-    /// <summary>A file on disk with these bytes (a wheel's entry is unpacked once into the shared cache for it).</summary>
-    internal Func<string>? Materialize { get; init; }
+    /// <summary>The wheel this file comes from, unpacked on demand (shared by all its files).</summary>
+    internal UnpackedWheel? Wheel { get; init; }
 
-    public string PathOnDisk() => Entry.SourceFile ?? Materialize?.Invoke() ?? throw new InvalidOperationException($"{Entry.Path} has no file on disk");
+    /// <summary>A file on disk with these bytes (a wheel's entry is unpacked once into the shared cache for it).</summary>
+    public string PathOnDisk() => Entry.SourceFile ?? (Wheel is { } w ? Path.Combine(w.Ensure(), Entry.Path) : throw new InvalidOperationException($"{Entry.Path} has no file on disk"));
+}
+
+/// <summary>An indexed wheel, to unpack into the shared cache when a file of it is needed on disk.</summary>
+internal sealed class UnpackedWheel(string indexPath, string wheelPath, WheelIndex index)
+{
+    private string? _root;
+
+    public string Ensure() => _root ??= UnpackedWheels.Ensure(indexPath, wheelPath, index);
 }
 
 /// <summary>
@@ -49,11 +58,11 @@ public static class InstalledSet
                     }
                     continue;
                 }
+                var unpacked = new UnpackedWheel(indexPath, wheel, index);
                 foreach (var (f, entry) in index.Entries(wheel))
                 {
                     if (LambdaSourceFile.IsNeverShipped(f.Path)) continue;
-                    var file = f;
-                    byPath[f.Path] = new InstalledFile(package, entry, true, Elf(f)) { Materialize = () => Path.Combine(UnpackedWheels.Ensure(indexPath, wheel, index), file.Path) };
+                    byPath[f.Path] = new InstalledFile(package, entry, true, Elf(f)) { Wheel = unpacked };
                 }
             }
         }

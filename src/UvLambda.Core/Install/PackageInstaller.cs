@@ -134,7 +134,7 @@ public sealed class PackageInstaller(IWheelFetcher fetcher, IBuildLog log, UvWhe
                 Parallel.For(0, parallel.Count, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount, CancellationToken = cancellationToken }, i =>
                 {
                     var wheel = downloads[parallel[i].Package.Name];
-                    indexed[i] = WheelIndexCache.GetOrBuild(cacheRoot, parallel[i].Package.Wheel!.Sha256!, wheel.Path, wheel.FileName!, parallel[i].Package.Name, parallel[i].Package.Version, MaxUnpackedBytes);
+                    indexed[i] = WheelIndexCache.GetOrBuild(cacheRoot, parallel[i].Package.Wheel!.Sha256!, wheel.Path, wheel.FileName!, parallel[i].Package.Name, parallel[i].Package.Version, MaxUnpackedBytes, withFiles: false);
                 });
             }
             catch (AggregateException e) when (e.InnerExceptions.FirstOrDefault(x => x is UvLambdaException or OperationCanceledException) is { } first)
@@ -146,7 +146,7 @@ public sealed class PackageInstaller(IWheelFetcher fetcher, IBuildLog log, UvWhe
             {
                 var wheel = downloads[parallel[i].Package.Name];
                 state.Packages[PackageName(parallel[i])] = IndexedState(parallel[i].Key, parallel[i].Package.Version, wheel.Path, indexed[i].Path);
-                installed.Add(new InstalledPackage(indexed[i].Index.Name, indexed[i].Index.Version, indexed[i].Index.Files.Select(f => f.Path).ToList()));
+                installed.Add(new InstalledPackage(indexed[i].Index.Name, indexed[i].Index.Version, []));
                 bytes += new FileInfo(wheel.Path).Length;
             }
             changed = true;
@@ -225,9 +225,9 @@ public sealed class PackageInstaller(IWheelFetcher fetcher, IBuildLog log, UvWhe
                     if (IndexCacheRoot is { } root)
                     {
                         var sha = plan.Package.Wheel?.Sha256 is { Length: 64 } locked && downloads.ContainsKey(package.Name) ? locked : HashFile(wheel.Path);
-                        var (index, indexPath) = WheelIndexCache.GetOrBuild(root, sha, wheel.Path, wheel.FileName ?? Path.GetFileName(wheel.Path), package.Name, package.Version, MaxUnpackedBytes);
+                        var (index, indexPath) = WheelIndexCache.GetOrBuild(root, sha, wheel.Path, wheel.FileName ?? Path.GetFileName(wheel.Path), package.Name, package.Version, MaxUnpackedBytes, withFiles: false);
                         state.Packages[name] = IndexedState(plan.Key, package.Version, wheel.Path, indexPath);
-                        installed.Add(new InstalledPackage(index.Name, index.Version, index.Files.Select(f => f.Path).ToList()));
+                        installed.Add(new InstalledPackage(index.Name, index.Version, []));
                         bytes += new FileInfo(wheel.Path).Length;
                         changed = true;
                         continue;

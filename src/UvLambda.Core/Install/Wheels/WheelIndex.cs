@@ -71,11 +71,13 @@ public static class WheelIndexCache
     }
 
     /// <summary>The index of the wheel at <paramref name="wheelPath"/> (sha256 <paramref name="sha256"/>): cached, or built by verifying every entry.</summary>
+    /// <paramref name="withFiles"/> false: a cached index is checked whole but only its header is read (the install
+    /// step needs identity and size, not the 28k entries packaging reads later).
     public static (WheelIndex Index, string IndexPath) GetOrBuild(string cacheRoot, string sha256, string wheelPath, string wheelName,
-        string expectedName, string? expectedVersion, long maxUnpackedBytes)
+        string expectedName, string? expectedVersion, long maxUnpackedBytes, bool withFiles = true)
     {
         var path = PathFor(cacheRoot, sha256);
-        var index = TryLoad(path, wheelPath);
+        var index = TryLoad(path, wheelPath, withFiles);
         if (index is null)
         {
             index = WheelInstaller.Index(wheelPath, expectedName, expectedVersion, wheelName, maxUnpackedBytes);
@@ -89,12 +91,12 @@ public static class WheelIndexCache
     }
 
     /// <summary>The index at <paramref name="indexPath"/> if it is sealed, of this format, and for a file of <paramref name="wheelPath"/>'s size; else null.</summary>
-    public static WheelIndex? TryLoad(string indexPath, string wheelPath)
+    public static WheelIndex? TryLoad(string indexPath, string wheelPath, bool withFiles = true)
     {
         try
         {
             if (!File.Exists(indexPath) || !File.Exists(wheelPath)) return null;
-            var index = Deserialize(File.ReadAllBytes(indexPath));
+            var index = Deserialize(File.ReadAllBytes(indexPath), withFiles);
             return index is { Format: WheelIndex.FormatVersion } && index.WheelSize == new FileInfo(wheelPath).Length ? index : null;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
@@ -141,7 +143,7 @@ public static class WheelIndexCache
     }
 
     /// <summary>The index these bytes hold, or null when they are not a sealed index of this format (damaged, edited, another version).</summary>
-    internal static WheelIndex? Deserialize(byte[] bytes)
+    internal static WheelIndex? Deserialize(byte[] bytes, bool withFiles = true)
     {
         if (bytes.Length < Magic.Length + 8 || !bytes.AsSpan(0, Magic.Length).SequenceEqual(Magic)) return null;
         if (System.Buffers.Binary.BinaryPrimitives.ReadUInt64LittleEndian(bytes.AsSpan(Magic.Length)) != Checksum(bytes.AsSpan(Magic.Length + 8))) return null;
@@ -155,6 +157,7 @@ public static class WheelIndexCache
             };
             int count = r.ReadInt32();
             if (count < 0 || count > bytes.Length) return null;
+            if (!withFiles) return index;
             index.Files = new List<WheelIndexFile>(count);
             for (int i = 0; i < count; i++)
             {

@@ -7,7 +7,7 @@ using UvLambda.Core.Standards;
 
 namespace UvLambda.Core.Install.Wheels;
 
-/// <summary>One installed distribution: its METADATA name and version, and every file written (relative, '/', sorted).</summary>
+/// <summary>One installed distribution: its METADATA name and version, and every file written (relative, '/', sorted; none for an indexed wheel, whose files are in its <see cref="WheelIndex"/>).</summary>
 public sealed record InstalledPackage(string Name, string Version, IReadOnlyList<string> Files);
 
 /// <summary>
