@@ -21,7 +21,7 @@ public sealed class AuditPythonPackages : UvLambdaTask
         if (!File.Exists(StateFile)) return;
         var minor = int.Parse(PythonVersion.Split('.')[1], System.Globalization.CultureInfo.InvariantCulture);
         var runtime = PythonPlatform.ForLambdaRuntime(Architecture == "arm64" ? LinuxArchitecture.Aarch64 : LinuxArchitecture.X86_64, minor);
-        var violations = ElfAudit.Check(InstalledSet.Load(StateFile, SiteDirectory), runtime.Machine,
+        var violations = ElfAudit.Check(InstalledSet.ForAudit(StateFile, SiteDirectory), runtime.Machine,
             new Version(runtime.GlibcMajor, runtime.GlibcMinor), $"python{PythonVersion}");
         if (violations.Count > 0) throw ElfAudit.ToException(violations);
     }

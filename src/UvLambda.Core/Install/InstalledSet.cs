@@ -67,26 +67,52 @@ public static class InstalledSet
             }
         }
         if (siteDirectory is not null && Directory.Exists(siteDirectory))
+            foreach (var file in SiteFiles(stateFile, siteDirectory)) byPath[file.Entry.Path] = file;
+        return byPath.Values.OrderBy(f => f.Entry.Path, StringComparer.Ordinal).ToList();
+    }
+
+    /// <summary>
+    /// What the ELF audit reads: the ELF files of indexed wheels with their facts (from each index's header, not its
+    /// 28k entries), and every file in the site folder (read when audited).
+    /// </summary>
+    public static IReadOnlyList<InstalledFile> ForAudit(string? stateFile, string? siteDirectory)
+    {
+        var files = new List<InstalledFile>();
+        if (stateFile is not null && File.Exists(stateFile))
         {
-            var owners = new Dictionary<string, string>(StringComparer.Ordinal);
-            if (hasState)
-                foreach (var (package, relative) in PackageInstaller.InstalledFiles(stateFile!)) owners.TryAdd(relative, package);
-            foreach (var file in Directory.EnumerateFiles(siteDirectory, "*", SearchOption.AllDirectories))
+            foreach (var (package, wheel, indexPath) in PackageInstaller.IndexedPackages(stateFile))
             {
-                var relative = Path.GetRelativePath(siteDirectory, file).Replace('\\', '/');
-                if (LambdaSourceFile.IsNeverShipped(relative)) continue;
-                var package = owners.TryGetValue(relative, out var p) ? p : Unattributed;
-                byPath[relative] = new InstalledFile(package, ArchiveEntry.FromFile(relative, file, LambdaSourceFile.UnixModeOf(file)), false, null);
+                var index = WheelIndexCache.TryLoad(indexPath, wheel, withFiles: false)
+                    ?? throw new UvLambdaException(ErrorCodes.WheelInstallFailed,
+                        $"The verified index of '{package}' ({indexPath}) or its wheel ({wheel}) changed or disappeared since it was installed. Build again: the install step checks them and puts them back.");
+                foreach (var f in index.ElfFiles)
+                    if (!LambdaSourceFile.IsNeverShipped(f.Path))
+                        files.Add(new InstalledFile(package, ArchiveEntry.FromBytes(f.Path, [], 0x1ED), true, Elf(f)));
             }
         }
-        return byPath.Values.OrderBy(f => f.Entry.Path, StringComparer.Ordinal).ToList();
+        if (siteDirectory is not null && Directory.Exists(siteDirectory)) files.AddRange(SiteFiles(stateFile, siteDirectory));
+        return files;
+    }
+
+    private static IEnumerable<InstalledFile> SiteFiles(string? stateFile, string siteDirectory)
+    {
+        var owners = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (stateFile is not null && File.Exists(stateFile))
+            foreach (var (package, relative) in PackageInstaller.InstalledFiles(stateFile)) owners.TryAdd(relative, package);
+        foreach (var file in Directory.EnumerateFiles(siteDirectory, "*", SearchOption.AllDirectories))
+        {
+            var relative = Path.GetRelativePath(siteDirectory, file).Replace('\\', '/');
+            if (LambdaSourceFile.IsNeverShipped(relative)) continue;
+            var package = owners.TryGetValue(relative, out var p) ? p : Unattributed;
+            yield return new InstalledFile(package, ArchiveEntry.FromFile(relative, file, LambdaSourceFile.UnixModeOf(file)), false, null);
+        }
     }
 
     private static ElfInfo? Elf(WheelIndexFile f) => f.ElfMachine is { } machine ? new ElfInfo(machine, f.Glibc ?? []) : null;
 }
 
 /// <summary>
-/// Wheels unpacked once into the content cache, beside their index (<c>…/index-v2/ab/(<c>…/index-v1/ab/&lt;sha256&gt;.unpacked/</c>)lt;sha256(<c>…/index-v1/ab/&lt;sha256&gt;.unpacked/</c>)gt;.unpacked/</c>), for
+/// Wheels unpacked once into the content cache, beside their index (<c>…/index-v3/ab/(<c>…/index-v1/ab/&lt;sha256&gt;.unpacked/</c>)lt;sha256(<c>…/index-v1/ab/&lt;sha256&gt;.unpacked/</c>)gt;.unpacked/</c>), for
 /// what needs real files: bytecode compilation and wheels whose entries cannot be copied. Written to a temp folder and
 /// renamed, so a folder that exists is complete; each file's size is checked against the index before it is used.
 /// </summary>

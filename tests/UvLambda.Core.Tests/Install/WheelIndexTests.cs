@@ -180,6 +180,10 @@ public class WheelIndexTests
         var violation = Assert.Single(ElfAudit.Check(files, "x86_64", new Version(2, 26), "python3.11"));
         Assert.Equal("needs GLIBC_2.34 but Lambda's python3.11 runtime has glibc 2.26", violation.Problem);
         Assert.Equal("fast", violation.Package);
+        // The audit's own view reads each index's header only, and finds the same.
+        var fromHeader = Assert.Single(ElfAudit.Check(InstalledSet.ForAudit(fixture.State, fixture.Site), "x86_64", new Version(2, 26), "python3.11"));
+        Assert.Equal(violation, fromHeader);
+        Assert.Empty(ElfAudit.Check(InstalledSet.ForAudit(fixture.State, fixture.Site), "x86_64", new Version(2, 34), "python3.11"));
     }
 
     [Fact]

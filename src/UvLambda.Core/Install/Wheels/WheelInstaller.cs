@@ -108,6 +108,7 @@ public static class WheelInstaller
                 (file.Method, file.CompressedSize, file.DataOffset) = (source.Method, source.CompressedSize, source.DataOffset);
             }
             index.Files.Add(file);
+            if (file.ElfMachine is not null) index.ElfFiles.Add(file);
             index.UnpackedBytes += f.Size;
         }
         index.LastPath = staged.Count > 0 ? staged[^1].EntryPath ?? staged[^1].Destination : "";
