@@ -3,6 +3,27 @@ using System.Text;
 
 namespace UvLambda.Core.Archives;
 
+/// <summary>The fields of one central-directory record (46 bytes, then name, extra field and comment).</summary>
+internal readonly record struct CentralRecord(ushort Flags, ushort Method, uint Crc, long CompressedSize, long UncompressedSize,
+    int NameLength, int ExtraLength, int CommentLength, uint ExternalAttributes, long LocalHeaderOffset)
+{
+    public int Length => 46 + NameLength + ExtraLength + CommentLength;
+
+    /// <summary>The record at <paramref name="at"/>, or false when there is none or it runs past the directory's end.</summary>
+    public static bool TryRead(ReadOnlySpan<byte> central, int at, out CentralRecord record)
+    {
+        record = default;
+        if (at < 0 || at + 46 > central.Length || BinaryPrimitives.ReadUInt32LittleEndian(central[at..]) != 0x02014b50) return false;
+        var h = central.Slice(at, 46);
+        record = new CentralRecord(
+            BinaryPrimitives.ReadUInt16LittleEndian(h[8..]), BinaryPrimitives.ReadUInt16LittleEndian(h[10..]), BinaryPrimitives.ReadUInt32LittleEndian(h[16..]),
+            BinaryPrimitives.ReadUInt32LittleEndian(h[20..]), BinaryPrimitives.ReadUInt32LittleEndian(h[24..]),
+            BinaryPrimitives.ReadUInt16LittleEndian(h[28..]), BinaryPrimitives.ReadUInt16LittleEndian(h[30..]), BinaryPrimitives.ReadUInt16LittleEndian(h[32..]),
+            BinaryPrimitives.ReadUInt32LittleEndian(h[38..]), BinaryPrimitives.ReadUInt32LittleEndian(h[42..]));
+        return at + record.Length <= central.Length;
+    }
+}
+
 /// <summary>One central-directory record of a zip, with where its compressed bytes are.</summary>
 public sealed record ZipDirectoryEntry(string Name, ushort Method, uint Crc, long CompressedSize, long UncompressedSize, uint ExternalAttributes, long DataOffset);
 
@@ -129,18 +150,10 @@ public sealed class ZipDirectory
         int p = 0;
         for (int n = 0; n < count; n++)
         {
-            if (p + 46 > size || BinaryPrimitives.ReadUInt32LittleEndian(central.AsSpan(p)) != 0x02014b50) return null;
+            if (!CentralRecord.TryRead(central, p, out var record)) return null;
             var h = central.AsSpan(p, 46);
-            ushort method = BinaryPrimitives.ReadUInt16LittleEndian(h[10..]);
-            uint crc = BinaryPrimitives.ReadUInt32LittleEndian(h[16..]);
-            long compressed = BinaryPrimitives.ReadUInt32LittleEndian(h[20..]);
-            long uncompressed = BinaryPrimitives.ReadUInt32LittleEndian(h[24..]);
-            int nameLength = BinaryPrimitives.ReadUInt16LittleEndian(h[28..]);
-            int extraLength = BinaryPrimitives.ReadUInt16LittleEndian(h[30..]);
-            int commentLength = BinaryPrimitives.ReadUInt16LittleEndian(h[32..]);
-            uint external = BinaryPrimitives.ReadUInt32LittleEndian(h[38..]);
-            long localAt = BinaryPrimitives.ReadUInt32LittleEndian(h[42..]);
-            if (p + 46 + nameLength + extraLength + commentLength > size) return null;
+            var (method, crc, compressed, uncompressed, nameLength, external, localAt) =
+                (record.Method, record.Crc, record.CompressedSize, record.UncompressedSize, record.NameLength, record.ExternalAttributes, record.LocalHeaderOffset);
             var name = Encoding.UTF8.GetString(central, p + 46, nameLength);
             if (localAt + 30 + nameLength > offset) return null;
             var l = local.AsSpan(0, 30 + nameLength);
@@ -158,7 +171,7 @@ public sealed class ZipDirectory
             long data = localAt + 30 + localNameLength;
             if (data + compressed > offset) return null;
             entries.Add(new ZipDirectoryEntry(name, method, crc, compressed, uncompressed, external, data));
-            p += 46 + nameLength + extraLength + commentLength;
+            p += record.Length;
         }
         if (p != size) return null;
         return new ZipDirectory(path, bytes, length, entries, central, offset);

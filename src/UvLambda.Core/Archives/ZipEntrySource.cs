@@ -88,20 +88,11 @@ public static class ZipEntryLocator
         int p = 0;
         for (int n = 0; n < count; n++)
         {
-            if (p + 46 > central.Length || BinaryPrimitives.ReadUInt32LittleEndian(central.AsSpan(p)) != 0x02014b50) return null;
-            var h = central.AsSpan(p, 46);
-            ushort flags = BinaryPrimitives.ReadUInt16LittleEndian(h[8..]);
-            ushort method = BinaryPrimitives.ReadUInt16LittleEndian(h[10..]);
-            uint crc = BinaryPrimitives.ReadUInt32LittleEndian(h[16..]);
-            long compressed = BinaryPrimitives.ReadUInt32LittleEndian(h[20..]);
-            long uncompressed = BinaryPrimitives.ReadUInt32LittleEndian(h[24..]);
-            int nameLength = BinaryPrimitives.ReadUInt16LittleEndian(h[28..]);
-            int extraLength = BinaryPrimitives.ReadUInt16LittleEndian(h[30..]);
-            int commentLength = BinaryPrimitives.ReadUInt16LittleEndian(h[32..]);
-            long at = BinaryPrimitives.ReadUInt32LittleEndian(h[42..]);
-            if (p + 46 + nameLength + extraLength + commentLength > central.Length) return null;
-            var name = Encoding.UTF8.GetString(central, p + 46, nameLength);
-            p += 46 + nameLength + extraLength + commentLength;
+            if (!CentralRecord.TryRead(central, p, out var record)) return null;
+            var (flags, method, crc, compressed, uncompressed, at) =
+                (record.Flags, record.Method, record.Crc, record.CompressedSize, record.UncompressedSize, record.LocalHeaderOffset);
+            var name = Encoding.UTF8.GetString(central, p + 46, record.NameLength);
+            p += record.Length;
             if (name.EndsWith('/')) continue;
             if ((flags & 1) != 0 || method is not (0 or 8) || compressed == 0xFFFFFFFF || uncompressed == 0xFFFFFFFF || at == 0xFFFFFFFF) return null;
             if (at + 30 > offset) return null;

@@ -39,6 +39,16 @@ public class AppOnlyChangeTests
                 PackagePath = Dir.Combine(zip), StateFile = Install.State, SiteDirectory = Install.Site, IntermediateDirectory = Dir.Combine(obj),
             }, [new LambdaSourceFile(Dir.Combine("app/__init__.py"), "app/__init__.py"), new LambdaSourceFile(Dir.Combine("app/main.py"), "app/main.py")], Handler, NullBuildLog.Instance);
 
+        /// <summary>Runs <paramref name="build"/> with the wheel's cached index gone: only a build that does not read the install survives it.</summary>
+        public void WithoutIndex(Action build)
+        {
+            var index = Directory.EnumerateFiles(Dir.Combine("cache"), "*.idx", SearchOption.AllDirectories).Single();
+            var saved = File.ReadAllBytes(index);
+            File.Delete(index);
+            try { build(); }
+            finally { File.WriteAllBytes(index, saved); }
+        }
+
         public byte[] Cold()
         {
             var cold = Build("cold/package.zip", "cold-obj");
@@ -56,13 +66,9 @@ public class AppOnlyChangeTests
         Assert.True(File.Exists(p.Dir.Combine("obj/package.zip.dependencies")));
         p.App(1);
         // Proof that the install is not read again: its cached index is gone, which the full path could not survive.
-        var index = Directory.EnumerateFiles(p.Dir.Combine("cache"), "*.idx", SearchOption.AllDirectories).Single();
-        var saved = File.ReadAllBytes(index);
-        File.Delete(index);
-        var result = p.Build();
-        var zip = Assert.Single(result.Zips).Zip;
-        Assert.True(zip.Written);
-        File.WriteAllBytes(index, saved);
+        ArtifactResult? result = null;
+        p.WithoutIndex(() => result = p.Build());
+        Assert.True(Assert.Single(result!.Zips).Zip.Written);
         Assert.Equal(p.Cold(), File.ReadAllBytes(p.Dir.Combine("bin/package.zip")));
         Assert.Contains("REVISION = 1", ReadEntry(p.Dir.Combine("bin/package.zip"), "app/main.py"));
         Assert.Equal(result.UnzippedTotal, p.Build("cold2/package.zip", "cold2-obj").UnzippedTotal);
@@ -82,20 +88,14 @@ public class AppOnlyChangeTests
         // The zip was touched by something else: its stamp no longer matches, so nothing of it is trusted.
         File.SetLastWriteTimeUtc(p.Dir.Combine("bin/package.zip"), new DateTime(2001, 1, 1, 0, 0, 0, DateTimeKind.Utc));
         p.App(2);
-        var index = Directory.EnumerateFiles(p.Dir.Combine("cache"), "*.idx", SearchOption.AllDirectories).Single();
-        var saved = File.ReadAllBytes(index);
-        File.Delete(index);
         // The full path reads the install, so with its index gone it fails: proof the shortcut was not taken.
-        Assert.Throws<UvLambdaException>(() => p.Build());
-        File.WriteAllBytes(index, saved);
+        p.WithoutIndex(() => Assert.Throws<UvLambdaException>(() => p.Build()));
         p.Build();
         Assert.Equal(p.Cold(), File.ReadAllBytes(p.Dir.Combine("bin/package.zip")));
 
         // Another install state (a package added, removed or repaired): another key, the full path.
         File.AppendAllText(p.Install.State, " ");
-        File.Delete(index);
-        Assert.Throws<UvLambdaException>(() => p.Build());
-        File.WriteAllBytes(index, saved);
+        p.WithoutIndex(() => Assert.Throws<UvLambdaException>(() => p.Build()));
     }
 
     [Fact]
@@ -107,11 +107,7 @@ public class AppOnlyChangeTests
         var lines = File.ReadAllLines(summary);
         File.WriteAllLines(summary, lines.Take(lines.Length - 3));
         p.App(3);
-        var index = Directory.EnumerateFiles(p.Dir.Combine("cache"), "*.idx", SearchOption.AllDirectories).Single();
-        var saved = File.ReadAllBytes(index);
-        File.Delete(index);
-        Assert.Throws<UvLambdaException>(() => p.Build());
-        File.WriteAllBytes(index, saved);
+        p.WithoutIndex(() => Assert.Throws<UvLambdaException>(() => p.Build()));
         p.Build();
         Assert.Equal(p.Cold(), File.ReadAllBytes(p.Dir.Combine("bin/package.zip")));
     }

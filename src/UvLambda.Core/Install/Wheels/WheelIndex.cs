@@ -128,9 +128,7 @@ public static class WheelIndexCache
             foreach (var f in elf)
             {
                 w.Write(f.Path);
-                w.Write(f.ElfMachine!);
-                w.Write(f.Glibc?.Count ?? 0);
-                foreach (var v in f.Glibc ?? []) w.Write(v);
+                WriteElf(w, f);
             }
             w.Write(index.Files.Count);
             foreach (var f in index.Files)
@@ -144,14 +142,28 @@ public static class WheelIndexCache
                 w.Write(f.DataOffset);
                 w.Write(f.Generated?.Length ?? -1);
                 if (f.Generated is { } g) w.Write(g);
-                w.Write(f.ElfMachine ?? "");
-                w.Write(f.Glibc?.Count ?? 0);
-                foreach (var v in f.Glibc ?? []) w.Write(v);
+                WriteElf(w, f);
             }
         }
         var bytes = buffer.ToArray();
         System.Buffers.Binary.BinaryPrimitives.WriteUInt64LittleEndian(bytes.AsSpan(Magic.Length), Checksum(bytes.AsSpan(Magic.Length + 8)));
         return bytes;
+    }
+
+    private static void WriteElf(BinaryWriter w, WheelIndexFile f)
+    {
+        w.Write(f.ElfMachine ?? "");
+        w.Write(f.Glibc?.Count ?? 0);
+        foreach (var v in f.Glibc ?? []) w.Write(v);
+    }
+
+    private static (string? Machine, List<string>? Glibc) ReadElf(BinaryReader r, int limit)
+    {
+        var machine = r.ReadString();
+        int versions = r.ReadInt32();
+        if (versions < 0 || versions > limit) throw new FormatException("a damaged ELF record");
+        var glibc = versions == 0 ? null : Enumerable.Range(0, versions).Select(_ => r.ReadString()).ToList();
+        return (machine.Length > 0 ? machine : null, glibc);
     }
 
     /// <summary>The index these bytes hold, or null when they are not a sealed index of this format (damaged, edited, another version).</summary>
@@ -171,10 +183,8 @@ public static class WheelIndexCache
             if (elfCount < 0 || elfCount > bytes.Length) return null;
             for (int i = 0; i < elfCount; i++)
             {
-                var f = new WheelIndexFile { Path = r.ReadString(), ElfMachine = r.ReadString() };
-                int versions = r.ReadInt32();
-                if (versions < 0 || versions > bytes.Length) return null;
-                f.Glibc = Enumerable.Range(0, versions).Select(_ => r.ReadString()).ToList();
+                var f = new WheelIndexFile { Path = r.ReadString() };
+                (f.ElfMachine, f.Glibc) = ReadElf(r, bytes.Length);
                 index.ElfFiles.Add(f);
             }
             int count = r.ReadInt32();
@@ -190,10 +200,7 @@ public static class WheelIndexCache
                 };
                 int generated = r.ReadInt32();
                 if (generated >= 0) f.Generated = r.ReadBytes(generated);
-                var machine = r.ReadString();
-                if (machine.Length > 0) f.ElfMachine = machine;
-                int glibc = r.ReadInt32();
-                if (glibc > 0) f.Glibc = Enumerable.Range(0, glibc).Select(_ => r.ReadString()).ToList();
+                (f.ElfMachine, f.Glibc) = ReadElf(r, bytes.Length);
                 index.Files.Add(f);
             }
             return r.BaseStream.Position == r.BaseStream.Length ? index : null;
