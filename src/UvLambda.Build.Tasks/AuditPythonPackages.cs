@@ -22,7 +22,7 @@ public sealed class AuditPythonPackages : UvLambdaTask
         var minor = int.Parse(PythonVersion.Split('.')[1], System.Globalization.CultureInfo.InvariantCulture);
         var runtime = PythonPlatform.ForLambdaRuntime(Architecture == "arm64" ? LinuxArchitecture.Aarch64 : LinuxArchitecture.X86_64, minor);
         var violations = ElfAudit.Check(InstalledSet.ForAudit(StateFile, SiteDirectory), runtime.Machine,
-            new Version(runtime.GlibcMajor, runtime.GlibcMinor), $"python{PythonVersion}");
+            new Version(runtime.GlibcMajor, runtime.GlibcMinor), $"python{PythonVersion}", CancellationToken);
         if (violations.Count > 0) throw ElfAudit.ToException(violations);
     }
 }

@@ -69,41 +69,21 @@ public sealed class CreateLambdaZip : UvLambdaTask
 
     private protected override void ExecuteCore()
     {
-        var timestamp = ArchiveTimestamp.FromSourceDateEpoch(SourceDateEpoch);
+        var options = new ArtifactRequest
+        {
+            ProjectFile = ProjectFile, PackageType = PackageType, PackagePath = OutputPath, LayerPath = LayerOutputPath, AppPath = AppOutputPath,
+            SiteDirectory = SiteDirectory, StateFile = StateFile,
+            WorkspacePackages = (WorkspacePackages ?? []).Select(i => (i.GetMetadata("Name") is { Length: > 0 } n ? n : i.ItemSpec, i.GetMetadata("Source"))).ToList(),
+            WorkspaceIn = WorkspaceIn, LayerSplit = LayerSplit, LocalLayerPath = LocalLayerOutputPath,
+            LocalPackages = (LocalPackages ?? []).Select(i => i.GetMetadata("Name") is { Length: > 0 } n ? n : i.ItemSpec).ToList(),
+            Excludes = (Excludes ?? []).Select(i => i.ItemSpec).ToList(), ExcludePatterns = ExcludePatterns,
+            CompileBytecode = CompileBytecode, PythonVersion = PythonVersion, LocalPython = LocalPython, IntermediateDirectory = IntermediateDirectory,
+            LayerSizeBudget = LayerSizeBudget, SizeReportPath = SizeReportPath, SourceDateEpoch = SourceDateEpoch,
+        }.Validate();
         var sources = LambdaSourceFile.Map(ProjectDirectory, PathsOf(Sources), ProjectFile,
             (ExcludedDirectories ?? []).Select(i => i.ItemSpec).Where(s => s.Length > 0).ToList());
         var handler = LambdaHandler.Parse(Handler, ProjectFile);
-        long budget = 0;
-        if (!string.IsNullOrWhiteSpace(LayerSizeBudget) && !long.TryParse(LayerSizeBudget.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out budget))
-            throw new UvLambdaException(ErrorCodes.InvalidArtifactSetting, $"LambdaLayerSizeBudget '{LayerSizeBudget}' is not a whole number of bytes.", ProjectFile);
-        var options = new ArtifactOptions
-        {
-            PackageType = string.IsNullOrEmpty(PackageType) ? "Zip" : PackageType!,
-            PackagePath = string.IsNullOrEmpty(OutputPath) ? null : OutputPath,
-            LayerPath = string.IsNullOrEmpty(LayerOutputPath) ? null : LayerOutputPath,
-            AppPath = string.IsNullOrEmpty(AppOutputPath) ? null : AppOutputPath,
-            SiteDirectory = string.IsNullOrEmpty(SiteDirectory) ? null : SiteDirectory,
-            StateFile = string.IsNullOrEmpty(StateFile) ? null : StateFile,
-            WorkspacePackages = (WorkspacePackages ?? [])
-                .Where(i => i.GetMetadata("Source") is "" or "workspace" or "directory")
-                .Select(i => i.GetMetadata("Name") is { Length: > 0 } n ? n : i.ItemSpec).ToList(),
-            WorkspaceIn = string.IsNullOrEmpty(WorkspaceIn) ? "App" : WorkspaceIn!,
-            LocalLayerPath = ExternalLayers.SplitLocal(LayerSplit, ProjectFile) && string.Equals(PackageType, "Layer", StringComparison.OrdinalIgnoreCase)
-                ? (string.IsNullOrEmpty(LocalLayerOutputPath) ? throw new UvLambdaException(ErrorCodes.InvalidArtifactSetting, "LambdaLayerSplit=Local needs LambdaLocalLayerPath.", ProjectFile) : LocalLayerOutputPath)
-                : null,
-            LocalPackages = (LocalPackages ?? []).Select(i => i.GetMetadata("Name") is { Length: > 0 } n ? n : i.ItemSpec).ToList(),
-            Excludes = (Excludes ?? []).Select(i => i.ItemSpec)
-                .Concat((ExcludePatterns ?? "").Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).ToList(),
-            BytecodePythonVersion = CompileBytecode ? PythonVersion : null,
-            LocalPython = string.IsNullOrEmpty(LocalPython) ? null : LocalPython,
-            IntermediateDirectory = string.IsNullOrEmpty(IntermediateDirectory) ? null : IntermediateDirectory,
-            LayerSizeBudget = budget,
-            SizeReportPath = string.IsNullOrEmpty(SizeReportPath) ? null : SizeReportPath,
-            Timestamp = timestamp,
-        };
-        if (CompileBytecode && string.IsNullOrEmpty(PythonVersion))
-            throw new UvLambdaException(ErrorCodes.InvalidArtifactSetting, "LambdaCompileBytecode needs PythonVersion.", ProjectFile);
-        var result = LambdaArtifacts.Create(options, sources, handler, BuildLog, ProjectFile);
+        var result = LambdaArtifacts.Create(options, sources, handler, BuildLog, ProjectFile, CancellationToken);
         UncompressedSize = result.UncompressedBytes;
         UnzippedTotal = result.UnzippedTotal;
         // Full paths: the SDK compares them with earlier builds' to delete zips no longer produced.

@@ -51,17 +51,7 @@ public sealed class DeployLambda : ProductionSettingsTask
 
     private protected override void ExecuteCore()
     {
-        Dictionary<string, string>? environment = null;
-        if (EnvironmentVariables is { Length: > 0 })
-        {
-            environment = new Dictionary<string, string>(StringComparer.Ordinal);
-            foreach (var item in EnvironmentVariables)
-            {
-                if (!environment.TryAdd(item.ItemSpec, item.GetMetadata("Value")))
-                    throw new UvLambdaException(ErrorCodes.DeployInvalidEnvironmentVariable,
-                        $"LambdaEnvironmentVariable '{item.ItemSpec}' is defined twice. Keep one item per name.", ProjectFile);
-            }
-        }
+        var environment = new DeploySettingText(ProjectFile).EnvironmentVariables((EnvironmentVariables ?? []).Select(i => (i.ItemSpec, i.GetMetadata("Value"))).ToList());
         var settings = new DeploySettings
         {
             FunctionName = FunctionName,

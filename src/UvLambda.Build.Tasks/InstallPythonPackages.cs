@@ -43,39 +43,17 @@ public sealed class InstallPythonPackages : UvLambdaTask
 
     private protected override void ExecuteCore()
     {
-        var installer = string.IsNullOrWhiteSpace(Installer) ? "native" : Installer!.Trim().ToLowerInvariant();
-        if (installer is not ("native" or "uv"))
-            throw new Core.Diagnostics.UvLambdaException(Core.Diagnostics.ErrorCodes.InvalidInstaller,
-                $"UvLambdaInstaller is '{Installer}'; valid values are 'native' (the default: UvLambda installs the wheels itself) and 'uv' (run `uv pip install`).", ProjectFile);
-
         var resolution = ProjectResolver.Resolve(new ProjectResolutionRequest(
             ProjectDirectory, PythonVersion, Architecture, PythonPlatform,
             (Extras ?? []).Select(i => i.ItemSpec).ToList(), (DependencyGroups ?? []).Select(i => i.ItemSpec).ToList(), Locked: false, PythonLockFile: PythonLockFile), Core.Diagnostics.NullBuildLog.Instance);
-
         var settings = new ProjectInstallSettings(ProjectDirectory, SiteDirectory, StateFile, CacheDirectory, FindLinks, Offline, UvPath,
             Core.Processes.ProcessEnvironment.Current())
         {
             MaxUnpackedBytes = MaxUnpackedBytes > 0 ? MaxUnpackedBytes : Core.Install.Wheels.WheelInstaller.ImageUnpackedLimit,
             // Packaging reads wheels in place (copying their compressed entries): nothing is unpacked into the site folder.
             IndexWheels = true,
+            Installer = Installer,
         };
-
-        if (installer == "uv")
-        {
-            var uv = ExternalTool.Find("uv", settings.Environment, UvPath)
-                ?? throw new Core.Diagnostics.UvLambdaException(Core.Diagnostics.ErrorCodes.UvNotFound,
-                    string.IsNullOrWhiteSpace(UvPath)
-                        ? "UvLambdaInstaller is 'uv', but `uv` is not on PATH. Install uv (https://docs.astral.sh/uv/getting-started/installation/), set UvPath to its executable, or remove UvLambdaInstaller to use the native installer."
-                        : $"UvLambdaInstaller is 'uv', but UvPath '{UvPath}' is not a file. Point UvPath at the uv executable, or leave it empty to use uv from PATH.",
-                    ProjectFile);
-            var requirements = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(StateFile))!, "requirements.txt");
-            var uvResult = new UvPipInstaller(uv, BuildLog) { FindLinks = ProjectInstall.FindLinkFolders(FindLinks, ProjectDirectory), Offline = Offline }
-                .Install(resolution.Packages, SiteDirectory, StateFile, requirements, resolution.Target, CancellationToken);
-            Changed = uvResult.Changed;
-            return;
-        }
-
-        var result = ProjectInstall.Native(resolution, settings, BuildLog, CancellationToken);
-        Changed = result.Changed;
+        Changed = ProjectInstall.Run(resolution, settings, BuildLog, ProjectFile, CancellationToken).Changed;
     }
 }

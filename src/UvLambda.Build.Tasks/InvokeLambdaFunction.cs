@@ -19,7 +19,7 @@ public sealed class InvokeLambdaFunction : UvLambdaTask
     private protected override void ExecuteCore()
     {
         var function = LocalFunction.Load(LocalRunFile);
-        var eventJson = ReadEvent(Event, ProjectDirectory);
+        var eventJson = LambdaEventText.Read(Event, ProjectDirectory);
         InvocationResult result;
         if (function.Handler.EndsWith(".sh", StringComparison.Ordinal))
         {
@@ -39,18 +39,5 @@ public sealed class InvokeLambdaFunction : UvLambdaTask
         }
         Result = result.ResultJson!;
         Log.LogMessage(MessageImportance.High, Result);
-    }
-
-    /// <summary>Inline JSON when it looks like JSON, else a file relative to the project (empty: <c>{}</c>).</summary>
-    internal static string ReadEvent(string? value, string projectDirectory)
-    {
-        var text = (value ?? "").Trim();
-        if (text.Length == 0) return "{}";
-        if (text[0] is '{' or '[' or '"' || text is "null" or "true" or "false" || char.IsDigit(text[0]) || text[0] == '-')
-            return text;
-        var path = Path.GetFullPath(text, projectDirectory);
-        if (!File.Exists(path))
-            throw new UvLambdaException(ErrorCodes.InvalidLambdaEvent, $"LambdaEvent '{text}' is neither a file (looked for {path}) nor inline JSON.");
-        return File.ReadAllText(path);
     }
 }

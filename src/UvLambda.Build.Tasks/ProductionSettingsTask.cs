@@ -42,62 +42,35 @@ public abstract class ProductionSettingsTask : UvLambdaTask
     /// <summary><paramref name="settings"/> with the production settings parsed from the parameters.</summary>
     private protected DeploySettings WithProductionSettings(DeploySettings settings)
     {
-        var tags = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var item in Tags ?? [])
-        {
-            if (!tags.TryAdd(item.ItemSpec.Trim(), item.GetMetadata("Value")))
-                throw new UvLambdaException(ErrorCodes.DeployInvalidTag, $"LambdaTag '{item.ItemSpec}' is declared twice. Keep one item per key.", ProjectFile);
-        }
+        var text = new DeploySettingText(ProjectFile);
         return settings with
         {
-            PublishVersion = Bool(PublishVersion, "LambdaPublishVersion"),
+            PublishVersion = text.Bool(PublishVersion, "LambdaPublishVersion"),
             Alias = Empty(Alias),
-            ProvisionedConcurrency = Number(ProvisionedConcurrency, "LambdaProvisionedConcurrency"),
+            ProvisionedConcurrency = text.Number(ProvisionedConcurrency, "LambdaProvisionedConcurrency"),
             SnapStart = Empty(SnapStart),
-            SubnetIds = List(SubnetIds),
-            SecurityGroupIds = List(SecurityGroupIds),
+            SubnetIds = DeploySettingText.List(SubnetIds),
+            SecurityGroupIds = DeploySettingText.List(SecurityGroupIds),
             TracingMode = Empty(TracingMode),
-            EphemeralStorageSize = Number(EphemeralStorageSize, "LambdaEphemeralStorageSize"),
+            EphemeralStorageSize = text.Number(EphemeralStorageSize, "LambdaEphemeralStorageSize"),
             LogFormat = Empty(LogFormat),
             LogGroup = Empty(LogGroup),
             ApplicationLogLevel = Empty(ApplicationLogLevel),
             SystemLogLevel = Empty(SystemLogLevel),
-            ReservedConcurrency = Number(ReservedConcurrency, "LambdaReservedConcurrency"),
+            ReservedConcurrency = text.Number(ReservedConcurrency, "LambdaReservedConcurrency"),
             DeadLetterTargetArn = Empty(DeadLetterTargetArn),
             KmsKeyArn = Empty(KmsKeyArn),
-            Tags = tags,
+            Tags = text.Tags((Tags ?? []).Select(i => (i.ItemSpec, i.GetMetadata("Value")))),
             FileSystems = (FileSystems ?? []).Select(i => new FileSystemMount(i.ItemSpec.Trim(), i.GetMetadata("LocalMountPath").Trim())).ToList(),
             CapacityProviderArn = Empty(CapacityProviderArn),
-            MemoryPerVCpu = Decimal(MemoryPerVCpu, "LambdaMemoryPerVCpu"),
-            MaxConcurrencyPerEnvironment = Number(MaxConcurrencyPerEnvironment, "LambdaMaxConcurrencyPerEnvironment"),
-            DurableExecutionTimeout = Number(DurableExecutionTimeout, "LambdaDurableExecutionTimeout"),
-            DurableRetentionDays = Number(DurableRetentionDays, "LambdaDurableRetentionDays"),
+            MemoryPerVCpu = text.Decimal(MemoryPerVCpu, "LambdaMemoryPerVCpu"),
+            MaxConcurrencyPerEnvironment = text.Number(MaxConcurrencyPerEnvironment, "LambdaMaxConcurrencyPerEnvironment"),
+            DurableExecutionTimeout = text.Number(DurableExecutionTimeout, "LambdaDurableExecutionTimeout"),
+            DurableRetentionDays = text.Number(DurableRetentionDays, "LambdaDurableRetentionDays"),
         };
     }
 
-    private protected static string? Empty(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
+    private protected static string? Empty(string? value) => DeploySettingText.Empty(value);
 
-    private protected int? Number(string? value, string property)
-    {
-        if (Empty(value) is not { } text) return null;
-        if (int.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var n)) return n;
-        throw new UvLambdaException(ErrorCodes.DeployInvalidSetting, $"{property} '{text}' is not a whole number.", ProjectFile);
-    }
-
-    private static List<string> List(string? value) =>
-        (value ?? "").Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToList();
-
-    private bool Bool(string? value, string property) => Empty(value)?.ToLowerInvariant() switch
-    {
-        null or "false" => false,
-        "true" => true,
-        var text => throw new UvLambdaException(ErrorCodes.DeployInvalidSetting, $"{property} '{text}' is not true or false.", ProjectFile),
-    };
-
-    private double? Decimal(string? value, string property)
-    {
-        if (Empty(value) is not { } text) return null;
-        if (double.TryParse(text, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var n)) return n;
-        throw new UvLambdaException(ErrorCodes.DeployInvalidSetting, $"{property} '{text}' is not a number.", ProjectFile);
-    }
+    private protected int? Number(string? value, string property) => new DeploySettingText(ProjectFile).Number(value, property);
 }

@@ -63,8 +63,8 @@ public static class DeterministicZipWriter
         $"compression={typeof(DeflateStream).Assembly.GetName().Version};file={System.Diagnostics.FileVersionInfo.GetVersionInfo(typeof(DeflateStream).Assembly.Location).FileVersion}";
 
     public static ZipWriteResult Write(string outputPath, IReadOnlyList<ArchiveEntry> files, DateTime timestamp,
-        CompressionLevel level = CompressionLevel.Optimal, ZipReuse? reuse = null) =>
-        Write(outputPath, [files], timestamp, level, reuse);
+        CompressionLevel level = CompressionLevel.Optimal, ZipReuse? reuse = null, CancellationToken cancellationToken = default) =>
+        Write(outputPath, [files], timestamp, level, reuse, cancellationToken);
 
     private enum Source : byte { Directory, Empty, ZipRaw, ZipInflateStore, Previous, Compress }
 
@@ -86,7 +86,7 @@ public static class DeterministicZipWriter
     /// Put what changes least first: a leading run of unchanged entries is copied from the previous archive in one piece.
     /// </summary>
     public static ZipWriteResult Write(string outputPath, IReadOnlyList<IReadOnlyList<ArchiveEntry>> blocks, DateTime timestamp,
-        CompressionLevel level = CompressionLevel.Optimal, ZipReuse? reuse = null)
+        CompressionLevel level = CompressionLevel.Optimal, ZipReuse? reuse = null, CancellationToken cancellationToken = default)
     {
         ArchivePath.EnsureUnique(blocks.Count == 1 ? blocks[0] : blocks.SelectMany(b => b).ToList());
         var slots = new List<Slot>();
@@ -118,7 +118,7 @@ public static class DeterministicZipWriter
             previous = ZipDirectory.TryRead(reuse.PreviousArchive);
 
         var plan = slots.ToArray();
-        Classify(plan, previous);
+        Classify(plan, previous, cancellationToken);
 
         var (dosTime, dosDate) = ArchiveTimestamp.ToDos(timestamp);
         // The leading run of entries whose central records (offsets included) equal the previous archive's: their
@@ -153,7 +153,7 @@ public static class DeterministicZipWriter
             return new ZipWriteResult(fileCount, directoryCount, uncompressedTotal, previous.Length, reused, Written: false, CopiedEntries: 0) { Blocks = BlockEnds(plan, blockEnds) };
         }
 
-        long archiveSize = WriteArchive(outputPath, plan, prefix, plan.Length, offset, previous?.CentralDirectory[..(int)previousCentral] ?? default, previous?.Path, previous, level, dosTime, dosDate);
+        long archiveSize = WriteArchive(outputPath, plan, prefix, plan.Length, offset, previous?.CentralDirectory[..(int)previousCentral] ?? default, previous?.Path, previous, level, dosTime, dosDate, out _, cancellationToken);
         WriteStamp(reuse, stamp);
         return new ZipWriteResult(fileCount, directoryCount, uncompressedTotal, archiveSize, reused, Written: true, CopiedEntries: copied) { Blocks = BlockEnds(plan, blockEnds) };
     }
@@ -184,7 +184,7 @@ public static class DeterministicZipWriter
     /// Returns null when the prefix archive does not hold such a prefix (then write it whole).
     /// </summary>
     public static ZipWriteResult? WriteAfterPrefix(string outputPath, ZipPrefix prefix, IReadOnlyList<ArchiveEntry> files, DateTime timestamp,
-        CompressionLevel level = CompressionLevel.Optimal, ZipReuse? reuse = null)
+        CompressionLevel level = CompressionLevel.Optimal, ZipReuse? reuse = null, CancellationToken cancellationToken = default)
     {
         var stamp = CompressorStamp(level);
         if (reuse is null || !File.Exists(reuse.StampFile) || File.ReadAllText(reuse.StampFile) != stamp) return null;
@@ -225,9 +225,9 @@ public static class DeterministicZipWriter
         if (total > ushort.MaxValue)
             throw new UvLambdaException(ErrorCodes.ArchiveTooLarge,
                 $"'{outputPath}' would hold {total} entries; zip without ZIP64 holds at most {ushort.MaxValue}. Remove files with LambdaExclude.");
-        Classify(plan, previous: null);
+        Classify(plan, previous: null, cancellationToken);
         var (dosTime, dosDate) = ArchiveTimestamp.ToDos(timestamp);
-        long archiveSize = WriteArchive(outputPath, plan, 0, total, prefix.Bytes, central, prefix.Archive, null, level, dosTime, dosDate, out var kept);
+        long archiveSize = WriteArchive(outputPath, plan, 0, total, prefix.Bytes, central, prefix.Archive, null, level, dosTime, dosDate, out var kept, cancellationToken);
         WriteStamp(reuse, stamp);
         var blocks = BlockEnds(plan, [plan.Length]);
         return new ZipWriteResult(prefix.FileCount + plan.Count(p => p.Entry is not null), prefix.DirectoryCount + plan.Count(p => p.Entry is null),
@@ -245,10 +245,10 @@ public static class DeterministicZipWriter
 
     // What each entry is (CRC, size) and where its compressed bytes will come from. Files and generated content are
     // read once here (in parallel) for their CRC; small ones are kept for compression.
-    private static void Classify(Slot[] plan, ZipDirectory? previous)
+    private static void Classify(Slot[] plan, ZipDirectory? previous, CancellationToken cancellationToken)
     {
         long kept = 0;
-        Parallel.For(0, plan.Length, i =>
+        Parallel.For(0, plan.Length, new ParallelOptions { CancellationToken = cancellationToken }, i =>
         {
             ref var s = ref plan[i];
             var entry = s.Entry;
@@ -290,13 +290,9 @@ public static class DeterministicZipWriter
 
     // Writes plan[start..] after a prefix of `prefixBytes` bytes copied from `prefixSource` (whose central records are
     // `prefixCentral`); `count` entries in all.
-    private static long WriteArchive(string outputPath, Slot[] plan, int start, int count, long prefixBytes, ReadOnlyMemory<byte> prefixCentral, string? prefixSource,
-        ZipDirectory? previous, CompressionLevel level, ushort dosTime, ushort dosDate) =>
-        WriteArchive(outputPath, plan, start, count, prefixBytes, prefixCentral, prefixSource, previous, level, dosTime, dosDate, out _);
-
     // `kept`: the output already held exactly these bytes (only the part after the copied prefix is compared), so it was left alone.
     private static long WriteArchive(string outputPath, Slot[] plan, int start, int count, long prefixBytes, ReadOnlyMemory<byte> prefixCentral, string? prefixSource,
-        ZipDirectory? previous, CompressionLevel level, ushort dosTime, ushort dosDate, out bool kept)
+        ZipDirectory? previous, CompressionLevel level, ushort dosTime, ushort dosDate, out bool kept, CancellationToken cancellationToken)
     {
         var full = Path.GetFullPath(outputPath);
         var dir = Path.GetDirectoryName(full)!;
@@ -323,6 +319,8 @@ public static class DeterministicZipWriter
                 var compressed = new Dictionary<int, (ushort Method, byte[] Data)>();
                 for (int i = start; i < plan.Length; i++)
                 {
+                    // A cancelled build stops here; the temp file is deleted below and the output stays as it was.
+                    if ((i & 1023) == 0) cancellationToken.ThrowIfCancellationRequested();
                     ref var s = ref plan[i];
                     if (offset > uint.MaxValue)
                         throw new UvLambdaException(ErrorCodes.ArchiveTooLarge, $"'{outputPath}' would exceed 4 GiB. Remove files with LambdaExclude.");

@@ -70,7 +70,8 @@ public static class LambdaArtifacts
         public ArchiveEntry ToEntry() => Source.Path == Path ? Source : Source.WithPath(Path);
     }
 
-    public static ArtifactResult Create(ArtifactOptions options, IReadOnlyList<LambdaSourceFile> appFiles, LambdaHandler handler, IBuildLog log, string? projectFile = null)
+    public static ArtifactResult Create(ArtifactOptions options, IReadOnlyList<LambdaSourceFile> appFiles, LambdaHandler handler, IBuildLog log, string? projectFile = null,
+        CancellationToken cancellationToken = default)
     {
         bool layer = options.PackageType.Equals("Layer", StringComparison.OrdinalIgnoreCase);
         if (!layer && !options.PackageType.Equals("Zip", StringComparison.OrdinalIgnoreCase))
@@ -82,7 +83,7 @@ public static class LambdaArtifacts
         // package.zip after an app-only change: the installed packages' block as it was, without loading the install.
         string? dependencyKey = !layer && options.ReuseCompressedEntries && options.IntermediateDirectory is not null && options.PackagePath is not null
             && options.BytecodePythonVersion is not { Length: > 0 } ? DependencyBlock.KeyFor(options, options.PackagePath) : null;
-        if (dependencyKey is not null && AppOnly(options, appFiles, handler, log, projectFile, dependencyKey) is { } appOnly)
+        if (dependencyKey is not null && AppOnly(options, appFiles, handler, log, projectFile, dependencyKey, cancellationToken) is { } appOnly)
             return appOnly;
 
         bool splitLocal = layer && options.LocalLayerPath is not null;
@@ -122,6 +123,7 @@ public static class LambdaArtifacts
             var compiler = BytecodeCompiler.Find(version, options.LocalPython, Path.Combine(options.IntermediateDirectory ?? Path.Combine(Path.GetTempPath(), "uvlambda"), "bytecode"), projectFile);
             var lists = new[] { dependencies, localLayer, appInstalled, app };
             var sources = lists.SelectMany(l => l).Where(i => i.Path.EndsWith(".py", StringComparison.Ordinal)).ToList();
+            cancellationToken.ThrowIfCancellationRequested();
             var pycs = compiler.Compile(sources.Select(i => (i.Installed?.PathOnDisk() ?? i.Source.SourceFile ?? throw new InvalidOperationException(i.Path), i.ImportPath!)).ToList(), log);
             foreach (var list in lists)
             {
@@ -148,19 +150,19 @@ public static class LambdaArtifacts
             // An empty layer would be published and attached for nothing: write none (an earlier build's is
             // removed by the SDK's incremental clean) and say so once.
             var layerPath = Require(options.LayerPath, "LayerPath");
-            if (dependencies.Count > 0) zips.Add((layerPath, Write(layerPath, [dependencies], options)));
+            if (dependencies.Count > 0) zips.Add((layerPath, Write(layerPath, [dependencies], options, cancellationToken)));
             else log.Info($"{Path.GetFileName(layerPath)}: no third-party packages to ship in a layer; none is written or published.");
             if (splitLocal)
             {
-                if (localLayer.Count > 0) zips.Add((options.LocalLayerPath!, Write(options.LocalLayerPath!, [localLayer], options)));
+                if (localLayer.Count > 0) zips.Add((options.LocalLayerPath!, Write(options.LocalLayerPath!, [localLayer], options, cancellationToken)));
                 else log.Info($"{Path.GetFileName(options.LocalLayerPath!)}: no in-house packages (local wheels, workspace members) to ship in a layer; none is written or published.");
             }
-            zips.Add((Require(options.AppPath, "AppPath"), Write(Require(options.AppPath, "AppPath"), [appInstalled, app], options)));
+            zips.Add((Require(options.AppPath, "AppPath"), Write(Require(options.AppPath, "AppPath"), [appInstalled, app], options, cancellationToken)));
         }
         else
         {
             var packagePath = Require(options.PackagePath, "PackagePath");
-            var written = Write(packagePath, [dependencies, app], options);
+            var written = Write(packagePath, [dependencies, app], options, cancellationToken);
             zips.Add((packagePath, written));
             if (dependencyKey is not null && written.Blocks.Count == 2)
             {
@@ -179,7 +181,8 @@ public static class LambdaArtifacts
     /// package.zip when the installed packages' block is what the previous build wrote (<see cref="DependencyBlock"/>):
     /// that block is copied from the previous zip as it is and only the app's files are written. Null: take the full path.
     /// </summary>
-    private static ArtifactResult? AppOnly(ArtifactOptions options, IReadOnlyList<LambdaSourceFile> appFiles, LambdaHandler handler, IBuildLog log, string? projectFile, string key)
+    private static ArtifactResult? AppOnly(ArtifactOptions options, IReadOnlyList<LambdaSourceFile> appFiles, LambdaHandler handler, IBuildLog log, string? projectFile, string key,
+        CancellationToken cancellationToken)
     {
         var packagePath = options.PackagePath!;
         var summaryPath = DependencyBlock.PathFor(options.IntermediateDirectory!, packagePath);
@@ -201,7 +204,7 @@ public static class LambdaArtifacts
         var (total, table) = CheckSizes(sizes, options, projectFile);
         var prefix = new ZipPrefix(Path.GetFullPath(packagePath), block.End.Entries, block.End.Bytes, block.End.CentralBytes, block.Names, block.Files, block.Directories, block.UncompressedBytes);
         var reuse = new ZipReuse(packagePath, Path.Combine(options.IntermediateDirectory!, Path.GetFileName(packagePath) + ".compressor"));
-        if (DeterministicZipWriter.WriteAfterPrefix(packagePath, prefix, app.Select(i => i.ToEntry()).ToList(), options.Timestamp, reuse: reuse) is not { } written)
+        if (DeterministicZipWriter.WriteAfterPrefix(packagePath, prefix, app.Select(i => i.ToEntry()).ToList(), options.Timestamp, reuse: reuse, cancellationToken: cancellationToken) is not { } written)
             return null;
         var (length, time) = DependencyBlock.Stamp(packagePath);
         (block with { ZipLength = length, ZipTime = time }).Write(summaryPath);
@@ -249,13 +252,13 @@ public static class LambdaArtifacts
     private static string Require(string? path, string name) =>
         path ?? throw new ArgumentException($"{name} is required for this package type");
 
-    private static ZipWriteResult Write(string path, List<Item>[] blocks, ArtifactOptions options)
+    private static ZipWriteResult Write(string path, List<Item>[] blocks, ArtifactOptions options, CancellationToken cancellationToken)
     {
         var entries = blocks.Select(b => (IReadOnlyList<ArchiveEntry>)b.Select(i => i.ToEntry()).ToList()).ToList();
         var reuse = options.ReuseCompressedEntries && options.IntermediateDirectory is not null
             ? new ZipReuse(path, Path.Combine(options.IntermediateDirectory, Path.GetFileName(path) + ".compressor"))
             : null;
-        return DeterministicZipWriter.Write(path, entries, options.Timestamp, reuse: reuse);
+        return DeterministicZipWriter.Write(path, entries, options.Timestamp, reuse: reuse, cancellationToken: cancellationToken);
     }
 
     private static List<(string Package, long Bytes, int Files)> Sizes(IEnumerable<Item> items) =>

@@ -23,6 +23,9 @@ public sealed record ProjectInstallSettings(
     /// <summary>Index wheels in the content cache instead of unpacking them (the Lambda install, which only packaging
     /// reads); false for the host site of local runs, which Python imports from.</summary>
     public bool IndexWheels { get; init; }
+
+    /// <summary>UvLambdaInstaller: <c>native</c> (default, empty) or <c>uv</c> (delegate to <c>uv pip install</c>).</summary>
+    public string? Installer { get; init; }
 }
 
 /// <summary>
@@ -39,6 +42,25 @@ public static class ProjectInstall
 
     public static string CacheRoot(ProjectInstallSettings s) =>
         string.IsNullOrWhiteSpace(s.CacheDirectory) ? ContentCache.DefaultRoot(s.Environment) : s.CacheDirectory!;
+
+    /// <summary>Installs with the installer the settings name: UvLambda's own, or `uv pip install` (UVL2406 for another name, UVL2407 without uv).</summary>
+    public static InstallResult Run(ProjectResolution resolution, ProjectInstallSettings s, IBuildLog log, string? projectFile, CancellationToken cancellationToken = default)
+    {
+        var installer = string.IsNullOrWhiteSpace(s.Installer) ? "native" : s.Installer!.Trim().ToLowerInvariant();
+        if (installer is not ("native" or "uv"))
+            throw new UvLambdaException(ErrorCodes.InvalidInstaller,
+                $"UvLambdaInstaller is '{s.Installer}'; valid values are 'native' (the default: UvLambda installs the wheels itself) and 'uv' (run `uv pip install`).", projectFile);
+        if (installer == "native") return Native(resolution, s, log, cancellationToken);
+        var uv = Processes.ExternalTool.Find("uv", s.Environment, s.UvPath)
+            ?? throw new UvLambdaException(ErrorCodes.UvNotFound,
+                string.IsNullOrWhiteSpace(s.UvPath)
+                    ? "UvLambdaInstaller is 'uv', but `uv` is not on PATH. Install uv (https://docs.astral.sh/uv/getting-started/installation/), set UvPath to its executable, or remove UvLambdaInstaller to use the native installer."
+                    : $"UvLambdaInstaller is 'uv', but UvPath '{s.UvPath}' is not a file. Point UvPath at the uv executable, or leave it empty to use uv from PATH.",
+                projectFile);
+        var requirements = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(s.StateFile))!, "requirements.txt");
+        return new UvPipInstaller(uv, log) { FindLinks = FindLinkFolders(s.FindLinks, s.ProjectDirectory), Offline = s.Offline }
+            .Install(resolution.Packages, s.SiteDirectory, s.StateFile, requirements, resolution.Target, cancellationToken);
+    }
 
     public static InstallResult Native(ProjectResolution resolution, ProjectInstallSettings s, IBuildLog log, CancellationToken cancellationToken = default)
     {

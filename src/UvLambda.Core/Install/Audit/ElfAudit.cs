@@ -29,8 +29,9 @@ public static class ElfAudit
         Check(files.Select(f => (f.Package, f.RelativePath, (Func<ElfInfo?>)(() => ElfFile.TryRead(Path.Combine(targetDirectory, f.RelativePath))))), expectedMachine, maxGlibc, runtime);
 
     /// <summary>The same for an install's files: an indexed wheel's ELF facts were read when it was verified; other files are read now.</summary>
-    public static IReadOnlyList<ElfViolation> Check(IEnumerable<InstalledFile> files, string expectedMachine, Version maxGlibc, string? runtime = null) =>
-        Check(files.Select(f => (f.Package, f.Entry.Path, f.ElfKnown ? (Func<ElfInfo?>)(() => f.Elf) : () => f.Entry.SourceFile is { } s ? ElfFile.TryRead(s) : null)),
+    public static IReadOnlyList<ElfViolation> Check(IEnumerable<InstalledFile> files, string expectedMachine, Version maxGlibc, string? runtime = null,
+        CancellationToken cancellationToken = default) =>
+        Check(files.Select(f => { cancellationToken.ThrowIfCancellationRequested(); return f; }).Select(f => (f.Package, f.Entry.Path, f.ElfKnown ? (Func<ElfInfo?>)(() => f.Elf) : () => f.Entry.SourceFile is { } s ? ElfFile.TryRead(s) : null)),
             expectedMachine, maxGlibc, runtime);
 
     private static IReadOnlyList<ElfViolation> Check(IEnumerable<(string Package, string RelativePath, Func<ElfInfo?> Read)> files,
