@@ -19,14 +19,14 @@ if (args.Length >= 2 && args[0] == "--layer")
     var outDir = Path.Combine(Path.GetTempPath(), "uvlambda-bench-layer-" + Guid.NewGuid().ToString("N"));
     try
     {
-        var files = Artifacts.FunctionPackage.SiteEntries(tree).ToList();
+        var files = UvLambda.Core.Artifacts.FunctionPackage.SiteEntries(tree).ToList();
         UvLambda.Core.Containers.LayerWriter.Write(outDir, files, "var/task", 0); // warm-up
         var times = new double[layerRuns];
         UvLambda.Core.Containers.LayerBlob? blob = null;
         for (var i = 0; i < layerRuns; i++)
         {
             var sw = Stopwatch.StartNew();
-            blob = UvLambda.Core.Containers.LayerWriter.Write(outDir, Artifacts.FunctionPackage.SiteEntries(tree).ToList(), "var/task", 0);
+            blob = UvLambda.Core.Containers.LayerWriter.Write(outDir, UvLambda.Core.Artifacts.FunctionPackage.SiteEntries(tree).ToList(), "var/task", 0);
             times[i] = sw.Elapsed.TotalMilliseconds;
         }
         Array.Sort(times);
