@@ -67,9 +67,21 @@ public static class ProjectInstall
         var cache = CacheRoot(s);
         var root = File.Exists(Path.Combine(s.ProjectDirectory, UvWorkspace.PyProjectFileName)) ? UvWorkspace.Discover(s.ProjectDirectory).Root : null;
         var indexes = (root?.Indexes ?? []).Select(i => new PackageIndex(i.Name, i.Url, i.Default)).ToList();
-        using var fetcher = new WheelFetcher(new FetchOptions(cache, FindLinkFolders(s.FindLinks, s.ProjectDirectory), s.Offline, indexes), log, environment: s.Environment);
+        // Made on first use: a build with nothing to fetch (every no-op) never loads the HTTP stack.
+        using var fetcher = new LazyFetcher(() => new WheelFetcher(new FetchOptions(cache, FindLinkFolders(s.FindLinks, s.ProjectDirectory), s.Offline, indexes), log, environment: s.Environment));
         var builder = new UvWheelBuilder(cache, log, s.Environment, s.UvPath);
         var lockDirectory = resolution.LockPath is { } lockPath ? Path.GetDirectoryName(lockPath)! : s.ProjectDirectory;
         return new PackageInstaller(fetcher, log, builder) { MaxUnpackedBytes = s.MaxUnpackedBytes, IndexCacheRoot = s.IndexWheels ? cache : null }.Install(resolution.Packages, lockDirectory, s.SiteDirectory, s.StateFile, resolution.Target, cancellationToken);
     }
+}
+
+/// <summary>A fetcher created when first asked for something.</summary>
+internal sealed class LazyFetcher(Func<WheelFetcher> create) : IWheelFetcher, IDisposable
+{
+    private WheelFetcher? _fetcher;
+
+    public Task<IReadOnlyList<FetchedWheel>> FetchAsync(IReadOnlyList<WheelRequest> requests, CancellationToken cancellationToken) =>
+        (_fetcher ??= create()).FetchAsync(requests, cancellationToken);
+
+    public void Dispose() => _fetcher?.Dispose();
 }
