@@ -45,9 +45,7 @@ public static class InstalledSet
             // Two wheels may install one path: the later package (by name) wins, as it would have written last.
             foreach (var (package, wheel, indexPath) in PackageInstaller.IndexedPackages(stateFile!).OrderBy(p => p.Package, StringComparer.Ordinal))
             {
-                var index = WheelIndexCache.TryLoad(indexPath, wheel)
-                    ?? throw new UvLambdaException(ErrorCodes.WheelInstallFailed,
-                        $"The verified index of '{package}' ({indexPath}) or its wheel ({wheel}) changed or disappeared since it was installed. Build again: the install step checks them and puts them back.");
+                var index = LoadIndex(package, wheel, indexPath, withFiles: true);
                 if (!index.Copyable)
                 {
                     var root = UnpackedWheels.Ensure(indexPath, wheel, index);
@@ -82,9 +80,7 @@ public static class InstalledSet
         {
             foreach (var (package, wheel, indexPath) in PackageInstaller.IndexedPackages(stateFile))
             {
-                var index = WheelIndexCache.TryLoad(indexPath, wheel, withFiles: false)
-                    ?? throw new UvLambdaException(ErrorCodes.WheelInstallFailed,
-                        $"The verified index of '{package}' ({indexPath}) or its wheel ({wheel}) changed or disappeared since it was installed. Build again: the install step checks them and puts them back.");
+                var index = LoadIndex(package, wheel, indexPath, withFiles: false);
                 foreach (var f in index.ElfFiles)
                     if (!LambdaSourceFile.IsNeverShipped(f.Path))
                         files.Add(new InstalledFile(package, ArchiveEntry.FromBytes(f.Path, [], 0x1ED), true, Elf(f)));
@@ -93,6 +89,12 @@ public static class InstalledSet
         if (siteDirectory is not null && Directory.Exists(siteDirectory)) files.AddRange(SiteFiles(stateFile, siteDirectory));
         return files;
     }
+
+    // The install step checks every index and wheel it recorded; one gone since then (a cache clean in between) is reported, not guessed around.
+    private static WheelIndex LoadIndex(string package, string wheel, string indexPath, bool withFiles) =>
+        WheelIndexCache.TryLoad(indexPath, wheel, withFiles)
+        ?? throw new UvLambdaException(ErrorCodes.WheelInstallFailed,
+            $"The verified index of '{package}' ({indexPath}) or its wheel ({wheel}) changed or disappeared since it was installed. Build again: the install step checks them and puts them back.");
 
     private static IEnumerable<InstalledFile> SiteFiles(string? stateFile, string siteDirectory)
     {
@@ -112,7 +114,7 @@ public static class InstalledSet
 }
 
 /// <summary>
-/// Wheels unpacked once into the content cache, beside their index (<c>…/index-v3/ab/(<c>…/index-v1/ab/&lt;sha256&gt;.unpacked/</c>)lt;sha256(<c>…/index-v1/ab/&lt;sha256&gt;.unpacked/</c>)gt;.unpacked/</c>), for
+/// Wheels unpacked once into the content cache, beside their index (<c>…/index-v3/ab/&lt;sha256&gt;.unpacked/</c>), for
 /// what needs real files: bytecode compilation and wheels whose entries cannot be copied. Written to a temp folder and
 /// renamed, so a folder that exists is complete; each file's size is checked against the index before it is used.
 /// </summary>

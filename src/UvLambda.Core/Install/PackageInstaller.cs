@@ -387,24 +387,9 @@ public sealed class PackageInstaller(IWheelFetcher fetcher, IBuildLog log, UvWhe
         return string.CompareOrdinal(text, SealPrefix.Length, Checksum(json), 0, Digits) == 0 ? json : null;
     }
 
-    /// <summary>64 bits over the UTF-16 text, eight bytes a step (FNV-style multiply, with a shift to mix high bits down).</summary>
-    private static string Checksum(string text)
-    {
-        var bytes = System.Runtime.InteropServices.MemoryMarshal.AsBytes(text.AsSpan());
-        ulong h = 0xcbf29ce484222325UL ^ (ulong)bytes.Length;
-        var words = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, ulong>(bytes);
-        foreach (var w in words)
-        {
-            h = (h ^ w) * 0x100000001b3UL;
-            h ^= h >> 29;
-        }
-        foreach (var b in bytes[(words.Length * 8)..])
-        {
-            h = (h ^ b) * 0x100000001b3UL;
-            h ^= h >> 29;
-        }
-        return h.ToString("x16", System.Globalization.CultureInfo.InvariantCulture);
-    }
+    /// <summary><see cref="Checksum64"/> over the UTF-16 text, as 16 hex digits.</summary>
+    private static string Checksum(string text) =>
+        Checksum64.Compute(System.Runtime.InteropServices.MemoryMarshal.AsBytes(text.AsSpan())).ToString("x16", System.Globalization.CultureInfo.InvariantCulture);
 }
 
 internal sealed class InstallState

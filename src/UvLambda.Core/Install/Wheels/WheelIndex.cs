@@ -59,7 +59,7 @@ public sealed class WheelIndexFile
 }
 
 /// <summary>
-/// Wheel indexes stored by the wheel's sha256 under the content cache: <c>&lt;root&gt;/wheels/index-v2/ab/abcdef…</c>, in a
+/// Wheel indexes stored by the wheel's sha256 under the content cache: <c>&lt;root&gt;/wheels/index-v3/ab/abcdef….idx</c>, in a
 /// compact binary form (a large tree's 28k entries load in milliseconds, where JSON took a quarter of a second),
 /// written whole (temp file, rename) and sealed with a checksum, so a damaged or edited one is rebuilt, never trusted.
 /// </summary>
@@ -146,7 +146,7 @@ public static class WheelIndexCache
             }
         }
         var bytes = buffer.ToArray();
-        System.Buffers.Binary.BinaryPrimitives.WriteUInt64LittleEndian(bytes.AsSpan(Magic.Length), Checksum(bytes.AsSpan(Magic.Length + 8)));
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt64LittleEndian(bytes.AsSpan(Magic.Length), Checksum64.Compute(bytes.AsSpan(Magic.Length + 8)));
         return bytes;
     }
 
@@ -170,7 +170,7 @@ public static class WheelIndexCache
     internal static WheelIndex? Deserialize(byte[] bytes, bool withFiles = true)
     {
         if (bytes.Length < Magic.Length + 8 || !bytes.AsSpan(0, Magic.Length).SequenceEqual(Magic)) return null;
-        if (System.Buffers.Binary.BinaryPrimitives.ReadUInt64LittleEndian(bytes.AsSpan(Magic.Length)) != Checksum(bytes.AsSpan(Magic.Length + 8))) return null;
+        if (System.Buffers.Binary.BinaryPrimitives.ReadUInt64LittleEndian(bytes.AsSpan(Magic.Length)) != Checksum64.Compute(bytes.AsSpan(Magic.Length + 8))) return null;
         try
         {
             using var r = new BinaryReader(new MemoryStream(bytes, Magic.Length + 8, bytes.Length - Magic.Length - 8), System.Text.Encoding.UTF8);
@@ -209,15 +209,5 @@ public static class WheelIndexCache
         {
             return null;
         }
-    }
-
-    /// <summary>64 bits over the bytes, eight a step (FNV-style multiply, a shift to mix high bits down): guards against damage and edits, not attacks.</summary>
-    private static ulong Checksum(ReadOnlySpan<byte> bytes)
-    {
-        ulong h = 0xcbf29ce484222325UL ^ (ulong)bytes.Length;
-        var words = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, ulong>(bytes);
-        foreach (var w in words) { h = (h ^ w) * 0x100000001b3UL; h ^= h >> 29; }
-        foreach (var b in bytes[(words.Length * 8)..]) { h = (h ^ b) * 0x100000001b3UL; h ^= h >> 29; }
-        return h;
     }
 }
