@@ -91,26 +91,14 @@ public static class DeterministicZipWriter
         ArchivePath.EnsureUnique(blocks.Count == 1 ? blocks[0] : blocks.SelectMany(b => b).ToList());
         var slots = new List<Slot>();
         var directoriesSeen = new HashSet<string>(StringComparer.Ordinal);
-        int fileCount = 0, directoryCount = 0;
         var blockEnds = new List<int>(blocks.Count);
         foreach (var block in blocks)
         {
-            var names = new List<(string Name, ArchiveEntry? Entry)>(block.Count);
-            foreach (var d in ArchivePath.ParentDirectories(block.Select(f => f.Path)))
-                if (directoriesSeen.Add(d)) names.Add((d + "/", null));
-            foreach (var f in block) names.Add((f.Path, f));
-            // Ordinal by zip name: "dir/" sorts before "dir/file".
-            names.Sort((a, b) => string.CompareOrdinal(a.Name, b.Name));
-            foreach (var (name, entry) in names)
-            {
-                slots.Add(new Slot { Name = Encoding.UTF8.GetBytes(name), Entry = entry, CompressedSize = -1 });
-                if (entry is null) directoryCount++; else fileCount++;
-            }
+            slots.AddRange(BlockSlots(block, d => directoriesSeen.Add(d)));
             blockEnds.Add(slots.Count);
         }
-        if (slots.Count > ushort.MaxValue)
-            throw new UvLambdaException(ErrorCodes.ArchiveTooLarge,
-                $"'{outputPath}' would hold {slots.Count} entries; zip without ZIP64 holds at most {ushort.MaxValue}. Remove files with LambdaExclude.");
+        CheckEntryCount(outputPath, slots.Count);
+        int directoryCount = slots.Count(s => s.Entry is null), fileCount = slots.Count - directoryCount;
 
         var stamp = CompressorStamp(level);
         ZipDirectory? previous = null;
@@ -209,22 +197,13 @@ public static class DeterministicZipWriter
         }
 
         ArchivePath.EnsureUnique(files);
-        var names = new List<(string Name, ArchiveEntry? Entry)>(files.Count);
-        foreach (var d in ArchivePath.ParentDirectories(files.Select(f => f.Path)))
-            if (!prefix.Names.Contains(d + "/")) names.Add((d + "/", null));
         foreach (var f in files)
-        {
             if (prefix.Names.Contains(f.Path))
                 throw new UvLambdaException(ErrorCodes.DuplicatePackagePath,
                     $"Two files map to '{f.Path}' in the package: an installed package's and '{f.Origin}'. Give the second another PackagePath, or remove it.");
-            names.Add((f.Path, f));
-        }
-        names.Sort((a, b) => string.CompareOrdinal(a.Name, b.Name));
-        var plan = names.Select(n => new Slot { Name = Encoding.UTF8.GetBytes(n.Name), Entry = n.Entry, CompressedSize = -1 }).ToArray();
+        var plan = BlockSlots(files, d => !prefix.Names.Contains(d + "/")).ToArray();
         int total = prefix.Entries + plan.Length;
-        if (total > ushort.MaxValue)
-            throw new UvLambdaException(ErrorCodes.ArchiveTooLarge,
-                $"'{outputPath}' would hold {total} entries; zip without ZIP64 holds at most {ushort.MaxValue}. Remove files with LambdaExclude.");
+        CheckEntryCount(outputPath, total);
         Classify(plan, previous: null, cancellationToken);
         var (dosTime, dosDate) = ArchiveTimestamp.ToDos(timestamp);
         long archiveSize = WriteArchive(outputPath, plan, 0, total, prefix.Bytes, central, prefix.Archive, null, level, dosTime, dosDate, out var kept, cancellationToken);
@@ -235,6 +214,25 @@ public static class DeterministicZipWriter
         {
             Blocks = [new ZipBlockEnd(prefix.Entries, prefix.Bytes, prefix.CentralBytes), new ZipBlockEnd(total, prefix.Bytes + blocks[0].Bytes, prefix.CentralBytes + blocks[0].CentralBytes)],
         };
+    }
+
+    /// <summary>One block's entries in zip order (ordinal by name, so "dir/" sorts before "dir/file"), with each parent
+    /// directory <paramref name="newDirectory"/> accepts (one an earlier block wrote is not repeated).</summary>
+    private static List<Slot> BlockSlots(IReadOnlyList<ArchiveEntry> block, Func<string, bool> newDirectory)
+    {
+        var names = new List<(string Name, ArchiveEntry? Entry)>(block.Count);
+        foreach (var d in ArchivePath.ParentDirectories(block.Select(f => f.Path)))
+            if (newDirectory(d)) names.Add((d + "/", null));
+        foreach (var f in block) names.Add((f.Path, f));
+        names.Sort((a, b) => string.CompareOrdinal(a.Name, b.Name));
+        return names.ConvertAll(n => new Slot { Name = Encoding.UTF8.GetBytes(n.Name), Entry = n.Entry, CompressedSize = -1 });
+    }
+
+    private static void CheckEntryCount(string outputPath, int count)
+    {
+        if (count > ushort.MaxValue)
+            throw new UvLambdaException(ErrorCodes.ArchiveTooLarge,
+                $"'{outputPath}' would hold {count} entries; zip without ZIP64 holds at most {ushort.MaxValue}. Remove files with LambdaExclude.");
     }
 
     private static void WriteStamp(ZipReuse? reuse, string stamp)

@@ -94,12 +94,8 @@ public static class LambdaArtifacts
         var appInstalled = new List<Item>();
         var dependencies = new List<Item>();
         var localLayer = new List<Item>();
-        int excluded = 0;
-        foreach (var f in appFiles)
-        {
-            if (excludes.IsExcluded(f.PackagePath)) { excluded++; continue; }
-            app.Add(new Item(f.PackagePath, f.ToArchiveEntry(), AppPackageName, f.PackagePath));
-        }
+        app.AddRange(AppItems(appFiles, excludes));
+        int excluded = appFiles.Count - app.Count;
         if (options.StateFile is not null || options.SiteDirectory is not null)
         {
             var workspace = options.WorkspacePackages.Select(Standards.PackageName.Normalize).ToHashSet(StringComparer.Ordinal);
@@ -189,10 +185,7 @@ public static class LambdaArtifacts
         if (DependencyBlock.TryRead(summaryPath) is not { } block || block.Key != key) return null;
         if (DependencyBlock.Stamp(packagePath) != (block.ZipLength, block.ZipTime)) return null;
 
-        var excludes = new ExcludeGlob(options.Excludes);
-        var app = new List<Item>();
-        foreach (var f in appFiles)
-            if (!excludes.IsExcluded(f.PackagePath)) app.Add(new Item(f.PackagePath, f.ToArchiveEntry(), AppPackageName, f.PackagePath));
+        var app = AppItems(appFiles, new ExcludeGlob(options.Excludes));
         var importable = new Dictionary<string, int>(StringComparer.Ordinal);
         foreach (var i in app) importable.TryAdd(i.Path, i.Mode);
         // The handler in the app is checked here; one among the installed packages (or missing) takes the full path,
@@ -203,8 +196,7 @@ public static class LambdaArtifacts
         var sizes = block.Sizes.Concat(Sizes(app)).OrderByDescending(s => s.Bytes).ThenBy(s => s.Package, StringComparer.Ordinal).ToList();
         var (total, table) = CheckSizes(sizes, options, projectFile);
         var prefix = new ZipPrefix(Path.GetFullPath(packagePath), block.End.Entries, block.End.Bytes, block.End.CentralBytes, block.Names, block.Files, block.Directories, block.UncompressedBytes);
-        var reuse = new ZipReuse(packagePath, Path.Combine(options.IntermediateDirectory!, Path.GetFileName(packagePath) + ".compressor"));
-        if (DeterministicZipWriter.WriteAfterPrefix(packagePath, prefix, app.Select(i => i.ToEntry()).ToList(), options.Timestamp, reuse: reuse, cancellationToken: cancellationToken) is not { } written)
+        if (DeterministicZipWriter.WriteAfterPrefix(packagePath, prefix, app.Select(i => i.ToEntry()).ToList(), options.Timestamp, reuse: Reuse(packagePath, options), cancellationToken: cancellationToken) is not { } written)
             return null;
         var (length, time) = DependencyBlock.Stamp(packagePath);
         (block with { ZipLength = length, ZipTime = time }).Write(summaryPath);
@@ -255,11 +247,18 @@ public static class LambdaArtifacts
     private static ZipWriteResult Write(string path, List<Item>[] blocks, ArtifactOptions options, CancellationToken cancellationToken)
     {
         var entries = blocks.Select(b => (IReadOnlyList<ArchiveEntry>)b.Select(i => i.ToEntry()).ToList()).ToList();
-        var reuse = options.ReuseCompressedEntries && options.IntermediateDirectory is not null
-            ? new ZipReuse(path, Path.Combine(options.IntermediateDirectory, Path.GetFileName(path) + ".compressor"))
-            : null;
-        return DeterministicZipWriter.Write(path, entries, options.Timestamp, reuse: reuse, cancellationToken: cancellationToken);
+        return DeterministicZipWriter.Write(path, entries, options.Timestamp, reuse: Reuse(path, options), cancellationToken: cancellationToken);
     }
+
+    /// <summary>Reuse of a zip's previous compressed bytes, with its compressor stamp in obj/ (none without obj/ or when turned off).</summary>
+    private static ZipReuse? Reuse(string zipPath, ArtifactOptions options) =>
+        options.ReuseCompressedEntries && options.IntermediateDirectory is not null
+            ? new ZipReuse(zipPath, Path.Combine(options.IntermediateDirectory, Path.GetFileName(zipPath) + ".compressor"))
+            : null;
+
+    /// <summary>The app's files that ship: LambdaExclude applied.</summary>
+    private static List<Item> AppItems(IReadOnlyList<LambdaSourceFile> appFiles, ExcludeGlob excludes) =>
+        appFiles.Where(f => !excludes.IsExcluded(f.PackagePath)).Select(f => new Item(f.PackagePath, f.ToArchiveEntry(), AppPackageName, f.PackagePath)).ToList();
 
     private static List<(string Package, long Bytes, int Files)> Sizes(IEnumerable<Item> items) =>
         items.GroupBy(i => i.Package, StringComparer.Ordinal)
