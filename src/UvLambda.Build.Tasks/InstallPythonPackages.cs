@@ -41,6 +41,13 @@ public sealed class InstallPythonPackages : UvLambdaTask
 
     [Output] public bool Changed { get; private set; }
 
+    /// <summary>The wheels and indexes in the content cache this install rests on, when every package was indexed;
+    /// empty otherwise (then <see cref="Incremental"/> is false).</summary>
+    [Output] public ITaskItem[] CacheFiles { get; private set; } = [];
+
+    /// <summary>True when the next build may skip this step while its inputs and <see cref="CacheFiles"/> are unchanged.</summary>
+    [Output] public bool Incremental { get; private set; }
+
     private protected override void ExecuteCore()
     {
         var resolution = ProjectResolver.Resolve(new ProjectResolutionRequest(
@@ -55,5 +62,10 @@ public sealed class InstallPythonPackages : UvLambdaTask
             Installer = Installer,
         };
         Changed = ProjectInstall.Run(resolution, settings, BuildLog, ProjectFile, CancellationToken).Changed;
+        if (PackageInstaller.CacheFilesWhenAllIndexed(StateFile) is { } files && !string.Equals(Installer?.Trim(), "uv", StringComparison.OrdinalIgnoreCase))
+        {
+            CacheFiles = files.Select(f => (ITaskItem)new Microsoft.Build.Utilities.TaskItem(f)).ToArray();
+            Incremental = true;
+        }
     }
 }

@@ -446,6 +446,62 @@ public sealed class InstallTests(PackedSdk sdk) : IDisposable
         Assert.Contains("alpha/new_only.py", ZipNames(Zip(project)));
     }
 
+    private const string InstallSkipped = "Skipping target \"InstallPythonPackages\" because all output files are up-to-date";
+
+    [Fact]
+    public void A_no_op_build_skips_the_install_step_until_a_setting_the_locked_set_or_a_cache_file_changes()
+    {
+        var wheels = NewFolder("wheels");
+        var alpha = Synthetic(wheels, "alpha", "1.0");
+        var beta = Synthetic(wheels, "beta", "1.0", w => w.Add("beta/data.txt", "beta\n"));
+        var project = FunctionProject([alpha, beta]);
+        string[] build = ["build", "-p:PythonFindLinks=" + wheels, CacheProperty(NewFolder("cache")), "-v:d"];
+        var first = sdk.Dotnet(project, build).EnsureSuccess();
+        Assert.DoesNotContain(InstallSkipped, first.Output);
+        Assert.Contains("Task \"InstallPythonPackages\"", first.Output);
+        var zip = File.ReadAllBytes(Zip(project));
+
+        // Nothing changed: MSBuild skips the target, so the task (and the tasks assembly behind it) never runs.
+        var noOp = sdk.Dotnet(project, build).EnsureSuccess();
+        Assert.Contains(InstallSkipped, noOp.Output);
+        Assert.DoesNotContain("Task \"InstallPythonPackages\"", noOp.Output);
+        Assert.Equal(zip, File.ReadAllBytes(Zip(project)));
+
+        // A cache clean of one package: the step runs, puts the index back, and the zip is the same bytes.
+        var betaIndex = Indexes(project)["beta"];
+        File.Delete(betaIndex);
+        var afterClean = sdk.Dotnet(project, build).EnsureSuccess();
+        Assert.DoesNotContain(InstallSkipped, afterClean.Output);
+        Assert.True(File.Exists(betaIndex));
+        Assert.Equal(zip, File.ReadAllBytes(Zip(project)));
+        Assert.Contains(InstallSkipped, sdk.Dotnet(project, build).EnsureSuccess().Output);
+
+        // A setting the installer reads, given on the command line (no file changes): runs; and again when it goes.
+        Assert.DoesNotContain(InstallSkipped, sdk.Dotnet(project, [.. build, "-p:PythonOffline=true"]).EnsureSuccess().Output);
+        Assert.DoesNotContain(InstallSkipped, sdk.Dotnet(project, build).EnsureSuccess().Output);
+
+        // Another locked set: runs, and the zip follows.
+        WriteDependencies(project, [alpha]);
+        Assert.DoesNotContain(InstallSkipped, sdk.Dotnet(project, build).EnsureSuccess().Output);
+        Assert.DoesNotContain(ZipNames(Zip(project)), n => n.StartsWith("beta", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void A_project_with_a_package_installed_from_sources_runs_the_install_step_on_every_build_and_ships_source_edits()
+    {
+        var project = sdk.CopySample("workspace");
+        sdk.Dotnet(project, "build").EnsureSuccess();
+        var second = sdk.Dotnet(project, "build", "-v:d").EnsureSuccess();
+        // Timestamps of listed files cannot see a file added to a source tree, so the installer's own check decides.
+        Assert.DoesNotContain(InstallSkipped, second.Output);
+        Assert.Contains("Task \"InstallPythonPackages\"", second.Output);
+        Assert.False(File.Exists(Path.Combine(Intermediate(project), "install.stamp")));
+
+        File.WriteAllText(Path.Combine(project, "library", "src", "library", "added.py"), "ADDED = True\n");
+        sdk.Dotnet(project, "build").EnsureSuccess();
+        Assert.Contains("library/added.py", ZipNames(Zip(project)));
+    }
+
     // ---- 5. offline ----
 
     [Theory]

@@ -277,6 +277,19 @@ public sealed class PackageInstaller(IWheelFetcher fetcher, IBuildLog log, UvWhe
     internal static IReadOnlyList<(string Package, string Wheel, string Index)> IndexedPackages(string stateFile) =>
         LoadState(stateFile).Packages.Where(p => p.Value.Index is not null).Select(p => (p.Key, p.Value.Wheel!, p.Value.Index!)).ToList();
 
+    /// <summary>
+    /// The cache files an install rests on when every package was indexed (each wheel and its index), sorted; null
+    /// when some package was unpacked into the site folder (source installs, <c>uv pip install</c>) or there is no
+    /// state. The build skips the install step while none of these changed (see UvLambda.Python.targets).
+    /// </summary>
+    public static IReadOnlyList<string>? CacheFilesWhenAllIndexed(string stateFile)
+    {
+        if (!File.Exists(stateFile)) return null;
+        var state = LoadState(stateFile);
+        if (state.Pending.Count > 0 || state.Packages.Values.Any(p => p.Index is null || p.Wheel is null)) return null;
+        return state.Packages.Values.SelectMany(p => new[] { p.Wheel!, p.Index! }).Order(StringComparer.Ordinal).ToList();
+    }
+
     /// <summary>Every installed file by package, from the state file (for the audit and the size report).</summary>
     public static IReadOnlyList<(string Package, string RelativePath)> InstalledFiles(string stateFile) =>
         LoadState(stateFile).Packages.SelectMany(p => p.Value.Files.Select(f => (p.Key, f))).ToList();
