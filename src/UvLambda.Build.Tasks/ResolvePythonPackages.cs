@@ -20,6 +20,9 @@ public sealed class ResolvePythonPackages : UvLambdaTask
     /// <summary>The lock to build from (uv.lock or a PEP 751 pylock file), relative to the project; empty: found as uv.lock, then pylock.toml.</summary>
     public string? PythonLockFile { get; set; }
 
+    /// <summary>Where the result is remembered between builds (obj/); empty: resolve every time.</summary>
+    public string? CacheFile { get; set; }
+
     [Output] public ITaskItem[] Packages { get; private set; } = [];
     [Output] public string? ResolvedPythonVersion { get; private set; }
     [Output] public string? LockFile { get; private set; }
@@ -27,27 +30,29 @@ public sealed class ResolvePythonPackages : UvLambdaTask
 
     private protected override void ExecuteCore()
     {
-        var result = ProjectResolver.Resolve(new ProjectResolutionRequest(
+        var result = ResolutionCache.Resolve(new ProjectResolutionRequest(
             ProjectDirectory, PythonVersion, Architecture, PythonPlatform,
-            (Extras ?? []).Select(i => i.ItemSpec).ToList(), (DependencyGroups ?? []).Select(i => i.ItemSpec).ToList(), Locked, PythonLockFile: PythonLockFile), BuildLog);
+            (Extras ?? []).Select(i => i.ItemSpec).ToList(), (DependencyGroups ?? []).Select(i => i.ItemSpec).ToList(), Locked, PythonLockFile: PythonLockFile),
+            string.IsNullOrWhiteSpace(CacheFile) ? null : CacheFile, BuildLog);
         ResolvedPythonVersion = result.PythonVersion;
-        ResolvedPythonPlatform = result.Target.Platform.ToString();
+        ResolvedPythonPlatform = result.Platform;
         LockFile = result.LockPath;
-        Packages = result.Packages.Select(ToItem).ToArray();
+        Packages = new ITaskItem[result.Packages.Count];
+        for (var i = 0; i < Packages.Length; i++) Packages[i] = ToItem(result.Packages[i]);
         BuildLog.Detail($"Resolved {Packages.Length} package(s) for {result.Target} (PythonVersion from {result.PythonVersionSource}).");
     }
 
-    private static ITaskItem ToItem(ResolvedPackage p)
+    private static ITaskItem ToItem(ResolvedPackageRow p)
     {
-        var item = new TaskItem(Core.Standards.PackageName.Normalize(p.Name));
+        var item = new TaskItem(p.Id);
         item.SetMetadata("Name", p.Name);
-        item.SetMetadata("Version", p.Version ?? "");
-        item.SetMetadata("Source", p.SourceName);
-        item.SetMetadata("Wheel", p.Wheel?.Name ?? "");
-        item.SetMetadata("Url", p.Wheel?.Url ?? (p.Wheel is null ? p.Locked.Source.Value : ""));
-        item.SetMetadata("Sha256", p.Wheel?.Sha256 ?? "");
-        item.SetMetadata("Size", p.Wheel?.Size?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "");
-        item.SetMetadata("LocalPath", p.LocalPath ?? "");
+        item.SetMetadata("Version", p.Version);
+        item.SetMetadata("Source", p.Source);
+        item.SetMetadata("Wheel", p.Wheel);
+        item.SetMetadata("Url", p.Url);
+        item.SetMetadata("Sha256", p.Sha256);
+        item.SetMetadata("Size", p.Size);
+        item.SetMetadata("LocalPath", p.LocalPath);
         return item;
     }
 }
