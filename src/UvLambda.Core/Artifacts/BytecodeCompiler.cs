@@ -161,8 +161,16 @@ public sealed class BytecodeCompiler
         var stderr = p.StandardError.ReadToEndAsync();
         if (stdin is not null)
         {
-            p.StandardInput.Write(stdin);
-            p.StandardInput.Close();
+            try
+            {
+                p.StandardInput.Write(stdin);
+                p.StandardInput.Close();
+            }
+            catch (IOException)
+            {
+                // The interpreter exited before reading its input (a broken pipe): its exit code and stderr, read
+                // below, say why, and the caller reports that (UVL3006) rather than the pipe.
+            }
         }
         var stdout = p.StandardOutput.ReadToEnd();
         p.WaitForExit();
