@@ -28,10 +28,15 @@ public static class ArchivePath
     public static SortedSet<string> ParentDirectories(IEnumerable<string> filePaths)
     {
         var dirs = new SortedSet<string>(StringComparer.Ordinal);
+        string? last = null;
         foreach (var f in filePaths)
         {
-            for (int i = f.LastIndexOf('/'); i > 0; i = f.LastIndexOf('/', i - 1))
-                if (!dirs.Add(f[..i])) break;
+            // A file in the folder of the file before it (most of a wheel's) adds nothing and costs no string.
+            int slash = f.LastIndexOf('/');
+            if (slash <= 0 || (last is not null && f.AsSpan(0, slash).SequenceEqual(last))) continue;
+            last = f[..slash];
+            for (int i = slash; i > 0; i = f.LastIndexOf('/', i - 1))
+                if (!dirs.Add(i == slash ? last : f[..i])) break;
         }
         return dirs;
     }

@@ -162,9 +162,13 @@ public static class LambdaArtifacts
             zips.Add((packagePath, written));
             if (dependencyKey is not null && written.Blocks.Count == 2)
             {
-                var names = dependencies.Select(i => i.Path).ToHashSet(StringComparer.Ordinal);
-                int files = names.Count;
-                foreach (var d in ArchivePath.ParentDirectories(names.ToList())) names.Add(d + "/");
+                // The writer has checked that no two paths are equal.
+                var paths = dependencies.ConvertAll(i => i.Path);
+                var directories = ArchivePath.ParentDirectories(paths);
+                var names = new List<string>(paths.Count + directories.Count);
+                names.AddRange(paths);
+                foreach (var d in directories) names.Add(d + "/");
+                int files = paths.Count;
                 var (length, time) = DependencyBlock.Stamp(packagePath);
                 new DependencyBlock(dependencyKey, length, time, written.Blocks[0], files, names.Count - files, dependencies.Sum(i => i.Source.Length),
                     Sizes(dependencies), names).Write(DependencyBlock.PathFor(options.IntermediateDirectory!, packagePath));
@@ -195,7 +199,7 @@ public static class LambdaArtifacts
 
         var sizes = block.Sizes.Concat(Sizes(app)).OrderByDescending(s => s.Bytes).ThenBy(s => s.Package, StringComparer.Ordinal).ToList();
         var (total, table) = CheckSizes(sizes, options, projectFile);
-        var prefix = new ZipPrefix(Path.GetFullPath(packagePath), block.End.Entries, block.End.Bytes, block.End.CentralBytes, block.Names, block.Files, block.Directories, block.UncompressedBytes);
+        var prefix = new ZipPrefix(Path.GetFullPath(packagePath), block.End.Entries, block.End.Bytes, block.End.CentralBytes, block.NameSet, block.Files, block.Directories, block.UncompressedBytes);
         if (DeterministicZipWriter.WriteAfterPrefix(packagePath, prefix, app.Select(i => i.ToEntry()).ToList(), options.Timestamp, reuse: Reuse(packagePath, options), cancellationToken: cancellationToken) is not { } written)
             return null;
         var (length, time) = DependencyBlock.Stamp(packagePath);
