@@ -390,6 +390,8 @@ public static class DeterministicZipWriter
         var temp = Path.Combine(dir, $".{Path.GetFileName(full)}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
         var handles = new Dictionary<string, SafeFileHandle>(StringComparer.Ordinal);
         SafeFileHandle? previousHandle = null;
+        // One buffer for every copied or inflated entry of this write (not one rented per entry size).
+        var copyBuffer = System.Buffers.ArrayPool<byte>.Shared.Rent(1 << 18);
         try
         {
             long archiveSize;
@@ -433,8 +435,8 @@ public static class DeterministicZipWriter
                     }
                     if (owned is not null) data = owned;
                     WriteLocalHeader(stream, s, dosTime, dosDate);
-                    if (s.Source == Source.ZipRaw) CopyRange(s.Entry!.ZipSource!, stream, handles);
-                    else if (s.Source == Source.ZipInflateStore) InflateRange(s.Entry!.ZipSource!, stream, handles);
+                    if (s.Source == Source.ZipRaw) CopyRange(s.Entry!.ZipSource!, stream, handles, copyBuffer);
+                    else if (s.Source == Source.ZipInflateStore) InflateRange(s.Entry!.ZipSource!, stream, handles, copyBuffer);
                     else stream.Write(data);
                     offset += 30 + s.NameLength + s.CompressedSize;
                 }
@@ -464,6 +466,7 @@ public static class DeterministicZipWriter
         {
             foreach (var h in handles.Values) h.Dispose();
             previousHandle?.Dispose();
+            System.Buffers.ArrayPool<byte>.Shared.Return(copyBuffer);
             if (File.Exists(temp)) File.Delete(temp);
         }
     }
@@ -525,47 +528,31 @@ public static class DeterministicZipWriter
         return handle;
     }
 
-    private static void CopyRange(ZipEntrySource source, FileStream output, Dictionary<string, SafeFileHandle> handles)
+    private static void CopyRange(ZipEntrySource source, FileStream output, Dictionary<string, SafeFileHandle> handles, byte[] buffer)
     {
         var handle = HandleFor(source.ArchivePath, handles);
-        var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent((int)Math.Min(source.CompressedSize, 1 << 20));
-        try
+        long done = 0;
+        while (done < source.CompressedSize)
         {
-            long done = 0;
-            while (done < source.CompressedSize)
-            {
-                int want = (int)Math.Min(buffer.Length, source.CompressedSize - done);
-                ZipEntrySource.ReadExactly(handle, buffer.AsSpan(0, want), source.DataOffset + done);
-                output.Write(buffer, 0, want);
-                done += want;
-            }
-        }
-        finally
-        {
-            System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
+            int want = (int)Math.Min(buffer.Length, source.CompressedSize - done);
+            ZipEntrySource.ReadExactly(handle, buffer.AsSpan(0, want), source.DataOffset + done);
+            output.Write(buffer, 0, want);
+            done += want;
         }
     }
 
-    /// <summary>An entry whose deflate grew it, stored: inflated from the wheel straight into the output through a
-    /// pooled buffer, never held whole (small files that deflate grew are common; a few are megabytes).</summary>
-    private static void InflateRange(ZipEntrySource source, FileStream output, Dictionary<string, SafeFileHandle> handles)
+    /// <summary>An entry whose deflate grew it, stored: inflated from the wheel straight into the output through the
+    /// write's copy buffer, never held whole (small files that deflate grew are common; a few are megabytes).</summary>
+    private static void InflateRange(ZipEntrySource source, FileStream output, Dictionary<string, SafeFileHandle> handles, byte[] buffer)
     {
-        var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(1 << 16);
-        try
+        using var inflate = new DeflateStream(new RangeStream(HandleFor(source.ArchivePath, handles), source.DataOffset, source.CompressedSize), CompressionMode.Decompress);
+        long done = 0;
+        while (done < source.UncompressedSize)
         {
-            using var inflate = new DeflateStream(new RangeStream(HandleFor(source.ArchivePath, handles), source.DataOffset, source.CompressedSize), CompressionMode.Decompress);
-            long done = 0;
-            while (done < source.UncompressedSize)
-            {
-                int read = inflate.Read(buffer, 0, (int)Math.Min(buffer.Length, source.UncompressedSize - done));
-                if (read <= 0) throw new IOException($"'{source.ArchivePath}' changed while the archive was being written; build again.");
-                output.Write(buffer, 0, read);
-                done += read;
-            }
-        }
-        finally
-        {
-            System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
+            int read = inflate.Read(buffer, 0, (int)Math.Min(buffer.Length, source.UncompressedSize - done));
+            if (read <= 0) throw new IOException($"'{source.ArchivePath}' changed while the archive was being written; build again.");
+            output.Write(buffer, 0, read);
+            done += read;
         }
     }
 

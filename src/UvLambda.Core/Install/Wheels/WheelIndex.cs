@@ -99,24 +99,7 @@ public static class WheelIndexCache
         try
         {
             if (!File.Exists(indexPath) || !File.Exists(wheelPath)) return null;
-            // Read into a pooled buffer: every build reads each index two or three times (install, audit, packaging),
-            // 6 MB for 90 wheels, which would otherwise be that much garbage on the large object heap each time.
-            WheelIndex? index;
-            using (var handle = File.OpenHandle(indexPath, FileMode.Open, FileAccess.Read, FileShare.Read))
-            {
-                long length = RandomAccess.GetLength(handle);
-                if (length > Array.MaxLength) return null;
-                var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent((int)length);
-                try
-                {
-                    ZipEntrySource.ReadExactly(handle, buffer.AsSpan(0, (int)length), 0);
-                    index = Deserialize(buffer, (int)length, withFiles);
-                }
-                finally
-                {
-                    System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
-                }
-            }
+            var index = Deserialize(File.ReadAllBytes(indexPath), withFiles);
             return index is { Format: WheelIndex.FormatVersion } && index.WheelSize == new FileInfo(wheelPath).Length ? index : null;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
@@ -185,32 +168,28 @@ public static class WheelIndexCache
     }
 
     /// <summary>The index these bytes hold, or null when they are not a sealed index of this format (damaged, edited, another version).</summary>
-    internal static WheelIndex? Deserialize(byte[] bytes, bool withFiles = true) => Deserialize(bytes, bytes.Length, withFiles);
-
-    /// <summary>The same, of the first <paramref name="length"/> bytes of <paramref name="buffer"/> (a pooled buffer).</summary>
-    internal static WheelIndex? Deserialize(byte[] buffer, int length, bool withFiles)
+    internal static WheelIndex? Deserialize(byte[] bytes, bool withFiles = true)
     {
-        var bytes = buffer.AsSpan(0, length);
-        if (bytes.Length < Magic.Length + 8 || !bytes[..Magic.Length].SequenceEqual(Magic)) return null;
-        if (System.Buffers.Binary.BinaryPrimitives.ReadUInt64LittleEndian(bytes[Magic.Length..]) != Checksum64.Compute(bytes[(Magic.Length + 8)..])) return null;
+        if (bytes.Length < Magic.Length + 8 || !bytes.AsSpan(0, Magic.Length).SequenceEqual(Magic)) return null;
+        if (System.Buffers.Binary.BinaryPrimitives.ReadUInt64LittleEndian(bytes.AsSpan(Magic.Length)) != Checksum64.Compute(bytes.AsSpan(Magic.Length + 8))) return null;
         try
         {
-            using var r = new BinaryReader(new MemoryStream(buffer, Magic.Length + 8, length - Magic.Length - 8), System.Text.Encoding.UTF8);
+            using var r = new BinaryReader(new MemoryStream(bytes, Magic.Length + 8, bytes.Length - Magic.Length - 8), System.Text.Encoding.UTF8);
             var index = new WheelIndex
             {
                 Format = r.ReadInt32(), Name = r.ReadString(), Version = r.ReadString(), WheelName = r.ReadString(), WheelSize = r.ReadInt64(),
                 Copyable = r.ReadBoolean(), UnpackedBytes = r.ReadInt64(), LastPath = r.ReadString(),
             };
             int elfCount = r.ReadInt32();
-            if (elfCount < 0 || elfCount > length) return null;
+            if (elfCount < 0 || elfCount > bytes.Length) return null;
             for (int i = 0; i < elfCount; i++)
             {
                 var f = new WheelIndexFile { Path = r.ReadString() };
-                (f.ElfMachine, f.Glibc) = ReadElf(r, length);
+                (f.ElfMachine, f.Glibc) = ReadElf(r, bytes.Length);
                 index.ElfFiles.Add(f);
             }
             int count = r.ReadInt32();
-            if (count < 0 || count > length) return null;
+            if (count < 0 || count > bytes.Length) return null;
             if (!withFiles) return index;
             index.Files = new List<WheelIndexFile>(count);
             for (int i = 0; i < count; i++)
@@ -222,7 +201,7 @@ public static class WheelIndexCache
                 };
                 int generated = r.ReadInt32();
                 if (generated >= 0) f.Generated = r.ReadBytes(generated);
-                (f.ElfMachine, f.Glibc) = ReadElf(r, length);
+                (f.ElfMachine, f.Glibc) = ReadElf(r, bytes.Length);
                 index.Files.Add(f);
             }
             return r.BaseStream.Position == r.BaseStream.Length ? index : null;
