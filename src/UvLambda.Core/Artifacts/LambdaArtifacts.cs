@@ -96,6 +96,7 @@ public static class LambdaArtifacts
         var localLayer = new List<Item>();
         app.AddRange(AppItems(appFiles, excludes));
         int excluded = appFiles.Count - app.Count;
+        bool bytecode = options.BytecodePythonVersion is { Length: > 0 };
         if (options.StateFile is not null || options.SiteDirectory is not null)
         {
             var workspace = options.WorkspacePackages.Select(Standards.PackageName.Normalize).ToHashSet(StringComparer.Ordinal);
@@ -109,7 +110,9 @@ public static class LambdaArtifacts
                 bool toApp = layer && !toLocal && workspace.Contains(package) && !workspaceInLayer;
                 var target = !layer ? dependencies : toApp ? appInstalled : toLocal ? localLayer : dependencies;
                 var path = layer && !toApp ? "python/" + entry.Path : entry.Path;
-                target.Add(new Item(path, entry, package, entry.Path, installed));
+                // The installed file itself is kept only for bytecode (its file on disk); otherwise its entry is all that is
+                // needed, and 28k installed-file records need not outlive this loop.
+                target.Add(new Item(path, entry, package, entry.Path, bytecode ? installed : null));
             }
         }
         if (excluded > 0) log.Detail($"LambdaExclude removed {excluded} file(s)");
