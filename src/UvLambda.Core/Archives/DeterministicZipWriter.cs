@@ -42,8 +42,9 @@ public sealed record ZipReuse(string PreviousArchive, string StampFile);
 /// records equal the previous archive's is copied as one byte range (so dependencies written first survive an
 /// app-only change as one block copy), and a file whose path, size and CRC-32 match a previous entry gets that
 /// entry's compressed bytes; the rest is deflated in parallel, in bounded windows.</para>
-/// The archive is streamed to a temp file and renamed over the output; memory holds the central directory and one
-/// window, not the archive, whatever its size.
+/// The archive is streamed to a temp file and renamed over the output; memory holds one small record per entry (its
+/// name is the caller's string, encoded when written), one deflate window and one copy buffer, not the archive nor the
+/// central directory (written from the records at the end), whatever its size.
 /// </summary>
 public static class DeterministicZipWriter
 {
