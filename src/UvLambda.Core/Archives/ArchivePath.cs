@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using UvLambda.Core.Diagnostics;
 
 namespace UvLambda.Core.Archives;
@@ -24,7 +25,9 @@ public static class ArchivePath
         return p;
     }
 
-    /// <summary>Every parent directory of the given file paths, each once, without trailing slash.</summary>
+    /// <summary>Every parent directory of the given file paths, each once, without trailing slash. Compiled optimized at
+    /// once: it loops over a whole package's paths in one call (see <see cref="DeterministicZipWriter"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static SortedSet<string> ParentDirectories(IEnumerable<string> filePaths)
     {
         var dirs = new SortedSet<string>(StringComparer.Ordinal);

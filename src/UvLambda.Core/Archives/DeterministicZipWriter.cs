@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.IO.Compression;
+using System.Runtime.CompilerServices;
 using System.Text;
 using Microsoft.Win32.SafeHandles;
 using UvLambda.Core.Diagnostics;
@@ -45,6 +46,10 @@ public sealed record ZipReuse(string PreviousArchive, string StampFile);
 /// The archive is streamed to a temp file and renamed over the output; memory holds one small record per entry (its
 /// name is the caller's string, encoded when written), one deflate window and one copy buffer, not the archive nor the
 /// central directory (written from the records at the end), whatever its size.
+/// <para>The methods that loop over every entry once per write are compiled optimized at once
+/// (<see cref="MethodImplOptions.AggressiveOptimization"/>): left to tiered compilation they start as unoptimized code
+/// and are compiled again in the middle of their loop (on-stack replacement), which for a 28k-entry package kept
+/// megabytes of native memory for the rest of the build.</para>
 /// </summary>
 public static class DeterministicZipWriter
 {
@@ -89,6 +94,7 @@ public static class DeterministicZipWriter
     /// Writes <paramref name="blocks"/> in order, each sorted; a directory goes with the first block that needs it.
     /// Put what changes least first: a leading run of unchanged entries is copied from the previous archive in one piece.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static ZipWriteResult Write(string outputPath, IReadOnlyList<IReadOnlyList<ArchiveEntry>> blocks, DateTime timestamp,
         CompressionLevel level = CompressionLevel.Optimal, ZipReuse? reuse = null, CancellationToken cancellationToken = default)
     {
@@ -112,7 +118,6 @@ public static class DeterministicZipWriter
             blockEnds.Add(filled);
         }
         CheckEntryCount(outputPath, plan.Length);
-        int directoryCount = plan.Count(s => s.Entry is null), fileCount = plan.Length - directoryCount;
 
         var stamp = CompressorStamp(level);
         ZipDirectory? previous = null;
@@ -141,9 +146,17 @@ public static class DeterministicZipWriter
                 prefix++;
             }
         }
-        int reused = plan.Take(prefix).Count(s => s.Entry is not null) + plan.Skip(prefix).Count(s => s.Entry is not null && s.Previous is not null);
-        int copied = plan.Skip(prefix).Count(s => s.Source is Source.ZipRaw);
-        long uncompressedTotal = plan.Sum(s => s.Size);
+        int directoryCount = 0, reused = 0, copied = 0;
+        long uncompressedTotal = 0;
+        for (int i = 0; i < plan.Length; i++)
+        {
+            ref var s = ref plan[i];
+            if (s.Entry is null) directoryCount++;
+            else if (i < prefix || s.Previous is not null) reused++;
+            if (i >= prefix && s.Source is Source.ZipRaw) copied++;
+            uncompressedTotal += s.Size;
+        }
+        int fileCount = plan.Length - directoryCount;
 
         // Everything was already there, in place: the archive on disk is byte-identical to what would be written.
         if (previous is not null && prefix == plan.Length && previousCentral == previous.CentralDirectory.Length
@@ -160,6 +173,7 @@ public static class DeterministicZipWriter
     }
 
     // Once every entry's compressed size is known (after writing), where each block ends.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static List<ZipBlockEnd> BlockEnds(Slot[] plan, List<int> ends)
     {
         var result = new List<ZipBlockEnd>(ends.Count);
@@ -236,6 +250,7 @@ public static class DeterministicZipWriter
     /// (added to it) and <paramref name="accept"/> does not refuse: a directory goes with the first block that needs it.
     /// A parent already seen ends the walk up (its own parents were seen with it); a file in the same folder as the
     /// file before it (most of a wheel's) costs no string at all.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static List<string> NewParentDirectories(IReadOnlyList<ArchiveEntry> block, HashSet<string> seen, Func<string, bool>? accept)
     {
         var found = new List<string>();
@@ -258,6 +273,7 @@ public static class DeterministicZipWriter
 
     /// <summary>One block's entries in zip order (ordinal by name, so "dir/" sorts before "dir/file") into
     /// <paramref name="plan"/> from <paramref name="at"/>, with its new <paramref name="directories"/>; returns where the block ends.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static int FillBlock(Slot[] plan, int at, IReadOnlyList<ArchiveEntry> block, List<string> directories, ref int order)
     {
         int start = at;
@@ -286,6 +302,7 @@ public static class DeterministicZipWriter
     /// <summary>Rejects two files at one path (case-sensitive, as Lambda's Linux file system is) in the block that ends
     /// at <paramref name="end"/> after the blocks ending at <paramref name="earlierEnds"/>: in a sorted block two such
     /// files are neighbours, and each earlier block (sorted too) is searched by bisection.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void EnsureUnique(Slot[] plan, List<int> earlierEnds, int end)
     {
         int start = earlierEnds.Count > 0 ? earlierEnds[^1] : 0;
@@ -336,24 +353,31 @@ public static class DeterministicZipWriter
 
     // What each entry is (CRC, size) and where its compressed bytes will come from. Files and generated content are
     // read once here (in parallel) for their CRC; small ones are kept for compression.
+    // Directories and entries of other zips (most of a package) are classified in one pass from what is known of them;
+    // only the rest (files, generated content) is read, in parallel.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Classify(Slot[] plan, ZipDirectory? previous, CancellationToken cancellationToken)
     {
-        long kept = 0;
-        Parallel.For(0, plan.Length, new ParallelOptions { CancellationToken = cancellationToken }, i =>
+        var toRead = new List<int>();
+        for (int i = 0; i < plan.Length; i++)
         {
             ref var s = ref plan[i];
             var entry = s.Entry;
-            if (entry is null) { s.Source = Source.Directory; s.CompressedSize = 0; return; }
-            if (entry.ZipSource is { } z)
-            {
-                s.Crc = z.Crc;
-                s.Size = z.UncompressedSize;
-                if (z.UncompressedSize == 0) { s.Source = Source.Empty; s.Crc = 0; s.CompressedSize = 0; }
-                else if (z.Method == 0 || z.CompressedSize <= z.UncompressedSize) { s.Source = Source.ZipRaw; s.Method = z.Method; s.CompressedSize = z.CompressedSize; }
-                // Deflate that grew the data: stored instead, as Info-ZIP does.
-                else { s.Source = Source.ZipInflateStore; s.CompressedSize = z.UncompressedSize; }
-                return;
-            }
+            if (entry is null) { s.Source = Source.Directory; s.CompressedSize = 0; continue; }
+            if (entry.ZipSource is not { } z) { toRead.Add(i); continue; }
+            s.Crc = z.Crc;
+            s.Size = z.UncompressedSize;
+            if (z.UncompressedSize == 0) { s.Source = Source.Empty; s.Crc = 0; s.CompressedSize = 0; }
+            else if (z.Method == 0 || z.CompressedSize <= z.UncompressedSize) { s.Source = Source.ZipRaw; s.Method = z.Method; s.CompressedSize = z.CompressedSize; }
+            // Deflate that grew the data: stored instead, as Info-ZIP does.
+            else { s.Source = Source.ZipInflateStore; s.CompressedSize = z.UncompressedSize; }
+        }
+        long kept = 0;
+        Parallel.For(0, toRead.Count, new ParallelOptions { CancellationToken = cancellationToken }, k =>
+        {
+            int i = toRead[k];
+            ref var s = ref plan[i];
+            var entry = s.Entry!;
             var raw = entry.ReadContent();
             s.Crc = Crc32.Compute(raw);
             s.Size = raw.Length;
@@ -382,6 +406,7 @@ public static class DeterministicZipWriter
     // Writes plan[start..] after a prefix of `prefixBytes` bytes copied from `prefixSource` (whose central records are
     // `prefixCentral`); `count` entries in all.
     // `kept`: the output already held exactly these bytes (only the part after the copied prefix is compared), so it was left alone.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static long WriteArchive(string outputPath, Slot[] plan, int start, int count, long prefixBytes, ReadOnlyMemory<byte> prefixCentral, string? prefixSource,
         ZipDirectory? previous, CompressionLevel level, ushort dosTime, ushort dosDate, out bool kept, CancellationToken cancellationToken)
     {
@@ -492,6 +517,7 @@ public static class DeterministicZipWriter
     }
 
     // Deflates the entries from `start` on that need it, up to a window's worth, in parallel.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void CompressWindow(Slot[] plan, int start, CompressionLevel level, Dictionary<int, (ushort, byte[])> results)
     {
         var window = new List<int>();
@@ -503,7 +529,8 @@ public static class DeterministicZipWriter
             bytes += plan[j].Size;
         }
         var output = new (ushort, byte[])[window.Count];
-        Parallel.For(0, window.Count, k =>
+        // No more threads than cores: deflate is CPU-bound, and each thread keeps its own native deflate state and malloc arena.
+        Parallel.For(0, window.Count, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, k =>
         {
             int j = window[k];
             var raw = plan[j].Content ?? plan[j].Entry!.ReadContent();

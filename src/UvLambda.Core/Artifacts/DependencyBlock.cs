@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using System.Text;
 using UvLambda.Core.Archives;
@@ -83,7 +84,7 @@ internal sealed record DependencyBlock(string Key, long ZipLength, long ZipTime,
     {
         var names = Names.ToArray();
         Array.Sort(names, StringComparer.Ordinal);
-        AtomicFile.Write(path, stream =>
+        AtomicFile.Write(path, [MethodImpl(MethodImplOptions.AggressiveOptimization)] (stream) =>
         {
             using var text = new StreamWriter(stream, new UTF8Encoding(false), 1 << 16, leaveOpen: true);
             text.Write(Header); text.Write('\n'); text.Write(Key); text.Write('\n');

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using UvLambda.Core.Archives;
 using UvLambda.Core.Diagnostics;
 using UvLambda.Core.Install.Audit;
@@ -38,6 +39,12 @@ public static class InstalledSet
 {
     public const string Unattributed = "(unattributed)";
 
+    /// <summary>
+    /// Every shipped file, sorted by path. Compiled optimized at once, as the methods that sort it: it loops over every
+    /// wheel's entries in one call, and left to tiered compilation its on-stack replacement kept ~4 MB of native memory
+    /// for the rest of a 28k-entry build.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static IReadOnlyList<InstalledFile> Load(string? stateFile, string? siteDirectory)
     {
         // Every file in the order it would be written, then sorted by path with that order breaking ties, keeping the
@@ -74,6 +81,7 @@ public static class InstalledSet
     }
 
     // Sorted by path; of files at one path, the one added last (the list's order breaks ties: the sort is made stable).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static List<InstalledFile> LastOfEachPath(List<InstalledFile> all)
     {
         var order = new int[all.Count];
