@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using System.Text;
 using UvLambda.Core.Archives;
@@ -15,8 +16,11 @@ namespace UvLambda.Core.Artifacts;
 /// without loading the install's 28k entries again. Anything else, or a damaged file, means the full path.
 /// </summary>
 internal sealed record DependencyBlock(string Key, long ZipLength, long ZipTime, ZipBlockEnd End, int Files, int Directories, long UncompressedBytes,
-    IReadOnlyList<(string Package, long Bytes, int Files)> Sizes, HashSet<string> Names)
+    IReadOnlyList<(string Package, long Bytes, int Files)> Sizes, IReadOnlyCollection<string> Names)
 {
+    /// <summary>The paths as a set, to test names against (what <see cref="TryRead"/> reads is one already).</summary>
+    public IReadOnlySet<string> NameSet => Names as IReadOnlySet<string> ?? Names.ToHashSet(StringComparer.Ordinal);
+
     private const string Header = "uvlambda-dependency-block 1";
 
     public static string PathFor(string intermediateDirectory, string zipPath) =>
@@ -75,16 +79,26 @@ internal sealed record DependencyBlock(string Key, long ZipLength, long ZipTime,
         }
     }
 
+    /// <summary>Written through a buffered writer: the paths of 28k entries would be 4 MB of text, then its UTF-8 copy.</summary>
     public void Write(string path)
     {
-        var text = new StringBuilder();
-        text.Append(Header).Append('\n').Append(Key).Append('\n');
-        text.Append(CultureInfo.InvariantCulture, $"{ZipLength} {ZipTime}\n");
-        text.Append(CultureInfo.InvariantCulture, $"{End.Entries} {End.Bytes} {End.CentralBytes} {Files} {Directories} {UncompressedBytes}\n");
-        foreach (var (package, bytes, files) in Sizes) text.Append(CultureInfo.InvariantCulture, $"size\t{package}\t{bytes}\t{files}\n");
-        foreach (var name in Names.Order(StringComparer.Ordinal)) text.Append("path\t").Append(name).Append('\n');
-        text.Append("end\n");
-        AtomicFile.WriteAllText(path, text.ToString());
+        var names = Names.ToArray();
+        Array.Sort(names, StringComparer.Ordinal);
+        AtomicFile.Write(path, [MethodImpl(MethodImplOptions.AggressiveOptimization)] (stream) =>
+        {
+            using var text = new StreamWriter(stream, new UTF8Encoding(false), 1 << 16, leaveOpen: true);
+            text.Write(Header); text.Write('\n'); text.Write(Key); text.Write('\n');
+            text.Write(string.Create(CultureInfo.InvariantCulture, $"{ZipLength} {ZipTime}\n"));
+            text.Write(string.Create(CultureInfo.InvariantCulture, $"{End.Entries} {End.Bytes} {End.CentralBytes} {Files} {Directories} {UncompressedBytes}\n"));
+            foreach (var (package, bytes, files) in Sizes) text.Write(string.Create(CultureInfo.InvariantCulture, $"size\t{package}\t{bytes}\t{files}\n"));
+            foreach (var name in names)
+            {
+                text.Write("path\t");
+                text.Write(name);
+                text.Write('\n');
+            }
+            text.Write("end\n");
+        });
     }
 
     /// <summary>The zip as it is on disk now: length and write time.</summary>

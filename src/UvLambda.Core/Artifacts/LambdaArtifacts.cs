@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using System.Text;
 using UvLambda.Core.Diagnostics;
 using UvLambda.Core.FileSystem;
@@ -70,6 +71,8 @@ public static class LambdaArtifacts
         public ArchiveEntry ToEntry() => Source.Path == Path ? Source : Source.WithPath(Path);
     }
 
+    // Compiled optimized at once: it loops over every installed file in its one call per build (see DeterministicZipWriter).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static ArtifactResult Create(ArtifactOptions options, IReadOnlyList<LambdaSourceFile> appFiles, LambdaHandler handler, IBuildLog log, string? projectFile = null,
         CancellationToken cancellationToken = default)
     {
@@ -96,6 +99,7 @@ public static class LambdaArtifacts
         var localLayer = new List<Item>();
         app.AddRange(AppItems(appFiles, excludes));
         int excluded = appFiles.Count - app.Count;
+        bool bytecode = options.BytecodePythonVersion is { Length: > 0 };
         if (options.StateFile is not null || options.SiteDirectory is not null)
         {
             var workspace = options.WorkspacePackages.Select(Standards.PackageName.Normalize).ToHashSet(StringComparer.Ordinal);
@@ -109,7 +113,9 @@ public static class LambdaArtifacts
                 bool toApp = layer && !toLocal && workspace.Contains(package) && !workspaceInLayer;
                 var target = !layer ? dependencies : toApp ? appInstalled : toLocal ? localLayer : dependencies;
                 var path = layer && !toApp ? "python/" + entry.Path : entry.Path;
-                target.Add(new Item(path, entry, package, entry.Path, installed));
+                // The installed file itself is kept only for bytecode (its file on disk); otherwise its entry is all that is
+                // needed, and 28k installed-file records need not outlive this loop.
+                target.Add(new Item(path, entry, package, entry.Path, bytecode ? installed : null));
             }
         }
         if (excluded > 0) log.Detail($"LambdaExclude removed {excluded} file(s)");
@@ -162,12 +168,17 @@ public static class LambdaArtifacts
             zips.Add((packagePath, written));
             if (dependencyKey is not null && written.Blocks.Count == 2)
             {
-                var names = dependencies.Select(i => i.Path).ToHashSet(StringComparer.Ordinal);
-                int files = names.Count;
-                foreach (var d in ArchivePath.ParentDirectories(names.ToList())) names.Add(d + "/");
+                // The writer has checked that no two paths are equal.
+                var paths = dependencies.ConvertAll(i => i.Path);
+                var directories = ArchivePath.ParentDirectories(paths);
+                var names = new List<string>(paths.Count + directories.Count);
+                names.AddRange(paths);
+                foreach (var d in directories) names.Add(d + "/");
+                int files = paths.Count;
                 var (length, time) = DependencyBlock.Stamp(packagePath);
-                new DependencyBlock(dependencyKey, length, time, written.Blocks[0], files, names.Count - files, dependencies.Sum(i => i.Source.Length),
-                    Sizes(dependencies), names).Write(DependencyBlock.PathFor(options.IntermediateDirectory!, packagePath));
+                var dependencySizes = Sizes(dependencies);
+                new DependencyBlock(dependencyKey, length, time, written.Blocks[0], files, names.Count - files, dependencySizes.Sum(p => p.Bytes),
+                    dependencySizes, names).Write(DependencyBlock.PathFor(options.IntermediateDirectory!, packagePath));
             }
         }
         return Finish(zips, total, sizes, table, options, log, projectFile);
@@ -195,7 +206,7 @@ public static class LambdaArtifacts
 
         var sizes = block.Sizes.Concat(Sizes(app)).OrderByDescending(s => s.Bytes).ThenBy(s => s.Package, StringComparer.Ordinal).ToList();
         var (total, table) = CheckSizes(sizes, options, projectFile);
-        var prefix = new ZipPrefix(Path.GetFullPath(packagePath), block.End.Entries, block.End.Bytes, block.End.CentralBytes, block.Names, block.Files, block.Directories, block.UncompressedBytes);
+        var prefix = new ZipPrefix(Path.GetFullPath(packagePath), block.End.Entries, block.End.Bytes, block.End.CentralBytes, block.NameSet, block.Files, block.Directories, block.UncompressedBytes);
         if (DeterministicZipWriter.WriteAfterPrefix(packagePath, prefix, app.Select(i => i.ToEntry()).ToList(), options.Timestamp, reuse: Reuse(packagePath, options), cancellationToken: cancellationToken) is not { } written)
             return null;
         var (length, time) = DependencyBlock.Stamp(packagePath);
@@ -260,10 +271,19 @@ public static class LambdaArtifacts
     private static List<Item> AppItems(IReadOnlyList<LambdaSourceFile> appFiles, ExcludeGlob excludes) =>
         appFiles.Where(f => !excludes.IsExcluded(f.PackagePath)).Select(f => new Item(f.PackagePath, f.ToArchiveEntry(), AppPackageName, f.PackagePath)).ToList();
 
-    private static List<(string Package, long Bytes, int Files)> Sizes(IEnumerable<Item> items) =>
-        items.GroupBy(i => i.Package, StringComparer.Ordinal)
-            .Select(g => (g.Key, g.Sum(i => i.Source.Length), g.Count()))
-            .OrderByDescending(s => s.Item2).ThenBy(s => s.Key, StringComparer.Ordinal).ToList();
+    // One pass, compiled optimized at once: it runs over every installed file (see DeterministicZipWriter).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static List<(string Package, long Bytes, int Files)> Sizes(IEnumerable<Item> items)
+    {
+        var byPackage = new Dictionary<string, (long Bytes, int Files)>(StringComparer.Ordinal);
+        foreach (var i in items)
+        {
+            var (bytes, files) = byPackage.GetValueOrDefault(i.Package);
+            byPackage[i.Package] = (bytes + i.Source.Length, files + 1);
+        }
+        return byPackage.Select(p => (p.Key, p.Value.Bytes, p.Value.Files))
+            .OrderByDescending(s => s.Bytes).ThenBy(s => s.Key, StringComparer.Ordinal).ToList();
+    }
 
     private static StringBuilder SizeTable(List<(string Package, long Bytes, int Files)> sizes, long layerBudget, long total)
     {

@@ -187,6 +187,56 @@ public class WheelIndexTests
     }
 
     [Fact]
+    public void Of_two_wheels_installing_one_path_the_later_package_ships_and_a_site_file_wins_over_both()
+    {
+        using var dir = new TempDirectory();
+        var alpha = new TestWheel("alpha", "1.0");
+        alpha.Add("shared/x.py", "alpha");
+        alpha.Add("alpha/__init__.py", "");
+        var beta = new TestWheel("beta", "1.0");
+        beta.Add("shared/x.py", "beta");
+        beta.Add("shared/y.py", "beta y");
+        var fixture = new IndexedInstall(dir);
+        // Locked in the other order: the package name decides, as unpacking in name order would.
+        fixture.Install(fixture.Lock("beta", "1.0", beta.Build(dir.Combine("wheels"))), fixture.Lock("alpha", "1.0", alpha.Build(dir.Combine("wheels"))));
+
+        var files = InstalledSet.Load(fixture.State, fixture.Site);
+        Assert.Equal(files.Select(f => f.Entry.Path).Order(StringComparer.Ordinal), files.Select(f => f.Entry.Path));
+        Assert.Equal(files.Count, files.Select(f => f.Entry.Path).Distinct().Count());
+        var x = Assert.Single(files, f => f.Entry.Path == "shared/x.py");
+        Assert.Equal("beta", x.Package);
+        Assert.Equal("beta"u8.ToArray(), x.Entry.ReadContent());
+        Assert.Contains(files, f => f.Entry.Path == "alpha/__init__.py" && f.Package == "alpha");
+
+        Directory.CreateDirectory(Path.Combine(fixture.Site, "shared"));
+        File.WriteAllText(Path.Combine(fixture.Site, "shared", "x.py"), "site");
+        files = InstalledSet.Load(fixture.State, fixture.Site);
+        x = Assert.Single(files, f => f.Entry.Path == "shared/x.py");
+        Assert.Null(x.Entry.ZipSource);
+        Assert.Equal("site"u8.ToArray(), x.Entry.ReadContent());
+        Assert.Single(files, f => f.Entry.Path == "shared/y.py");
+    }
+
+    [Fact]
+    public void A_listed_wheel_file_needed_on_disk_is_unpacked_from_its_index_loaded_again()
+    {
+        using var dir = new TempDirectory();
+        var fixture = new IndexedInstall(dir);
+        fixture.Install(fixture.Lock("mixed", "1.0", MixedWheel(dir.Combine("wheels"))));
+        var files = InstalledSet.Load(fixture.State, fixture.Site);
+        var core = Assert.Single(files, f => f.Entry.Path == "mixed/core.py");
+        var onDisk = core.PathOnDisk();
+        Assert.StartsWith(dir.Combine("cache"), onDisk);
+        Assert.Equal(core.Entry.ReadContent(), File.ReadAllBytes(onDisk));
+
+        // The listing keeps no index: one gone since then (a cache clean) is a coded error when a file is needed.
+        files = InstalledSet.Load(fixture.State, fixture.Site);
+        File.Delete(Directory.EnumerateFiles(dir.Combine("cache"), "*.idx", SearchOption.AllDirectories).Single());
+        var e = Assert.Throws<UvLambdaException>(() => files.Single(f => f.Entry.Path == "mixed/core.py").PathOnDisk());
+        Assert.Equal(ErrorCodes.WheelInstallFailed, e.Code);
+    }
+
+    [Fact]
     public void An_indexed_install_writes_nothing_to_the_site_folder_and_reinstalls_when_its_index_is_gone()
     {
         using var dir = new TempDirectory();

@@ -162,7 +162,8 @@ public static class WheelIndexCache
         var machine = r.ReadString();
         int versions = r.ReadInt32();
         if (versions < 0 || versions > limit) throw new FormatException("a damaged ELF record");
-        var glibc = versions == 0 ? null : Enumerable.Range(0, versions).Select(_ => r.ReadString()).ToList();
+        List<string>? glibc = null;
+        for (int i = 0; i < versions; i++) (glibc ??= new List<string>(versions)).Add(r.ReadString());
         return (machine.Length > 0 ? machine : null, glibc);
     }
 
