@@ -178,6 +178,7 @@ public sealed class ConvergenceTests(PackedSdk sdk, ITestOutputHelper output) : 
         new($"{Droppable} dropped from pyproject.toml and uv.lock", (_, m) => m.WithDroppable = false),
         new($"{Droppable} put back", (_, m) => m.WithDroppable = true),
         new("Zip -> Layer", (_, m) => m.Properties["LambdaPackageType"] = "Layer"),
+        new("app edit with Layer (layer.zip left unread)", (_, m) => m.AppRevision++),
         new("Layer -> Zip", (_, m) => m.Properties.Remove("LambdaPackageType")),
         new("exclude patterns on", (_, m) => m.Properties["LambdaExcludePatterns"] = "**/*.pyi;pydantic/v1/**;**/py.typed"),
         new("exclude patterns off", (_, m) => m.Properties.Remove("LambdaExcludePatterns")),

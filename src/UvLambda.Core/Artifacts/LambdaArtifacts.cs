@@ -88,6 +88,13 @@ public static class LambdaArtifacts
             && options.BytecodePythonVersion is not { Length: > 0 } ? DependencyBlock.KeyFor(options, options.PackagePath) : null;
         if (dependencyKey is not null && AppOnly(options, appFiles, handler, log, projectFile, dependencyKey, cancellationToken) is { } appOnly)
             return appOnly;
+        // layer.zip likewise, when it would be written again as it is: only app.zip is written (its app files only:
+        // no workspace member or local package goes with the app, no second layer, no bytecode).
+        string? layerKey = layer && options.ReuseCompressedEntries && options.IntermediateDirectory is not null && options.LayerPath is not null
+            && options.LocalLayerPath is null && options.BytecodePythonVersion is not { Length: > 0 } && options.WorkspacePackages.Count == 0
+            && options.LocalPackages.Count == 0 ? DependencyBlock.KeyFor(options, options.LayerPath) : null;
+        if (layerKey is not null && LayerUnchanged(options, appFiles, handler, log, projectFile, layerKey, cancellationToken) is { } appOnlyLayer)
+            return appOnlyLayer;
 
         bool splitLocal = layer && options.LocalLayerPath is not null;
         var excludes = new ExcludeGlob(options.Excludes);
@@ -152,7 +159,12 @@ public static class LambdaArtifacts
             // An empty layer would be published and attached for nothing: write none (an earlier build's is
             // removed by the SDK's incremental clean) and say so once.
             var layerPath = Require(options.LayerPath, "LayerPath");
-            if (dependencies.Count > 0) zips.Add((layerPath, Write(layerPath, [dependencies], options, cancellationToken)));
+            if (dependencies.Count > 0)
+            {
+                var written = Write(layerPath, [dependencies], options, cancellationToken);
+                zips.Add((layerPath, written));
+                if (layerKey is not null && written.Blocks.Count == 1) RecordDependencyBlock(layerKey, layerPath, dependencies, written.Blocks[0], options);
+            }
             else log.Info($"{Path.GetFileName(layerPath)}: no third-party packages to ship in a layer; none is written or published.");
             if (splitLocal)
             {
@@ -166,20 +178,7 @@ public static class LambdaArtifacts
             var packagePath = Require(options.PackagePath, "PackagePath");
             var written = Write(packagePath, [dependencies, app], options, cancellationToken);
             zips.Add((packagePath, written));
-            if (dependencyKey is not null && written.Blocks.Count == 2)
-            {
-                // The writer has checked that no two paths are equal.
-                var paths = dependencies.ConvertAll(i => i.Path);
-                var directories = ArchivePath.ParentDirectories(paths);
-                var names = new List<string>(paths.Count + directories.Count);
-                names.AddRange(paths);
-                foreach (var d in directories) names.Add(d + "/");
-                int files = paths.Count;
-                var (length, time) = DependencyBlock.Stamp(packagePath);
-                var dependencySizes = Sizes(dependencies);
-                new DependencyBlock(dependencyKey, length, time, written.Blocks[0], files, names.Count - files, dependencySizes.Sum(p => p.Bytes),
-                    dependencySizes, names).Write(DependencyBlock.PathFor(options.IntermediateDirectory!, packagePath));
-            }
+            if (dependencyKey is not null && written.Blocks.Count == 2) RecordDependencyBlock(dependencyKey, packagePath, dependencies, written.Blocks[0], options);
         }
         return Finish(zips, total, sizes, table, options, log, projectFile);
     }
@@ -212,6 +211,48 @@ public static class LambdaArtifacts
         var (length, time) = DependencyBlock.Stamp(packagePath);
         (block with { ZipLength = length, ZipTime = time }).Write(summaryPath);
         return Finish([(packagePath, written)], total, sizes, table, options, log, projectFile);
+    }
+
+    /// <summary>Records the installed packages' block of a zip just written (<see cref="DependencyBlock"/>): the writer has
+    /// checked that no two paths are equal.</summary>
+    private static void RecordDependencyBlock(string key, string zipPath, List<Item> dependencies, ZipBlockEnd end, ArtifactOptions options)
+    {
+        var paths = dependencies.ConvertAll(i => i.Path);
+        var directories = ArchivePath.ParentDirectories(paths);
+        var names = new List<string>(paths.Count + directories.Count);
+        names.AddRange(paths);
+        foreach (var d in directories) names.Add(d + "/");
+        int files = paths.Count;
+        var (length, time) = DependencyBlock.Stamp(zipPath);
+        var dependencySizes = Sizes(dependencies);
+        new DependencyBlock(key, length, time, end, files, names.Count - files, dependencySizes.Sum(p => p.Bytes), dependencySizes, names)
+            .Write(DependencyBlock.PathFor(options.IntermediateDirectory!, zipPath));
+    }
+
+    /// <summary>
+    /// Layer: layer.zip is what the previous build wrote for the same install and settings (<see cref="DependencyBlock"/>,
+    /// and the file has the size and write time recorded then), so it is left as it is, unread, and only app.zip is
+    /// written. Null: take the full path (also when the handler is not in the app, which the full path checks).
+    /// </summary>
+    private static ArtifactResult? LayerUnchanged(ArtifactOptions options, IReadOnlyList<LambdaSourceFile> appFiles, LambdaHandler handler, IBuildLog log, string? projectFile, string key,
+        CancellationToken cancellationToken)
+    {
+        var layerPath = options.LayerPath!;
+        if (DependencyBlock.TryRead(DependencyBlock.PathFor(options.IntermediateDirectory!, layerPath)) is not { } block || block.Key != key) return null;
+        if (DependencyBlock.Stamp(layerPath) != (block.ZipLength, block.ZipTime)) return null;
+
+        var app = AppItems(appFiles, new ExcludeGlob(options.Excludes));
+        var importable = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var i in app) importable.TryAdd(i.Path, i.Mode);
+        if (handler.IsScript ? !importable.ContainsKey(handler.Value) : !handler.IsModuleIn(importable.Keys.ToHashSet(StringComparer.Ordinal))) return null;
+        handler.EnsureIn(importable, projectFile);
+
+        var sizes = block.Sizes.Concat(Sizes(app)).OrderByDescending(s => s.Bytes).ThenBy(s => s.Package, StringComparer.Ordinal).ToList();
+        var (total, table) = CheckSizes(sizes, options, projectFile);
+        var layerZip = new ZipWriteResult(block.Files, block.Directories, block.UncompressedBytes, block.ZipLength, ReusedEntries: block.End.Entries, Written: false);
+        var appPath = Require(options.AppPath, "AppPath");
+        var appZip = Write(appPath, [[], app], options, cancellationToken);
+        return Finish([(layerPath, layerZip), (appPath, appZip)], total, sizes, table, options, log, projectFile);
     }
 
     private static (long Total, StringBuilder Table) CheckSizes(List<(string Package, long Bytes, int Files)> sizes, ArtifactOptions options, string? projectFile)

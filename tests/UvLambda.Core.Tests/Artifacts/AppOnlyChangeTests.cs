@@ -39,6 +39,15 @@ public class AppOnlyChangeTests
                 PackagePath = Dir.Combine(zip), StateFile = Install.State, SiteDirectory = Install.Site, IntermediateDirectory = Dir.Combine(obj),
             }, [new LambdaSourceFile(Dir.Combine("app/__init__.py"), "app/__init__.py"), new LambdaSourceFile(Dir.Combine("app/main.py"), "app/main.py")], Handler, NullBuildLog.Instance);
 
+        /// <summary>LambdaPackageType=Layer: layer.zip (the install under python/) and app.zip, under <paramref name="bin"/>.</summary>
+        public ArtifactResult BuildLayer(string bin = "bin", string obj = "obj", IReadOnlyCollection<string>? workspacePackages = null) =>
+            LambdaArtifacts.Create(new ArtifactOptions
+            {
+                PackageType = "Layer", LayerPath = Dir.Combine(bin, "layer.zip"), AppPath = Dir.Combine(bin, "app.zip"),
+                StateFile = Install.State, SiteDirectory = Install.Site, IntermediateDirectory = Dir.Combine(obj),
+                WorkspacePackages = workspacePackages ?? [],
+            }, [new LambdaSourceFile(Dir.Combine("app/__init__.py"), "app/__init__.py"), new LambdaSourceFile(Dir.Combine("app/main.py"), "app/main.py")], Handler, NullBuildLog.Instance);
+
         /// <summary>Runs <paramref name="build"/> with the wheel's cached index gone: only a build that does not read the install survives it.</summary>
         public void WithoutIndex(Action build)
         {
@@ -110,6 +119,52 @@ public class AppOnlyChangeTests
         p.WithoutIndex(() => Assert.Throws<UvLambdaException>(() => p.Build()));
         p.Build();
         Assert.Equal(p.Cold(), File.ReadAllBytes(p.Dir.Combine("bin/package.zip")));
+    }
+
+    [Fact]
+    public void A_layer_build_after_an_app_change_leaves_layer_zip_unread_and_both_zips_equal_a_cold_build()
+    {
+        using var p = new Project();
+        p.BuildLayer();
+        Assert.True(File.Exists(p.Dir.Combine("obj/layer.zip.dependencies")));
+        var layerTime = File.GetLastWriteTimeUtc(p.Dir.Combine("bin/layer.zip"));
+        p.App(1);
+        // The install is not read again: its cached index is gone, which the full path could not survive.
+        ArtifactResult? result = null;
+        p.WithoutIndex(() => result = p.BuildLayer());
+        Assert.Equal([p.Dir.Combine("bin/layer.zip"), p.Dir.Combine("bin/app.zip")], result!.Zips.Select(z => z.Path));
+        Assert.False(result.Zips[0].Zip.Written);
+        Assert.True(result.Zips[1].Zip.Written);
+        Assert.Equal(layerTime, File.GetLastWriteTimeUtc(p.Dir.Combine("bin/layer.zip")));
+        Assert.Contains("REVISION = 1", ReadEntry(p.Dir.Combine("bin/app.zip"), "app/main.py"));
+
+        // What it reports and writes is what a cold build reports and writes.
+        var cold = p.BuildLayer("cold", "cold-obj");
+        Assert.Equal(cold.UnzippedTotal, result.UnzippedTotal);
+        Assert.Equal(cold.PackageSizes, result.PackageSizes);
+        Assert.Equal(cold.Zips.Select(z => (z.Zip.FileCount, z.Zip.DirectoryCount, z.Zip.UncompressedBytes, z.Zip.ArchiveBytes)),
+            result.Zips.Select(z => (z.Zip.FileCount, z.Zip.DirectoryCount, z.Zip.UncompressedBytes, z.Zip.ArchiveBytes)));
+        foreach (var zip in new[] { "layer.zip", "app.zip" })
+            Assert.Equal(File.ReadAllBytes(p.Dir.Combine("cold", zip)), File.ReadAllBytes(p.Dir.Combine("bin", zip)));
+    }
+
+    [Fact]
+    public void A_layer_zip_changed_since_or_another_install_takes_the_full_layer_path()
+    {
+        using var p = new Project();
+        p.BuildLayer();
+        File.SetLastWriteTimeUtc(p.Dir.Combine("bin/layer.zip"), new DateTime(2001, 1, 1, 0, 0, 0, DateTimeKind.Utc));
+        p.App(2);
+        p.WithoutIndex(() => Assert.Throws<UvLambdaException>(() => p.BuildLayer()));
+        p.BuildLayer();
+        p.BuildLayer("cold", "cold-obj");
+        Assert.Equal(File.ReadAllBytes(p.Dir.Combine("cold/layer.zip")), File.ReadAllBytes(p.Dir.Combine("bin/layer.zip")));
+
+        File.AppendAllText(p.Install.State, " ");
+        p.WithoutIndex(() => Assert.Throws<UvLambdaException>(() => p.BuildLayer()));
+        // A workspace member with the app: app.zip holds installed files too, so the shortcut is not taken.
+        File.WriteAllText(p.Install.State, File.ReadAllText(p.Install.State).TrimEnd(' '));
+        p.WithoutIndex(() => Assert.Throws<UvLambdaException>(() => p.BuildLayer(workspacePackages: ["mixed"])));
     }
 
     private static string ReadEntry(string zip, string entry)
