@@ -249,7 +249,7 @@ public static class LambdaArtifacts
 
         var sizes = block.Sizes.Concat(Sizes(app)).OrderByDescending(s => s.Bytes).ThenBy(s => s.Package, StringComparer.Ordinal).ToList();
         var (total, table) = CheckSizes(sizes, options, projectFile);
-        var layerZip = new ZipWriteResult(block.Files, block.Directories, block.UncompressedBytes, block.ZipLength, ReusedEntries: block.End.Entries, Written: false);
+        var layerZip = new ZipWriteResult(block.Files, block.Directories, block.UncompressedBytes, block.ZipLength, ReusedEntries: block.Files, Written: false);
         var appPath = Require(options.AppPath, "AppPath");
         var appZip = Write(appPath, [[], app], options, cancellationToken);
         return Finish([(layerPath, layerZip), (appPath, appZip)], total, sizes, table, options, log, projectFile);
