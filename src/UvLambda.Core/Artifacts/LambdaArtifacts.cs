@@ -191,26 +191,36 @@ public static class LambdaArtifacts
         CancellationToken cancellationToken)
     {
         var packagePath = options.PackagePath!;
-        var summaryPath = DependencyBlock.PathFor(options.IntermediateDirectory!, packagePath);
-        if (DependencyBlock.TryRead(summaryPath) is not { } block || block.Key != key) return null;
-        if (DependencyBlock.Stamp(packagePath) != (block.ZipLength, block.ZipTime)) return null;
+        if (UnchangedBlock(options, appFiles, handler, projectFile, packagePath, key) is not var (block, app, sizes, total, table)) return null;
+        var prefix = new ZipPrefix(Path.GetFullPath(packagePath), block.End.Entries, block.End.Bytes, block.End.CentralBytes, block.NameSet, block.Files, block.Directories, block.UncompressedBytes);
+        if (DeterministicZipWriter.WriteAfterPrefix(packagePath, prefix, app.Select(i => i.ToEntry()).ToList(), options.Timestamp, reuse: Reuse(packagePath, options), cancellationToken: cancellationToken) is not { } written)
+            return null;
+        var (length, time) = DependencyBlock.Stamp(packagePath);
+        (block with { ZipLength = length, ZipTime = time }).Write(DependencyBlock.PathFor(options.IntermediateDirectory!, packagePath));
+        return Finish([(packagePath, written)], total, sizes, table, options, log, projectFile);
+    }
+
+    /// <summary>
+    /// What both shortcuts start from: <paramref name="zipPath"/>'s recorded dependency block when its key is
+    /// <paramref name="key"/> and the zip has the size and write time recorded after it was written; the app's items,
+    /// the handler among them (one among the installed packages, or missing, takes the full path, which knows their
+    /// modes and says what is missing); and the sizes, checked against Lambda's limit. Null: take the full path.
+    /// </summary>
+    private static (DependencyBlock Block, List<Item> App, List<(string Package, long Bytes, int Files)> Sizes, long Total, StringBuilder Table)? UnchangedBlock(
+        ArtifactOptions options, IReadOnlyList<LambdaSourceFile> appFiles, LambdaHandler handler, string? projectFile, string zipPath, string key)
+    {
+        if (DependencyBlock.TryRead(DependencyBlock.PathFor(options.IntermediateDirectory!, zipPath)) is not { } block || block.Key != key) return null;
+        if (DependencyBlock.Stamp(zipPath) != (block.ZipLength, block.ZipTime)) return null;
 
         var app = AppItems(appFiles, new ExcludeGlob(options.Excludes));
         var importable = new Dictionary<string, int>(StringComparer.Ordinal);
         foreach (var i in app) importable.TryAdd(i.Path, i.Mode);
-        // The handler in the app is checked here; one among the installed packages (or missing) takes the full path,
-        // which knows their modes and says what is missing.
         if (handler.IsScript ? !importable.ContainsKey(handler.Value) : !handler.IsModuleIn(importable.Keys.ToHashSet(StringComparer.Ordinal))) return null;
         handler.EnsureIn(importable, projectFile);
 
         var sizes = block.Sizes.Concat(Sizes(app)).OrderByDescending(s => s.Bytes).ThenBy(s => s.Package, StringComparer.Ordinal).ToList();
         var (total, table) = CheckSizes(sizes, options, projectFile);
-        var prefix = new ZipPrefix(Path.GetFullPath(packagePath), block.End.Entries, block.End.Bytes, block.End.CentralBytes, block.NameSet, block.Files, block.Directories, block.UncompressedBytes);
-        if (DeterministicZipWriter.WriteAfterPrefix(packagePath, prefix, app.Select(i => i.ToEntry()).ToList(), options.Timestamp, reuse: Reuse(packagePath, options), cancellationToken: cancellationToken) is not { } written)
-            return null;
-        var (length, time) = DependencyBlock.Stamp(packagePath);
-        (block with { ZipLength = length, ZipTime = time }).Write(summaryPath);
-        return Finish([(packagePath, written)], total, sizes, table, options, log, projectFile);
+        return (block, app, sizes, total, table);
     }
 
     /// <summary>Records the installed packages' block of a zip just written (<see cref="DependencyBlock"/>): the writer has
@@ -238,17 +248,7 @@ public static class LambdaArtifacts
         CancellationToken cancellationToken)
     {
         var layerPath = options.LayerPath!;
-        if (DependencyBlock.TryRead(DependencyBlock.PathFor(options.IntermediateDirectory!, layerPath)) is not { } block || block.Key != key) return null;
-        if (DependencyBlock.Stamp(layerPath) != (block.ZipLength, block.ZipTime)) return null;
-
-        var app = AppItems(appFiles, new ExcludeGlob(options.Excludes));
-        var importable = new Dictionary<string, int>(StringComparer.Ordinal);
-        foreach (var i in app) importable.TryAdd(i.Path, i.Mode);
-        if (handler.IsScript ? !importable.ContainsKey(handler.Value) : !handler.IsModuleIn(importable.Keys.ToHashSet(StringComparer.Ordinal))) return null;
-        handler.EnsureIn(importable, projectFile);
-
-        var sizes = block.Sizes.Concat(Sizes(app)).OrderByDescending(s => s.Bytes).ThenBy(s => s.Package, StringComparer.Ordinal).ToList();
-        var (total, table) = CheckSizes(sizes, options, projectFile);
+        if (UnchangedBlock(options, appFiles, handler, projectFile, layerPath, key) is not var (block, app, sizes, total, table)) return null;
         var layerZip = new ZipWriteResult(block.Files, block.Directories, block.UncompressedBytes, block.ZipLength, ReusedEntries: block.Files, Written: false);
         var appPath = Require(options.AppPath, "AppPath");
         var appZip = Write(appPath, [[], app], options, cancellationToken);
