@@ -4,6 +4,7 @@ using System.Runtime.CompilerServices;
 using System.Text;
 using Microsoft.Win32.SafeHandles;
 using UvLambda.Core.Diagnostics;
+using UvLambda.Core.FileSystem;
 
 namespace UvLambda.Core.Archives;
 
@@ -413,7 +414,9 @@ public static class DeterministicZipWriter
         var full = Path.GetFullPath(outputPath);
         var dir = Path.GetDirectoryName(full)!;
         Directory.CreateDirectory(dir);
-        var temp = Path.Combine(dir, $".{Path.GetFileName(full)}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
+        // A build killed while writing this output left its temp file beside it: gone now, as a clean build has none.
+        TempOwner.DeleteAbandoned(dir, "." + Path.GetFileName(full));
+        var temp = TempOwner.TempFile(dir, "." + Path.GetFileName(full));
         var handles = new Dictionary<string, SafeFileHandle>(StringComparer.Ordinal);
         SafeFileHandle? previousHandle = null;
         // One buffer for every copied or inflated entry of this write (not one rented per entry size).

@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.IO.Compression;
 using UvLambda.Core.Archives;
+using UvLambda.Core.FileSystem;
 
 namespace UvLambda.Core.Containers;
 
@@ -33,7 +34,8 @@ public static class LayerWriter
         names.Sort((a, b) => string.CompareOrdinal(a.Name, b.Name));
 
         Directory.CreateDirectory(blobsDirectory);
-        var temp = Path.Combine(blobsDirectory, $".layer.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
+        TempOwner.DeleteAbandoned(blobsDirectory, ".layer");
+        var temp = TempOwner.TempFile(blobsDirectory, ".layer");
         try
         {
             string digest, diffId;

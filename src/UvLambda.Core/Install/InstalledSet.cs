@@ -1,3 +1,4 @@
+using UvLambda.Core.FileSystem;
 using System.Runtime.CompilerServices;
 using UvLambda.Core.Archives;
 using UvLambda.Core.Diagnostics;
@@ -154,7 +155,7 @@ internal static class UnpackedWheels
         var target = Path.ChangeExtension(indexPath, ".unpacked");
         if (Directory.Exists(target) && index.Files.All(f => new FileInfo(Path.Combine(target, f.Path)) is { Exists: true } i && i.Length == f.Size))
             return target;
-        var temp = target + $".{Fetching.TempOwner.Current}.{Guid.NewGuid():N}.tmp";
+        var temp = target + $".{TempOwner.Current}.{Guid.NewGuid():N}.tmp";
         try
         {
             WheelInstaller.Install(wheelPath, temp, index.Name, index.Version, index.WheelName);

@@ -1,3 +1,4 @@
+using UvLambda.Core.FileSystem;
 using System.Security.Cryptography;
 
 namespace UvLambda.Core.Install.Fetching;

@@ -1,3 +1,4 @@
+using UvLambda.Core.FileSystem;
 using System.Security.Cryptography;
 using System.Text;
 using UvLambda.Core.Diagnostics;
@@ -169,7 +170,7 @@ public sealed class UvWheelBuilder
         {
             var name = Path.GetFileName(dir);
             var dash = name.IndexOf('-');
-            if (dash <= 0 || !Fetching.TempOwner.IsGone(name[..dash])) continue;
+            if (dash <= 0 || !TempOwner.IsGone(name[..dash])) continue;
             try { Directory.Delete(dir, recursive: true); }
             catch (IOException) { }
             catch (UnauthorizedAccessException) { }
@@ -185,7 +186,7 @@ public sealed class UvWheelBuilder
         if (_uv is null) throw UvMissing(package, "it has no wheel", null);
         SweepAbandonedBuilds(Path.Combine(_root, "tmp"));
         // Named for its owner (PID and start time), so a killed build's folder is recognised and swept.
-        var temp = Path.Combine(_root, "tmp", $"{Fetching.TempOwner.Current}-{Guid.NewGuid():N}");
+        var temp = Path.Combine(_root, "tmp", $"{TempOwner.Current}-{Guid.NewGuid():N}");
         Directory.CreateDirectory(temp);
         try
         {

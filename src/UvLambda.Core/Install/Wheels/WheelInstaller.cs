@@ -1,3 +1,4 @@
+using UvLambda.Core.FileSystem;
 using System.Buffers;
 using System.IO.Compression;
 using System.Security.Cryptography;
@@ -57,7 +58,7 @@ public static class WheelInstaller
         var parent = Path.GetDirectoryName(Path.TrimEndingDirectorySeparator(target)) ?? target;
         Directory.CreateDirectory(parent);
         // Beside the target, so the final moves are renames on one volume.
-        var staging = Path.Combine(parent, $".uvlambda-wheel-{Fetching.TempOwner.Current}-{Guid.NewGuid():N}.tmp");
+        var staging = Path.Combine(parent, $".uvlambda-wheel-{TempOwner.Current}-{Guid.NewGuid():N}.tmp");
         Directory.CreateDirectory(staging);
         try
         {

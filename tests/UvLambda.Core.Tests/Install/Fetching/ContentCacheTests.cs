@@ -1,3 +1,4 @@
+using UvLambda.Core.FileSystem;
 using UvLambda.Core.Install.Fetching;
 using static UvLambda.Core.Tests.Install.Fetching.FetchTestBed;
 

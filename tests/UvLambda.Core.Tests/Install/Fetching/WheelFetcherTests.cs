@@ -1,3 +1,4 @@
+using UvLambda.Core.FileSystem;
 using System.Text;
 using UvLambda.Core.Diagnostics;
 using UvLambda.Core.Install.Fetching;

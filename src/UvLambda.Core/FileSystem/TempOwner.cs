@@ -1,14 +1,14 @@
 using System.Diagnostics;
 using System.Globalization;
 
-namespace UvLambda.Core.Install.Fetching;
+namespace UvLambda.Core.FileSystem;
 
 /// <summary>
 /// Names the process that owns a temp file, so a later build can tell a killed build's leftovers from a live
 /// build's work: <c>PID.START</c>, START being the process's start time (on Linux its start in clock ticks since boot
 /// from /proc, exact; elsewhere in whole seconds). The start time tells a reused PID from the owner.
 /// </summary>
-internal static class TempOwner
+public static class TempOwner
 {
     /// <summary>This process's owner token.</summary>
     public static string Current { get; } = Token(Environment.ProcessId);
@@ -16,6 +16,29 @@ internal static class TempOwner
     /// <summary>The token of a running process (just its PID when its start time cannot be read).</summary>
     internal static string Token(int pid) =>
         StartOf(pid) is { } start ? pid.ToString(CultureInfo.InvariantCulture) + "." + start.ToString(CultureInfo.InvariantCulture) : pid.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>A temp file beside an output: <c>{prefix}.{owner}.{guid}.tmp</c> in <paramref name="directory"/>.</summary>
+    public static string TempFile(string directory, string prefix) =>
+        Path.Combine(directory, $"{prefix}.{Current}.{Guid.NewGuid():N}.tmp");
+
+    /// <summary>
+    /// Deletes the <see cref="TempFile"/>s of <paramref name="prefix"/> in <paramref name="directory"/> whose owner has
+    /// certainly ended: what a build killed while writing that output left beside it (a live build's are kept).
+    /// </summary>
+    public static void DeleteAbandoned(string directory, string prefix)
+    {
+        if (!Directory.Exists(directory)) return;
+        foreach (var file in Directory.EnumerateFiles(directory, prefix + ".*.tmp"))
+        {
+            // {prefix}.{PID.START}.{guid}.tmp: the owner is what lies between the prefix and the guid.
+            var middle = Path.GetFileName(file)[(prefix.Length + 1)..^".tmp".Length];
+            var dot = middle.LastIndexOf('.');
+            if (dot <= 0 || !IsGone(middle[..dot])) continue;
+            try { File.Delete(file); }
+            catch (IOException) { }
+            catch (UnauthorizedAccessException) { }
+        }
+    }
 
     /// <summary>
     /// True when the token's process has certainly ended: no process has its PID, or the one that has it started at
