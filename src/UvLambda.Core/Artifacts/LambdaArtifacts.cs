@@ -83,6 +83,11 @@ public static class LambdaArtifacts
         if (!workspaceInLayer && !options.WorkspaceIn.Equals("App", StringComparison.OrdinalIgnoreCase))
             throw new UvLambdaException(ErrorCodes.InvalidArtifactSetting, $"LambdaWorkspaceIn '{options.WorkspaceIn}' is not App or Layer.", projectFile);
 
+        // A build killed while writing any of the zips this project can have left a temp file beside it; the writer
+        // sweeps its own output's, but one this build does not write (another package type now) would stay.
+        foreach (var output in new[] { options.PackagePath, options.LayerPath, options.AppPath, options.LocalLayerPath })
+            if (output is not null) TempOwner.DeleteAbandoned(Path.GetDirectoryName(Path.GetFullPath(output))!, "." + Path.GetFileName(output));
+
         // package.zip after an app-only change: the installed packages' block as it was, without loading the install.
         string? dependencyKey = !layer && options.ReuseCompressedEntries && options.IntermediateDirectory is not null && options.PackagePath is not null
             && options.BytecodePythonVersion is not { Length: > 0 } ? DependencyBlock.KeyFor(options, options.PackagePath) : null;

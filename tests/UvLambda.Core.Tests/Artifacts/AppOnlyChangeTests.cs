@@ -169,6 +169,22 @@ public class AppOnlyChangeTests
         p.WithoutIndex(() => Assert.Throws<UvLambdaException>(() => p.BuildLayer(workspacePackages: ["mixed"])));
     }
 
+    [Fact]
+    public void A_zip_build_removes_what_a_killed_layer_build_left_beside_layer_zip()
+    {
+        if (!OperatingSystem.IsLinux()) return; // the owner's start time comes from /proc
+        using var p = new Project();
+        // A Layer build killed while writing layer.zip (this PID with another start time: certainly gone), then Layer -> Zip.
+        var leftover = p.Dir.WriteFile($"bin/.layer.zip.{Environment.ProcessId}.1.{Guid.NewGuid():N}.tmp", "half a layer");
+        LambdaArtifacts.Create(new ArtifactOptions
+        {
+            PackagePath = p.Dir.Combine("bin/package.zip"), LayerPath = p.Dir.Combine("bin/layer.zip"), AppPath = p.Dir.Combine("bin/app.zip"),
+            StateFile = p.Install.State, SiteDirectory = p.Install.Site, IntermediateDirectory = p.Dir.Combine("obj"),
+        }, [new LambdaSourceFile(p.Dir.Combine("app/__init__.py"), "app/__init__.py"), new LambdaSourceFile(p.Dir.Combine("app/main.py"), "app/main.py")], Handler, NullBuildLog.Instance);
+        Assert.False(File.Exists(leftover));
+        Assert.Equal(["package.zip"], Directory.EnumerateFiles(p.Dir.Combine("bin")).Select(f => Path.GetFileName(f)));
+    }
+
     private static string ReadEntry(string zip, string entry)
     {
         using var archive = System.IO.Compression.ZipFile.OpenRead(zip);
