@@ -15,7 +15,11 @@ public sealed record ProjectResolutionRequest(
     TargetEnvironment? Target = null,
     string? PythonLockFile = null);
 
-public sealed record ProjectResolution(string PythonVersion, string PythonVersionSource, string? LockPath, TargetEnvironment Target, IReadOnlyList<ResolvedPackage> Packages);
+public sealed record ProjectResolution(string PythonVersion, string PythonVersionSource, string? LockPath, TargetEnvironment Target, IReadOnlyList<ResolvedPackage> Packages)
+{
+    /// <summary>The workspace resolution found (null for a folder without pyproject.toml).</summary>
+    public UvWorkspace? Workspace { get; init; }
+}
 
 /// <summary>
 /// The whole "what ships" question for one project: find its workspace and lock as uv does, settle PythonVersion,
@@ -51,7 +55,7 @@ public static class ProjectResolver
         {
             var pylock = PylockReader.Load(pylockPath);
             return new ProjectResolution(pythonVersion, source, pylock.FilePath, target,
-                PylockResolver.Resolve(pylock, new ResolveOptions(request.ProjectDirectory, request.Extras, request.Groups, target), log, workspace.MemberDirectories));
+                PylockResolver.Resolve(pylock, new ResolveOptions(request.ProjectDirectory, request.Extras, request.Groups, target), log, workspace.MemberDirectories)) { Workspace = workspace };
         }
 
         if (workspace.LockPath is null)
@@ -60,7 +64,7 @@ public static class ProjectResolver
                 throw new UvLambdaException(ErrorCodes.LockMissing,
                     $"'{workspace.Project.Name}' has dependencies but there is no uv.lock in '{workspace.RootDirectory}'. Run `uv lock` there and commit uv.lock.",
                     workspace.Project.File);
-            return new ProjectResolution(pythonVersion, source, null, target, []);
+            return new ProjectResolution(pythonVersion, source, null, target, []) { Workspace = workspace };
         }
 
         var lk = UvLockReader.Load(workspace.LockPath);
@@ -78,6 +82,6 @@ public static class ProjectResolver
         }
 
         var packages = LockResolver.Resolve(lk, new ResolveOptions(request.ProjectDirectory, request.Extras, request.Groups, target));
-        return new ProjectResolution(pythonVersion, source, lk.FilePath, target, packages);
+        return new ProjectResolution(pythonVersion, source, lk.FilePath, target, packages) { Workspace = workspace };
     }
 }

@@ -48,19 +48,18 @@ public static class ResolutionCache
             result.Target.ToString(), result.Packages.Select(ResolvedPackageRow.From).ToList(), recording.Lines);
         if (key is not null)
         {
-            if (Cacheable(request.ProjectDirectory, summary)) Write(cacheFile!, key, summary);
+            if (Cacheable(result, summary)) Write(cacheFile!, key, summary);
             else if (File.Exists(cacheFile)) File.Delete(cacheFile!);
         }
         return summary;
     }
 
     /// <summary>Own workspace root (no [tool.uv.workspace], no folder above making it a member) and nothing from sources.</summary>
-    private static bool Cacheable(string projectDirectory, ResolutionSummary summary)
+    private static bool Cacheable(ProjectResolution result, ResolutionSummary summary)
     {
         if (summary.Packages.Any(p => p.LocalPath.Length > 0)) return false;
-        var pyproject = Path.Combine(projectDirectory, UvWorkspace.PyProjectFileName);
-        if (!File.Exists(pyproject)) return true;
-        var workspace = UvWorkspace.Discover(projectDirectory);
+        // No pyproject.toml: nothing was discovered, and the key stamps its absence.
+        if (result.Workspace is not { } workspace) return true;
         return workspace.IsRoot && workspace.MemberDirectories.All(d => PathsEqual(d, workspace.ProjectDirectory));
     }
 
