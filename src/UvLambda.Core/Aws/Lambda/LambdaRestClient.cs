@@ -104,19 +104,23 @@ public sealed class LambdaRestClient(AwsSession session, RetryPolicy? retry = nu
         return LayerVersion.FromJson(await Call("PublishLayerVersion", HttpMethod.Post, $"/2018-10-31/layers/{Name(r.LayerName)}/versions", body, ct, idempotent: false).ConfigureAwait(false));
     }
 
-    public async Task<IReadOnlyList<LayerVersion>> ListLayerVersionsAsync(string layerName, CancellationToken ct)
+    public async Task<IReadOnlyList<LayerVersion>> ListLayerVersionsAsync(string layerName, CancellationToken ct) =>
+        (await ListAll("ListLayerVersions", $"/2018-10-31/layers/{Name(layerName)}/versions", "LayerVersions", LayerVersion.FromJson, ct).ConfigureAwait(false))
+            .OrderByDescending(v => v.Version).ToList();
+
+    /// <summary>Every page of a Lambda list operation (Marker/NextMarker); an absent resource lists nothing.</summary>
+    private async Task<List<T>> ListAll<T>(string operation, string path, string arrayName, Func<JsonObject, T> fromJson, CancellationToken ct)
     {
-        var all = new List<LayerVersion>();
+        var all = new List<T>();
         string? marker = null;
         do
         {
-            var path = $"/2018-10-31/layers/{Name(layerName)}/versions" + (marker is null ? "" : "?Marker=" + SigV4Signer.UriEncode(marker));
-            var o = await CallOrNull("ListLayerVersions", HttpMethod.Get, path, ct).ConfigureAwait(false);
+            var o = await CallOrNull(operation, HttpMethod.Get, path + (marker is null ? "" : "?Marker=" + SigV4Signer.UriEncode(marker)), ct).ConfigureAwait(false);
             if (o is null) break;
-            if (o["LayerVersions"] is JsonArray a) all.AddRange(a.OfType<JsonObject>().Select(LayerVersion.FromJson));
+            if (o[arrayName] is JsonArray a) all.AddRange(a.OfType<JsonObject>().Select(fromJson));
             marker = FunctionConfiguration.Str(o, "NextMarker");
         } while (!string.IsNullOrEmpty(marker));
-        return all.OrderByDescending(v => v.Version).ToList();
+        return all;
     }
 
     public async Task<LayerVersion?> GetLayerVersionAsync(string layerName, long version, CancellationToken ct)
@@ -167,20 +171,9 @@ public sealed class LambdaRestClient(AwsSession session, RetryPolicy? retry = nu
         return FunctionConfiguration.FromJson(await Call("PublishVersion", HttpMethod.Post, $"/2015-03-31/functions/{Name(functionName)}/versions", body, ct, idempotent: false).ConfigureAwait(false));
     }
 
-    public async Task<IReadOnlyList<FunctionConfiguration>> ListVersionsByFunctionAsync(string functionName, CancellationToken ct)
-    {
-        var all = new List<FunctionConfiguration>();
-        string? marker = null;
-        do
-        {
-            var path = $"/2015-03-31/functions/{Name(functionName)}/versions" + (marker is null ? "" : "?Marker=" + SigV4Signer.UriEncode(marker));
-            var o = await CallOrNull("ListVersionsByFunction", HttpMethod.Get, path, ct).ConfigureAwait(false);
-            if (o is null) break;
-            if (o["Versions"] is JsonArray a) all.AddRange(a.OfType<JsonObject>().Select(v => FunctionConfiguration.FromJson(v)));
-            marker = FunctionConfiguration.Str(o, "NextMarker");
-        } while (!string.IsNullOrEmpty(marker));
-        return all.Where(v => long.TryParse(v.Version, out _)).OrderBy(v => long.Parse(v.Version!, System.Globalization.CultureInfo.InvariantCulture)).ToList();
-    }
+    public async Task<IReadOnlyList<FunctionConfiguration>> ListVersionsByFunctionAsync(string functionName, CancellationToken ct) =>
+        (await ListAll("ListVersionsByFunction", $"/2015-03-31/functions/{Name(functionName)}/versions", "Versions", v => FunctionConfiguration.FromJson(v), ct).ConfigureAwait(false))
+            .Where(v => long.TryParse(v.Version, out _)).OrderBy(v => long.Parse(v.Version!, System.Globalization.CultureInfo.InvariantCulture)).ToList();
 
     public async Task<FunctionAlias?> GetAliasAsync(string functionName, string alias, CancellationToken ct)
     {
