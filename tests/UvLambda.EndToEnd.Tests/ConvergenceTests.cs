@@ -202,6 +202,17 @@ public sealed class ConvergenceTests(PackedSdk sdk, ITestOutputHelper output) : 
         {
             if (!m.Properties.Remove("LambdaPackageType")) m.Properties["LambdaPackageType"] = "Layer";
         }, KillsABuild: true),
+        new("a byte in the middle of each zip in bin/ changed by hand (same size), nothing else", (p, _) =>
+        {
+            var zips = Directory.GetFiles(Path.Combine(p, "bin", "Debug"), "*.zip");
+            Assert.NotEmpty(zips);
+            foreach (var zip in zips)
+            {
+                var bytes = File.ReadAllBytes(zip);
+                bytes[bytes.Length / 2] ^= 0xFF;
+                File.WriteAllBytes(zip, bytes);
+            }
+        }),
     ];
 
     /// <summary>Starts a build and SIGKILLs it (the whole process tree) after <paramref name="delay"/>, as a crash or Ctrl+C storm would.</summary>

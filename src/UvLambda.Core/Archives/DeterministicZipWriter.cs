@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Globalization;
 using System.IO.Compression;
 using System.Runtime.CompilerServices;
 using System.Text;
@@ -122,8 +123,8 @@ public static class DeterministicZipWriter
 
         var stamp = CompressorStamp(level);
         ZipDirectory? previous = null;
-        if (reuse is not null && File.Exists(reuse.StampFile) && File.ReadAllText(reuse.StampFile) == stamp)
-            previous = ZipDirectory.TryRead(reuse.PreviousArchive);
+        if (Trusted(reuse, stamp))
+            previous = ZipDirectory.TryRead(reuse!.PreviousArchive);
 
         Classify(plan, previous, cancellationToken);
 
@@ -203,7 +204,7 @@ public static class DeterministicZipWriter
         CompressionLevel level = CompressionLevel.Optimal, ZipReuse? reuse = null, CancellationToken cancellationToken = default)
     {
         var stamp = CompressorStamp(level);
-        if (reuse is null || !File.Exists(reuse.StampFile) || File.ReadAllText(reuse.StampFile) != stamp) return null;
+        if (!Trusted(reuse, stamp)) return null;
         byte[] central;
         try
         {
@@ -346,9 +347,26 @@ public static class DeterministicZipWriter
                 $"'{outputPath}' would hold {count} entries; zip without ZIP64 holds at most {ushort.MaxValue}. Remove files with LambdaExclude.");
     }
 
-    private static void WriteStamp(ZipReuse? reuse, string stamp)
+    // The stamp file holds what compressed the archive and the archive's size and write time just after this writer
+    // wrote (or kept) it: its bytes are reused only while both hold. An archive changed since (edited, appended to,
+    // copied over) has another size or time, so nothing of it is trusted and the next write starts from the sources.
+    private static bool Trusted(ZipReuse? reuse, string compressorStamp)
     {
-        if (reuse is not null && (!File.Exists(reuse.StampFile) || File.ReadAllText(reuse.StampFile) != stamp))
+        if (reuse is null || !File.Exists(reuse.StampFile)) return false;
+        return File.ReadAllText(reuse.StampFile) == compressorStamp + "\n" + ArchiveStamp(reuse.PreviousArchive);
+    }
+
+    private static string ArchiveStamp(string archive)
+    {
+        var info = new FileInfo(archive);
+        return info.Exists ? info.Length.ToString(CultureInfo.InvariantCulture) + "|" + info.LastWriteTimeUtc.Ticks.ToString(CultureInfo.InvariantCulture) : "none";
+    }
+
+    private static void WriteStamp(ZipReuse? reuse, string compressorStamp)
+    {
+        if (reuse is null) return;
+        var stamp = compressorStamp + "\n" + ArchiveStamp(reuse.PreviousArchive);
+        if (!File.Exists(reuse.StampFile) || File.ReadAllText(reuse.StampFile) != stamp)
             FileSystem.AtomicFile.WriteAllText(reuse.StampFile, stamp);
     }
 

@@ -92,8 +92,8 @@ public class LambdaArtifactsTests
 
         // An app change rewrites app.zip only: the layer's bytes and time stamp stay.
         var layerBytes = File.ReadAllBytes(dir.Combine("bin/layer.zip"));
-        var stamp = new DateTime(2001, 1, 1, 0, 0, 0, DateTimeKind.Utc);
-        File.SetLastWriteTimeUtc(dir.Combine("bin/layer.zip"), stamp);
+        var stamp = File.GetLastWriteTimeUtc(dir.Combine("bin/layer.zip"));
+        Thread.Sleep(50); // a rewrite now would have a later write time
         dir.WriteFile("app/main.py", "def handler(e, c):\n    return 2\n");
         LambdaArtifacts.Create(options with { PackageType = "Layer" }, app, Handler, NullBuildLog.Instance);
         Assert.Equal(layerBytes, File.ReadAllBytes(dir.Combine("bin/layer.zip")));
