@@ -9,6 +9,9 @@ namespace UvLambda.Core.FileSystem;
 /// START being the process's start time (on Linux its start in clock ticks since boot from /proc, exact; elsewhere in
 /// whole seconds; 0 when it cannot be read). The start time tells a reused PID from the owner. The owner always takes
 /// two fields and the guid one, so the name parses from its end whatever the prefix holds (dots included).
+/// Names from before this format (<c>PID-GUID-hint.part</c> downloads, <c>PID.START-GUID</c> build folders,
+/// <c>.uvlambda-wheel-PID.START-GUID.tmp</c>, PID-only <c>.x.PID.GUID.tmp</c>) have no parser: in the shared cache's
+/// temp folders the one-day age rule takes them; the others only development builds ever wrote, in obj/ and bin/.
 /// </summary>
 public static class TempOwner
 {
