@@ -689,7 +689,7 @@ public sealed class InstallTests(PackedSdk sdk) : IDisposable
         sdk.Dotnet(project, build).EnsureSuccess();
         Assert.False(HasPending(State(project)));
         // Nothing of the killed build is left in obj/, and what it left in the cache is whole or gone.
-        Assert.Empty(Directory.GetDirectories(Intermediate(project), ".uvlambda-wheel-*"));
+        Assert.Empty(Directory.GetDirectories(Intermediate(project), ".uvlambda-wheel*"));
         using (var state = JsonDocument.Parse(File.ReadAllText(State(project))))
         {
             var packages = state.RootElement.GetProperty("packages").EnumerateObject().ToList();
@@ -978,7 +978,7 @@ public sealed class InstallTests(PackedSdk sdk) : IDisposable
         Assert.DoesNotContain("   at ", r.Output);
         Assert.False(File.Exists(Zip(project)));
         Assert.Empty(Directory.Exists(Site(project)) ? Directory.GetFileSystemEntries(Site(project), "*", SearchOption.AllDirectories) : []);
-        Assert.Empty(Directory.Exists(Intermediate(project)) ? Directory.GetDirectories(Intermediate(project), ".uvlambda-wheel-*") : []);
+        Assert.Empty(Directory.Exists(Intermediate(project)) ? Directory.GetDirectories(Intermediate(project), ".uvlambda-wheel*") : []);
         Assert.False(HasPending(State(project)));
     }
     private string PythonFromZip(string zip, string code)

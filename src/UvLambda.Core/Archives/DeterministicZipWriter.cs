@@ -432,8 +432,7 @@ public static class DeterministicZipWriter
         var full = Path.GetFullPath(outputPath);
         var dir = Path.GetDirectoryName(full)!;
         Directory.CreateDirectory(dir);
-        // A build killed while writing this output left its temp file beside it: gone now, as a clean build has none.
-        TempOwner.DeleteAbandoned(dir, "." + Path.GetFileName(full));
+        // What a killed build left beside the output is the caller's to sweep (LambdaArtifacts: every output, written or not).
         var temp = TempOwner.TempFile(dir, "." + Path.GetFileName(full));
         var handles = new Dictionary<string, SafeFileHandle>(StringComparer.Ordinal);
         SafeFileHandle? previousHandle = null;

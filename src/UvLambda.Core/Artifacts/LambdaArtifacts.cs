@@ -83,10 +83,11 @@ public static class LambdaArtifacts
         if (!workspaceInLayer && !options.WorkspaceIn.Equals("App", StringComparison.OrdinalIgnoreCase))
             throw new UvLambdaException(ErrorCodes.InvalidArtifactSetting, $"LambdaWorkspaceIn '{options.WorkspaceIn}' is not App or Layer.", projectFile);
 
-        // A build killed while writing any of the zips this project can have left a temp file beside it; the writer
-        // sweeps its own output's, but one this build does not write (another package type now) would stay.
-        foreach (var output in new[] { options.PackagePath, options.LayerPath, options.AppPath, options.LocalLayerPath })
-            if (output is not null) TempOwner.DeleteAbandoned(Path.GetDirectoryName(Path.GetFullPath(output))!, "." + Path.GetFileName(output));
+        // A build killed while writing any of the zips this project can have left a temp file beside it, also one this
+        // build does not write (another package type now): swept here, one listing per output folder (the writer does not).
+        foreach (var folder in new[] { options.PackagePath, options.LayerPath, options.AppPath, options.LocalLayerPath }
+                     .OfType<string>().Select(o => Path.GetDirectoryName(Path.GetFullPath(o))!).Distinct(StringComparer.Ordinal))
+            TempOwner.DeleteAbandoned(folder);
 
         // package.zip after an app-only change: the installed packages' block as it was, without loading the install.
         string? dependencyKey = !layer && options.ReuseCompressedEntries && options.IntermediateDirectory is not null && options.PackagePath is not null

@@ -1,3 +1,5 @@
+using UvLambda.Core.FileSystem;
+
 namespace UvLambda.Core.Containers;
 
 /// <summary>
@@ -53,11 +55,19 @@ public sealed class BlobStore(string cacheRoot)
         }
     }
 
+    private int _swept;
+
+    /// <summary>
+    /// A temp file in tmp/, named for its owner: what killed builds left there goes first (once per instance), by the
+    /// content cache's rules, as this is a cache shared the same way (ContentCache.SweepAbandonedTemps).
+    /// </summary>
     private string NewTemp()
     {
         var dir = Path.Combine(Root, "tmp");
         Directory.CreateDirectory(dir);
-        return Path.Combine(dir, $"{Environment.ProcessId}-{Guid.NewGuid():N}.part");
+        if (Interlocked.Exchange(ref _swept, 1) == 0)
+            TempOwner.DeleteAbandoned(dir, staleAfter: TempOwner.SharedCacheStaleAge);
+        return TempOwner.TempFile(dir, "blob");
     }
 
     private string Commit(string temp, string digest)

@@ -155,7 +155,11 @@ internal static class UnpackedWheels
         var target = Path.ChangeExtension(indexPath, ".unpacked");
         if (Directory.Exists(target) && index.Files.All(f => new FileInfo(Path.Combine(target, f.Path)) is { Exists: true } i && i.Length == f.Size))
             return target;
-        var temp = target + $".{TempOwner.Current}.{Guid.NewGuid():N}.tmp";
+        // A build killed while unpacking left its temp folder (and the wheel's staging folder) in the shard: swept here,
+        // on this slow path only (one listing of a small folder beside a whole wheel's unpacking).
+        var shard = Path.GetDirectoryName(target)!;
+        TempOwner.DeleteAbandoned(shard);
+        var temp = TempOwner.TempDirectory(shard, Path.GetFileName(target));
         try
         {
             WheelInstaller.Install(wheelPath, temp, index.Name, index.Version, index.WheelName);

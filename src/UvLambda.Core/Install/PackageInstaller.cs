@@ -311,19 +311,15 @@ public sealed class PackageInstaller(IWheelFetcher fetcher, IBuildLog log, UvWhe
         return new Plan(p, "none:" + p.Name + p.Version, Method.Unbuildable);
     }
 
-    /// <summary>Removes <c>.uvlambda-wheel-PID.START-*.tmp</c> folders (WheelInstaller's staging) of processes that are gone.</summary>
+    /// <summary>Removes WheelInstaller's staging folders beside the site whose owner process is gone.</summary>
+    /// <remarks>
+    /// Folders named as before <see cref="TempOwner"/>'s one format (<c>.uvlambda-wheel-PID.START-GUID.tmp</c>) are not
+    /// recognised: only development builds ever wrote them, and obj/ goes with <c>dotnet clean</c>.
+    /// </remarks>
     private static void DeleteAbandonedStaging(string siteDirectory)
     {
-        var parent = Path.GetDirectoryName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(siteDirectory)));
-        if (parent is null || !Directory.Exists(parent)) return;
-        foreach (var dir in Directory.EnumerateDirectories(parent, ".uvlambda-wheel-*.tmp"))
-        {
-            var parts = Path.GetFileName(dir).Split('-');
-            if (parts.Length < 4 || !TempOwner.IsGone(parts[2])) continue;
-            try { Directory.Delete(dir, recursive: true); }
-            catch (IOException) { }
-            catch (UnauthorizedAccessException) { }
-        }
+        if (Path.GetDirectoryName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(siteDirectory))) is { } parent)
+            TempOwner.DeleteAbandoned(parent, WheelInstaller.StagingPrefix);
     }
 
     /// <summary>After a failed install: removes what the failed packages planned or wrote (unless another package owns it) and their pending records.</summary>

@@ -1,7 +1,9 @@
 using UvLambda.Core.Archives;
 using UvLambda.Core.Artifacts;
 using UvLambda.Core.Diagnostics;
+using UvLambda.Core.FileSystem;
 using UvLambda.Core.Projects;
+using UvLambda.Core.Tests.FileSystem;
 using UvLambda.Core.Tests.Install;
 
 namespace UvLambda.Core.Tests.Artifacts;
@@ -176,14 +178,35 @@ public class AppOnlyChangeTests
         using var p = new Project();
         // A Layer build killed while writing layer.zip (this PID with another start time: certainly gone), then Layer -> Zip.
         var leftover = p.Dir.WriteFile($"bin/.layer.zip.{Environment.ProcessId}.1.{Guid.NewGuid():N}.tmp", "half a layer");
+        CreateZipInBin(p);
+        Assert.False(File.Exists(leftover));
+        Assert.Equal(["package.zip"], Directory.EnumerateFiles(p.Dir.Combine("bin")).Select(f => Path.GetFileName(f)));
+    }
+
+    [Fact]
+    public void A_zip_build_removes_a_killed_builds_temp_beside_the_zip_it_writes_and_keeps_a_live_builds()
+    {
+        if (OperatingSystem.IsWindows()) return; // the owner's start time must differ by more than the seconds fallback's rounding
+        using var p = new Project();
+        // Killed while writing package.zip (a PID since reused, and one freed); a concurrent build writing it now.
+        var reused = p.Dir.WriteFile("bin/" + TempOwnerTests.Name(".package.zip", TempOwnerTests.ReusedOwner()), "half a zip");
+        var dead = p.Dir.WriteFile("bin/" + TempOwnerTests.Name(".package.zip", TempOwnerTests.DeadOwner()), "half a zip");
+        var live = p.Dir.WriteFile("bin/" + TempOwnerTests.Name(".package.zip", TempOwner.Current), "a zip being written");
+        CreateZipInBin(p);
+        Assert.False(File.Exists(reused));
+        Assert.False(File.Exists(dead));
+        // Nothing else: the writer's own temp file was renamed into package.zip.
+        string[] expected = ["package.zip", Path.GetFileName(live)];
+        Assert.Equal(expected.Order(StringComparer.Ordinal), Directory.EnumerateFiles(p.Dir.Combine("bin")).Select(f => Path.GetFileName(f)).Order(StringComparer.Ordinal));
+    }
+
+    /// <summary>A Zip build whose outputs (package.zip written; layer.zip and app.zip not) are all in bin/.</summary>
+    private static void CreateZipInBin(Project p) =>
         LambdaArtifacts.Create(new ArtifactOptions
         {
             PackagePath = p.Dir.Combine("bin/package.zip"), LayerPath = p.Dir.Combine("bin/layer.zip"), AppPath = p.Dir.Combine("bin/app.zip"),
             StateFile = p.Install.State, SiteDirectory = p.Install.Site, IntermediateDirectory = p.Dir.Combine("obj"),
         }, [new LambdaSourceFile(p.Dir.Combine("app/__init__.py"), "app/__init__.py"), new LambdaSourceFile(p.Dir.Combine("app/main.py"), "app/main.py")], Handler, NullBuildLog.Instance);
-        Assert.False(File.Exists(leftover));
-        Assert.Equal(["package.zip"], Directory.EnumerateFiles(p.Dir.Combine("bin")).Select(f => Path.GetFileName(f)));
-    }
 
     private static string ReadEntry(string zip, string entry)
     {

@@ -3,6 +3,9 @@ using UvLambda.Core.Install;
 using UvLambda.Core.Install.Fetching;
 using UvLambda.Core.Locking;
 using UvLambda.Core.Environments;
+using UvLambda.Core.FileSystem;
+using UvLambda.Core.Install.Wheels;
+using UvLambda.Core.Tests.FileSystem;
 
 namespace UvLambda.Core.Tests.Install;
 
@@ -156,6 +159,36 @@ public class PackageInstallerTests
         Assert.True(result.Changed);
         Assert.False(Directory.Exists(Path.Combine(f.Site, "alpha")));
         Assert.DoesNotContain("alpha", File.ReadAllText(f.State));
+    }
+
+    [Fact]
+    public void What_a_killed_install_left_in_obj_and_beside_the_site_is_removed_and_a_live_installs_is_kept()
+    {
+        using var f = new Fixture();
+        var b = f.Wheel("beta", "2.0", ("beta.py", ""));
+        // The site in a folder of its own (obj/), so its staging folders are swept by the installer, not by the state's write.
+        var obj = f.Dir.Combine("obj");
+        var site = Path.Combine(obj, "site");
+        var installer = new PackageInstaller(f.Fetcher, NullBuildLog.Instance);
+        // A build killed while writing the install state; another build writing it now.
+        var deadState = f.Dir.WriteFile(TempOwnerTests.Name(".install-state.json", TempOwnerTests.DeadOwner()), "{ half");
+        var liveState = f.Dir.WriteFile(TempOwnerTests.Name(".install-state.json", TempOwner.Current), "{ being written");
+        installer.Install([b], f.Dir.Path, site, f.State, Target);
+        Assert.False(File.Exists(deadState));
+        Assert.True(File.Exists(liveState));
+
+        // Then a build killed while unpacking alpha: pending in the state, its staging folder beside the site.
+        var json = PackageInstaller.Unseal(File.ReadAllText(f.State))!.Replace("\"pending\": {}", "\"pending\": { \"alpha\": [\"alpha.py\"] }");
+        File.WriteAllText(f.State, PackageInstaller.Seal(json));
+        var deadStaging = Path.Combine(obj, TempOwnerTests.Name(WheelInstaller.StagingPrefix, TempOwnerTests.DeadOwner()));
+        Directory.CreateDirectory(Path.Combine(deadStaging, "alpha"));
+        File.WriteAllText(Path.Combine(deadStaging, "alpha", "half.py"), "trunc");
+        var liveStaging = Directory.CreateDirectory(TempOwner.TempDirectory(obj, WheelInstaller.StagingPrefix)).FullName;
+
+        Assert.True(installer.Install([b], f.Dir.Path, site, f.State, Target).Changed);
+        Assert.False(Directory.Exists(deadStaging));
+        Assert.True(Directory.Exists(liveStaging));
+        Assert.True(File.Exists(Path.Combine(site, "beta.py")));
     }
 
     [Fact]
@@ -363,7 +396,7 @@ public class PackageInstallerTests
 
         // Nothing unpacked stays: no files, no staging folder beside the site, no pending record.
         Assert.Empty(Directory.Exists(f.Site) ? Directory.GetFiles(f.Site, "*", SearchOption.AllDirectories) : []);
-        Assert.Empty(Directory.GetDirectories(f.Dir.Path, ".uvlambda-wheel-*"));
+        Assert.Empty(Directory.GetDirectories(f.Dir.Path, ".uvlambda-wheel*"));
         var state = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(f.State))!;
         Assert.Empty(state["pending"]!.AsObject());
         Assert.Empty(state["packages"]!.AsObject());

@@ -8,6 +8,8 @@ using UvLambda.Core.Install.Sources;
 using UvLambda.Core.Locking;
 using UvLambda.Core.Processes;
 using UvLambda.Core.Environments;
+using UvLambda.Core.FileSystem;
+using UvLambda.Core.Tests.FileSystem;
 
 namespace UvLambda.Core.Tests.Install;
 
@@ -75,6 +77,39 @@ public class UvBuildTests : IDisposable
     private InstallResult Install(IReadOnlyDictionary<string, string?> environment, params ResolvedPackage[] packages) =>
         new PackageInstaller(new FolderFetcher(Wheels, _requested), NullBuildLog.Instance, new UvWheelBuilder(Cache, NullBuildLog.Instance, environment))
             .Install(packages, _dir.Path, Site, State, Target);
+
+    [Fact]
+    public void A_build_folder_a_killed_uv_build_left_is_removed_and_a_live_builds_is_kept()
+    {
+        if (OperatingSystem.IsWindows()) return; // ReusedOwner needs the start time in clock ticks or seconds
+        var tmp = Path.Combine(Cache, "built", "tmp");
+        var dead = Folder(TempOwnerTests.Name("build", TempOwnerTests.DeadOwner()));
+        var reused = Folder(TempOwnerTests.Name("build", TempOwnerTests.ReusedOwner()));
+        var live = Folder(Path.GetFileName(TempOwner.TempDirectory(tmp, "build")));
+        // Named as before the one format: only the cache's age rule takes them (a day).
+        var legacyOld = Folder($"{Environment.ProcessId}.1-{Guid.NewGuid():N}");
+        Directory.SetLastWriteTimeUtc(legacyOld, DateTime.UtcNow.AddHours(-25));
+        var legacyFresh = Folder($"{Environment.ProcessId}.1-{Guid.NewGuid():N}");
+
+        Assert.Equal(1, Install(_uv.Environment(), Member(NativeProject("native"))).Installed);
+
+        Assert.False(Directory.Exists(dead));
+        Assert.False(Directory.Exists(reused));
+        Assert.False(Directory.Exists(legacyOld));
+        Assert.True(Directory.Exists(live));
+        Assert.True(Directory.Exists(legacyFresh));
+        // And this build's own folder is gone once its wheel is cached.
+        string[] expected = [live, legacyFresh];
+        Assert.Equal(expected.Order(StringComparer.Ordinal), Directory.GetDirectories(tmp).Order(StringComparer.Ordinal));
+
+        string Folder(string name)
+        {
+            var path = Path.Combine(tmp, name);
+            Directory.CreateDirectory(Path.Combine(path, "out"));
+            File.WriteAllText(Path.Combine(path, "out", "half.whl"), "half a wheel");
+            return path;
+        }
+    }
 
     [Fact]
     public void A_member_with_native_code_is_built_with_uv_build_and_its_wheel_installed_and_cached()

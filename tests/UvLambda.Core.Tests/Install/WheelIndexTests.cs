@@ -7,6 +7,8 @@ using UvLambda.Core.Install.Fetching;
 using UvLambda.Core.Install.Wheels;
 using UvLambda.Core.Locking;
 using UvLambda.Core.Environments;
+using UvLambda.Core.FileSystem;
+using UvLambda.Core.Tests.FileSystem;
 
 namespace UvLambda.Core.Tests.Install;
 
@@ -258,5 +260,33 @@ public class WheelIndexTests
         File.Delete(index);
         Assert.Equal(1, fixture.Install(package).Installed);
         Assert.True(File.Exists(index));
+    }
+
+    [Fact]
+    public void Unpacking_into_the_cache_sweeps_what_a_killed_unpack_left_in_its_shard_and_keeps_a_live_ones()
+    {
+        if (OperatingSystem.IsWindows()) return; // ReusedOwner needs the start time in clock ticks or seconds
+        using var dir = new TempDirectory();
+        var wheel = MixedWheel(dir.Combine("wheels"));
+        var sha = Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(wheel))).ToLowerInvariant();
+        var (index, indexPath) = WheelIndexCache.GetOrBuild(dir.Combine("cache"), sha, wheel, Path.GetFileName(wheel), "mixed", "1.0", WheelInstaller.ZipUnpackedLimit);
+        var shard = Path.GetDirectoryName(indexPath)!;
+        var unpacked = Path.GetFileName(Path.ChangeExtension(indexPath, ".unpacked"));
+        // A build killed while unpacking this wheel (its temp folder and the wheel's staging folder), and one unpacking it now.
+        string[] dead = [Folder(unpacked, TempOwnerTests.DeadOwner()), Folder(WheelInstaller.StagingPrefix, TempOwnerTests.ReusedOwner())];
+        string[] live = [Folder(unpacked, TempOwner.Current), Folder(WheelInstaller.StagingPrefix, TempOwner.Current)];
+
+        var root = UnpackedWheels.Ensure(indexPath, wheel, index);
+
+        Assert.Equal(Path.Combine(shard, unpacked), root);
+        Assert.All(dead, d => Assert.False(Directory.Exists(d), d));
+        Assert.All(live, d => Assert.True(Directory.Exists(d), d));
+        string Folder(string prefix, string owner)
+        {
+            var path = Path.Combine(shard, TempOwnerTests.Name(prefix, owner));
+            Directory.CreateDirectory(Path.Combine(path, "mixed"));
+            File.WriteAllText(Path.Combine(path, "mixed", "half.py"), "trunc");
+            return path;
+        }
     }
 }

@@ -42,7 +42,7 @@ public class WheelInstallerTests
         Assert.Contains("2,097,152", e.Message);
         // Nothing installed, and the staging folder beside the target is gone.
         Assert.False(Directory.Exists(target) && Directory.EnumerateFileSystemEntries(target).Any());
-        Assert.Empty(Directory.GetDirectories(temp.Path, ".uvlambda-wheel-*"));
+        Assert.Empty(Directory.GetDirectories(temp.Path, ".uvlambda-wheel*"));
 
         // The same wheel under a limit it fits is fine: the count is of bytes inflated, not a guess.
         var installed = WheelInstaller.Install(bomb, target, "bomb", "1.0", maxUnpackedBytes: 65L << 20);
@@ -229,7 +229,7 @@ public class WheelInstallerTests
 
         Assert.Equal("fresh", File.ReadAllText(Path.Combine(target, "demo.py")));
         Assert.Equal("kept", File.ReadAllText(Path.Combine(target, "other.py")));
-        Assert.Empty(Directory.GetFileSystemEntries(temp.Path, ".uvlambda-wheel-*"));
+        Assert.Empty(Directory.GetFileSystemEntries(temp.Path, ".uvlambda-wheel*"));
     }
 
     [Fact]
@@ -244,7 +244,7 @@ public class WheelInstallerTests
 
         Assert.Equal(ErrorCodes.WheelInstallFailed, error.Code);
         Assert.Contains("demo.py", error.Message);
-        Assert.Empty(Directory.GetFileSystemEntries(temp.Path, ".uvlambda-wheel-*"));
+        Assert.Empty(Directory.GetFileSystemEntries(temp.Path, ".uvlambda-wheel*"));
     }
 
     [Fact]

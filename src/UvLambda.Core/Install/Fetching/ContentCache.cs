@@ -10,7 +10,6 @@ namespace UvLambda.Core.Install.Fetching;
 /// </summary>
 public sealed class ContentCache
 {
-    private static readonly TimeSpan StaleTempAge = TimeSpan.FromDays(1);
     private int _staleTempsSwept;
 
     public ContentCache(string root)
@@ -70,7 +69,7 @@ public sealed class ContentCache
         SweepAbandonedTemps();
         // Keep the name short: some wheel names are long and Windows paths are limited.
         var hint = fileName.Length > 60 ? fileName[..60] : fileName;
-        return Path.Combine(TempDirectory, $"{TempOwner.Current}-{Guid.NewGuid():N}-{hint}.part");
+        return TempOwner.TempFile(TempDirectory, hint);
     }
 
     /// <summary>Moves a file the caller already hashed into place.</summary>
@@ -134,33 +133,9 @@ public sealed class ContentCache
     /// </summary>
     public void SweepAbandonedTemps()
     {
-        if (Interlocked.Exchange(ref _staleTempsSwept, 1) != 0 || !Directory.Exists(TempDirectory))
-            return;
-        try
-        {
-            var cutoff = DateTime.UtcNow - StaleTempAge;
-            foreach (var file in Directory.EnumerateFiles(TempDirectory))
-            {
-                var name = Path.GetFileName(file);
-                var dash = name.IndexOf('-');
-                var abandoned = (dash > 0 && TempOwner.IsGone(name[..dash])) || File.GetLastWriteTimeUtc(file) < cutoff;
-                if (abandoned)
-                    DeleteUnlessLocked(file);
-            }
-        }
-        catch (IOException) { }
-        catch (UnauthorizedAccessException) { }
-    }
-
-    private static void DeleteUnlessLocked(string path)
-    {
-        try
-        {
-            // Exclusive open fails while anyone holds the file; deleting through the handle leaves no gap for a new writer.
-            using var probe = new FileStream(path, FileMode.Open, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.DeleteOnClose);
-        }
-        catch (IOException) { }
-        catch (UnauthorizedAccessException) { }
+        if (Interlocked.Exchange(ref _staleTempsSwept, 1) != 0) return;
+        // The folder holds only temps, so the age rule also takes the names earlier versions gave them.
+        TempOwner.DeleteAbandoned(TempDirectory, staleAfter: TempOwner.SharedCacheStaleAge);
     }
 
     private static void TryDelete(string path)

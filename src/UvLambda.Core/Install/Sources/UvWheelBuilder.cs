@@ -162,21 +162,6 @@ public sealed class UvWheelBuilder
         return subdirectory is null ? into : Path.Combine(into, subdirectory);
     }
 
-    /// <summary>Removes build folders whose owner process is gone (a build killed during `uv build`).</summary>
-    private static void SweepAbandonedBuilds(string tmp)
-    {
-        if (!Directory.Exists(tmp)) return;
-        foreach (var dir in Directory.EnumerateDirectories(tmp))
-        {
-            var name = Path.GetFileName(dir);
-            var dash = name.IndexOf('-');
-            if (dash <= 0 || !TempOwner.IsGone(name[..dash])) continue;
-            try { Directory.Delete(dir, recursive: true); }
-            catch (IOException) { }
-            catch (UnauthorizedAccessException) { }
-        }
-    }
-
     private static string RedactUrl(string url) =>
         Uri.TryCreate(url, UriKind.Absolute, out var uri) ? Fetching.IndexConfiguration.Redact(uri) : url;
 
@@ -184,9 +169,11 @@ public sealed class UvWheelBuilder
     {
         if (TryCached(key) is { } cached) return cached;
         if (_uv is null) throw UvMissing(package, "it has no wheel", null);
-        SweepAbandonedBuilds(Path.Combine(_root, "tmp"));
-        // Named for its owner (PID and start time), so a killed build's folder is recognised and swept.
-        var temp = Path.Combine(_root, "tmp", $"{TempOwner.Current}-{Guid.NewGuid():N}");
+        // Named for its owner (PID and start time), so the folder of a build killed during `uv build` is recognised and
+        // swept. tmp/ holds nothing else and may be shared with builds in other PID namespaces: the cache's age rule too.
+        var tmp = Path.Combine(_root, "tmp");
+        TempOwner.DeleteAbandoned(tmp, staleAfter: TempOwner.SharedCacheStaleAge);
+        var temp = TempOwner.TempDirectory(tmp, "build");
         Directory.CreateDirectory(temp);
         try
         {

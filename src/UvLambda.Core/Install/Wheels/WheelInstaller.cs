@@ -34,6 +34,12 @@ public static class WheelInstaller
         | UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute;
 
     /// <summary>
+    /// The staging folder's name prefix (<see cref="TempOwner.TempDirectory"/>): <c>.uvlambda-wheel.PID.START.GUID.tmp</c>
+    /// beside the target, which a killed install leaves and the next one sweeps.
+    /// </summary>
+    public const string StagingPrefix = ".uvlambda-wheel";
+
+    /// <summary>
     /// Installs the wheel into <paramref name="targetDirectory"/>, merged with what is there; files at the same paths
     /// are replaced (a reinstall). <paramref name="expectedVersion"/> null skips the version check.
     /// <paramref name="wheelName"/> is the wheel's file name when <paramref name="wheelPath"/> does not end in it
@@ -58,7 +64,7 @@ public static class WheelInstaller
         var parent = Path.GetDirectoryName(Path.TrimEndingDirectorySeparator(target)) ?? target;
         Directory.CreateDirectory(parent);
         // Beside the target, so the final moves are renames on one volume.
-        var staging = Path.Combine(parent, $".uvlambda-wheel-{TempOwner.Current}-{Guid.NewGuid():N}.tmp");
+        var staging = TempOwner.TempDirectory(parent, StagingPrefix);
         Directory.CreateDirectory(staging);
         try
         {

@@ -94,7 +94,7 @@ public sealed class ContentCacheTests : IDisposable
         Assert.Equal("/home/u/.cache/uvlambda", ContentCache.DefaultRoot(new Dictionary<string, string?> { ["HOME"] = "/home/u" }));
     }
 
-    private static string TempName(string owner) => $"{owner}-{Guid.NewGuid():N}-demo-1.0-py3-none-any.whl.part";
+    private static string TempName(string owner) => $"demo-1.0-py3-none-any.whl.{owner}.{Guid.NewGuid():N}.tmp";
 
     private static System.Diagnostics.Process Sleeper() =>
         System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("sleep", "60") { UseShellExecute = false })!;
@@ -132,13 +132,30 @@ public sealed class ContentCacheTests : IDisposable
         Assert.True(dot > 0, "the start time of this process could not be read: " + TempOwner.Current);
         var start = long.Parse(TempOwner.Current[(dot + 1)..]);
         var reused = Path.Combine(cache.TempDirectory, TempName($"{Environment.ProcessId}.{start - 5}"));
-        var legacyDead = Path.Combine(cache.TempDirectory, $"{DeadPid()}-{Guid.NewGuid():N}-demo.whl.part");
+        var dead = Path.Combine(cache.TempDirectory, TempName($"{DeadPid()}.1"));
         File.WriteAllText(reused, "x");
-        File.WriteAllText(legacyDead, "x");
+        File.WriteAllText(dead, "x");
 
         cache.SweepAbandonedTemps();
         Assert.False(File.Exists(reused));
-        Assert.False(File.Exists(legacyDead));
+        Assert.False(File.Exists(dead));
+    }
+
+    [Fact]
+    public void A_temp_file_named_as_by_an_earlier_version_goes_once_it_is_a_day_old()
+    {
+        var cache = new ContentCache(_temp.Combine("cache"));
+        Directory.CreateDirectory(cache.TempDirectory);
+        // The names downloads had before TempOwner's one format: not parsed, so only the age rule takes them.
+        var fresh = Path.Combine(cache.TempDirectory, $"{DeadPid()}-{Guid.NewGuid():N}-demo.whl.part");
+        var old = Path.Combine(cache.TempDirectory, $"{DeadPid()}.5-{Guid.NewGuid():N}-demo.whl.part");
+        File.WriteAllText(fresh, "x");
+        File.WriteAllText(old, "x");
+        File.SetLastWriteTimeUtc(old, DateTime.UtcNow.AddHours(-25));
+
+        cache.SweepAbandonedTemps();
+        Assert.True(File.Exists(fresh));
+        Assert.False(File.Exists(old));
     }
 
     [Fact]
@@ -147,7 +164,7 @@ public sealed class ContentCacheTests : IDisposable
         if (OperatingSystem.IsWindows()) return; // the probe relies on .NET's flock for FileShare.None on Unix
         var cache = new ContentCache(_temp.Combine("cache"));
         Directory.CreateDirectory(cache.TempDirectory);
-        var path = Path.Combine(cache.TempDirectory, TempName(DeadPid().ToString()));
+        var path = Path.Combine(cache.TempDirectory, TempName($"{DeadPid()}.1"));
         using (var writer = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None))
         {
             writer.WriteByte(1);

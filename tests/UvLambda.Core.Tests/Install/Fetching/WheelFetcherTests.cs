@@ -517,7 +517,7 @@ public sealed class WheelFetcherTests : IDisposable
         File.WriteAllBytes(stale, wheel[..100]);
         File.SetLastWriteTimeUtc(stale, DateTime.UtcNow.AddDays(-2));
         // Named for a live owner (this process), as a concurrent build's download would be.
-        var fresh = Path.Combine(tempDir, $"{TempOwner.Current}-0000-demo-1.0-py3-none-any.whl.part");
+        var fresh = TempOwner.TempFile(tempDir, "demo-1.0-py3-none-any.whl");
         File.WriteAllBytes(fresh, wheel[..100]);
 
         var fetched = await _bed.FetchAsync([Request("demo", wheel, server.BaseUrl + "demo.whl")]);
