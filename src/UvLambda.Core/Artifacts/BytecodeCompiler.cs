@@ -5,6 +5,7 @@ using System.Text.Json;
 using UvLambda.Core.Diagnostics;
 using UvLambda.Core.Environments;
 using UvLambda.Core.Archives;
+using UvLambda.Core.FileSystem;
 
 namespace UvLambda.Core.Artifacts;
 
@@ -21,13 +22,14 @@ public sealed class BytecodeCompiler
     private const string Script = """
         import json, os, py_compile, sys
         failed = []
-        for src, dfile, out in json.load(sys.stdin):
-            tmp = out + ".tmp"
+        for src, dfile, out, tmp in json.load(sys.stdin):
             try:
                 py_compile.compile(src, cfile=tmp, dfile=dfile, doraise=True, invalidation_mode=py_compile.PycInvalidationMode.UNCHECKED_HASH)
                 os.replace(tmp, out)
             except (py_compile.PyCompileError, SyntaxError, ValueError, UnicodeError):
                 failed.append(dfile)
+                if os.path.exists(tmp):
+                    os.remove(tmp)
         print(json.dumps(failed))
         """;
 
@@ -113,12 +115,15 @@ public sealed class BytecodeCompiler
         }
         if (missing.Count > 0)
         {
+            // Each .pyc is written to a temp named for this process, then renamed: builds compiling the same file at
+            // once never share a temp, and what a killed compile left is recognised and removed here.
+            TempOwner.DeleteAbandoned(_cacheDirectory);
             var sw = Stopwatch.StartNew();
             int chunks = Math.Max(1, Math.Min(Environment.ProcessorCount, missing.Count / 200));
             var failures = new List<string>[chunks];
             Parallel.For(0, chunks, c =>
             {
-                var jobs = missing.Where((_, i) => i % chunks == c).Select(m => new[] { m.Source, m.ImportPath, m.Out }).ToList();
+                var jobs = missing.Where((_, i) => i % chunks == c).Select(m => new[] { m.Source, m.ImportPath, m.Out, TempOwner.TempFile(_cacheDirectory, "." + Path.GetFileName(m.Out)) }).ToList();
                 var (exit, output, error) = Run(_python, ["-I", "-B", "-c", Script], JsonSerializer.Serialize(jobs));
                 if (exit != 0)
                     throw new UvLambdaException(ErrorCodes.BytecodeCompileFailed, $"Compiling bytecode with '{_python}' failed (exit code {exit}): {error.Trim()}");

@@ -66,6 +66,27 @@ public class BytecodeTests
     }
 
     [Fact]
+    public void A_pyc_temp_a_killed_compile_left_is_removed_a_live_compiles_is_kept_and_the_compile_leaves_none()
+    {
+        using var dir = new TempDirectory();
+        var (app, options) = Project(dir, "obj");
+        var cache = dir.Combine("obj/bytecode/cpython-311");
+        Directory.CreateDirectory(cache);
+        var dead = Path.Combine(cache, FileSystem.TempOwnerTests.Name(".0123.pyc", FileSystem.TempOwnerTests.DeadOwner()));
+        var live = Path.Combine(cache, FileSystem.TempOwnerTests.Name(".4567.pyc", UvLambda.Core.FileSystem.TempOwner.Current));
+        File.WriteAllText(dead, "half a pyc");
+        File.WriteAllText(live, "being written");
+
+        LambdaArtifacts.Create(options, app, LambdaHandler.Parse("app.main.handler"), NullBuildLog.Instance);
+
+        Assert.False(File.Exists(dead));
+        Assert.True(File.Exists(live));
+        var pycs = Directory.GetFiles(cache, "*.pyc");
+        Assert.NotEmpty(pycs);
+        Assert.Equal([live], Directory.GetFiles(cache, "*.tmp"));
+    }
+
+    [Fact]
     public void No_local_python_of_the_runtime_version_is_UVL3005_naming_what_was_looked_for()
     {
         using var dir = new TempDirectory();
