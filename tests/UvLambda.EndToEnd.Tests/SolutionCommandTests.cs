@@ -74,6 +74,18 @@ public class SolutionCommandTests(PackedSdk sdk)
         Assert.Empty(Directory.EnumerateFiles(s.Function, "*.nupkg", SearchOption.AllDirectories));
     }
 
+    [Theory]
+    [InlineData("pack", "IsPackable", "UVL1030")]
+    [InlineData("test", "IsTestProject", "UVL1031")]
+    public void A_pyproj_that_sets_itself_packable_or_a_test_project_fails_that_command_with_its_code(string command, string property, string code)
+    {
+        var s = Solution;
+        var r = sdk.Dotnet(s.Function, command, "hello.pyproj", $"-p:{property}=true");
+        Assert.NotEqual(0, r.ExitCode);
+        Assert.Contains($"hello.pyproj : error {code}", r.Output);
+        Assert.DoesNotContain("MSB4057", r.Output);
+    }
+
     [Fact]
     public void Dotnet_build_graph_builds_the_function_and_the_projects_that_reference_it()
     {
