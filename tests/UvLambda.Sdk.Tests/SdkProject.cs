@@ -54,6 +54,18 @@ public sealed class SdkProject : IDisposable
         return (ok, errors, instance);
     }
 
+    /// <summary>Builds the targets in order and returns each one's outputs (its Returns items).</summary>
+    public (bool Success, List<BuildErrorEventArgs> Errors, IDictionary<string, TargetResult> Outputs) BuildTargets(string[] targets, IDictionary<string, string>? properties = null)
+    {
+        var errors = new List<BuildErrorEventArgs>();
+        using var collection = new ProjectCollection(GlobalProperties(properties));
+        var instance = new ProjectInstance(ProjectPath, GlobalProperties(properties), null, collection);
+        bool ok;
+        IDictionary<string, TargetResult> outputs;
+        lock (BuildLock) ok = instance.Build(targets, [new ErrorLogger(errors)], out outputs);
+        return (ok, errors, outputs);
+    }
+
     private static Dictionary<string, string> GlobalProperties(IDictionary<string, string>? extra)
     {
         var p = new Dictionary<string, string> { ["UvLambdaTasksAssembly"] = TasksAssembly };
