@@ -74,16 +74,31 @@ public class SolutionCommandTests(PackedSdk sdk)
         Assert.Empty(Directory.EnumerateFiles(s.Function, "*.nupkg", SearchOption.AllDirectories));
     }
 
-    [Theory]
-    [InlineData("pack", "IsPackable", "UVL1030")]
-    [InlineData("test", "IsTestProject", "UVL1031")]
-    public void A_pyproj_that_sets_itself_packable_or_a_test_project_fails_that_command_with_its_code(string command, string property, string code)
+    [Fact]
+    public void A_pyproj_that_sets_itself_a_test_project_fails_dotnet_test_with_UVL1031()
     {
         var s = Solution;
-        var r = sdk.Dotnet(s.Function, command, "hello.pyproj", $"-p:{property}=true");
+        var r = sdk.Dotnet(s.Function, "test", "hello.pyproj", "-p:IsTestProject=true");
         Assert.NotEqual(0, r.ExitCode);
-        Assert.Contains($"hello.pyproj : error {code}", r.Output);
+        Assert.Contains("hello.pyproj : error UVL1031", r.Output);
         Assert.DoesNotContain("MSB4057", r.Output);
+    }
+
+    [Fact]
+    public void A_solution_whose_Directory_Build_props_makes_every_project_packable_packs_and_warns_UVL1030_for_the_pyproj()
+    {
+        var s = Solution;
+        // Beside the function only, so the solution's other projects keep their own settings.
+        var props = Path.Combine(s.Function, "Directory.Build.props");
+        Assert.False(File.Exists(props));
+        File.WriteAllText(props, "<Project><PropertyGroup><IsPackable>true</IsPackable></PropertyGroup></Project>\n");
+        ProcessResult r;
+        try { r = sdk.Dotnet(s.Root, "pack", "all.slnx").EnsureSuccess(); }
+        finally { File.Delete(props); }
+        Assert.Contains("hello.pyproj : warning UVL1030", r.Output);
+        Assert.DoesNotContain("MSB4057", r.Output);
+        Assert.True(File.Exists(Path.Combine(s.Root, "library", "bin", "Release", "library.1.0.0.nupkg")), r.Output);
+        Assert.Empty(Directory.EnumerateFiles(s.Function, "*.nupkg", SearchOption.AllDirectories));
     }
 
     [Fact]

@@ -58,7 +58,6 @@ public class SolutionTargetsTests
     }
 
     [Theory]
-    [InlineData("IsPackable", "Pack", "UVL1030")]
     [InlineData("IsTestProject", "VSTest", "UVL1031")]
     [InlineData("IsTestProject", "_MTPBuild", "UVL1031")]
     [InlineData("IsTestingPlatformApplication", "_MTPBuild", "UVL1031")]

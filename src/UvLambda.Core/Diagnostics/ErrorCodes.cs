@@ -20,7 +20,7 @@ public static partial class ErrorCodes
     public const string UnsupportedMSBuild = "UVL1010"; // raised by Sdk.targets itself, before any task loads
     public const string HandlerScriptNotExecutable = "UVL1020";
     public const string InvalidExternalLayer = "UVL1021";
-    /// <summary>dotnet pack of a .pyproj with IsPackable=true (raised by Sdk/UvLambda.DevLoop.targets).</summary>
+    /// <summary>Warning: dotnet pack of a .pyproj with IsPackable=true packs nothing there (raised by Sdk/UvLambda.DevLoop.targets).</summary>
     public const string PackNotSupported = "UVL1030";
     /// <summary>dotnet test of a .pyproj with IsTestProject or IsTestingPlatformApplication true (raised by Sdk/UvLambda.DevLoop.targets).</summary>
     public const string TestNotSupported = "UVL1031";
