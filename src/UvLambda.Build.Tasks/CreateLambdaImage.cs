@@ -77,6 +77,7 @@ public sealed class CreateLambdaImage : UvLambdaTask
         var deps = Core.Install.InstalledSet.Load(string.IsNullOrEmpty(StateFile) ? null : StateFile, string.IsNullOrEmpty(SiteDirectory) ? null : SiteDirectory).Select(f => f.Entry).ToList();
         var handler = LambdaHandler.Parse(Handler, ProjectFile);
         handler.EnsureIn(FunctionPackage.Modes(app.Concat(deps)), ProjectFile);
+        handler.WarnIfFunctionMissing(sources, BuildLog);
         var request = image.ToBuildRequest(deps, app, Handler, ImageDirectory, ProjectFile);
 
         var environment = ContainerTaskSupport.Environment();

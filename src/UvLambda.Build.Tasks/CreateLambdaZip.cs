@@ -84,6 +84,8 @@ public sealed class CreateLambdaZip : UvLambdaTask
             (ExcludedDirectories ?? []).Select(i => i.ItemSpec).Where(s => s.Length > 0).ToList());
         var handler = LambdaHandler.Parse(Handler, ProjectFile);
         var result = LambdaArtifacts.Create(options, sources, handler, BuildLog, ProjectFile, CancellationToken);
+        // The module ships (Create checked that); whether it has the function is only warned about: a static read.
+        handler.WarnIfFunctionMissing(sources, BuildLog);
         UncompressedSize = result.UncompressedBytes;
         UnzippedTotal = result.UnzippedTotal;
         // Full paths: the SDK compares them with earlier builds' to delete zips no longer produced.

@@ -217,6 +217,35 @@ public class LockFreshnessTests
         var log = new WarningLog();
         ProjectResolver.Resolve(request with { Locked = false }, log);
         Assert.Contains(log.Warnings, w => w.Code == ErrorCodes.LockOutOfDate && w.Message.Contains("'requests>=2'"));
+        // The warning says what a build that goes on ships, and how to make it stop instead.
+        Assert.Contains(log.Warnings, w => w.Code == ErrorCodes.LockOutOfDate && w.Message.Contains("packages what uv.lock says") && w.Message.Contains("UvLocked=true"));
+    }
+
+    [Fact]
+    public void A_folder_without_pyproject_inside_a_uv_project_warns_UVL1312_that_its_dependencies_would_not_ship()
+    {
+        using var t = new TempDirectory();
+        t.WriteFile("pyproject.toml", Project("dependencies = [\"six\"]", name: "orders"));
+        t.WriteFile("uv.lock", Lock(null, name: "orders"));
+        var sub = Directory.CreateDirectory(t.Combine("build")).FullName;
+        var log = new WarningLog();
+        var result = ProjectResolver.Resolve(new ProjectResolutionRequest(sub, "3.12", "x86_64", null, [], [], Locked: false), log);
+        Assert.Empty(result.Packages);
+        var w = Assert.Single(log.Warnings);
+        Assert.Equal(ErrorCodes.PyProjectNotBeside, w.Code);
+        Assert.Contains("'orders'", w.Message);
+        Assert.Contains("Move the .pyproj beside that pyproject.toml", w.Message);
+    }
+
+    [Fact]
+    public void A_folder_without_pyproject_under_a_tool_only_pyproject_is_a_plain_function_and_not_warned_about()
+    {
+        using var t = new TempDirectory();
+        t.WriteFile("pyproject.toml", "[tool.ruff]\nline-length = 100\n");
+        var sub = Directory.CreateDirectory(t.Combine("fn")).FullName;
+        var log = new WarningLog();
+        ProjectResolver.Resolve(new ProjectResolutionRequest(sub, "3.12", "x86_64", null, [], [], Locked: false), log);
+        Assert.Empty(log.Warnings);
     }
 
     [Fact]
