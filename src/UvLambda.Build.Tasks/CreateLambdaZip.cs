@@ -82,7 +82,7 @@ public sealed class CreateLambdaZip : UvLambdaTask
         }.Validate();
         var sources = LambdaSourceFile.Map(ProjectDirectory, PathsOf(Sources), ProjectFile,
             (ExcludedDirectories ?? []).Select(i => i.ItemSpec).Where(s => s.Length > 0).ToList());
-        var handler = LambdaHandler.Parse(Handler, ProjectFile);
+        var handler = LambdaHandler.Parse(Handler, sources, ProjectFile);
         var result = LambdaArtifacts.Create(options, sources, handler, BuildLog, ProjectFile, CancellationToken);
         // The module ships (Create checked that); whether it has the function is only warned about: a static read.
         handler.WarnIfFunctionMissing(sources, BuildLog);

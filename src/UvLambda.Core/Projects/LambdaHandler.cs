@@ -122,6 +122,46 @@ public sealed partial class LambdaHandler
         return Math.Min(previous[b.Length], limit);
     }
 
+    /// <summary>
+    /// <see cref="Parse(string, string?)"/> for a package whose app sources are known: an empty handler is UVL1003
+    /// naming what could be the handler (functions taking (event, context), else the packaged modules), or saying
+    /// that no .py file is packaged at all (a .pyproj away from its code).
+    /// </summary>
+    public static LambdaHandler Parse(string value, IReadOnlyList<LambdaSourceFile> sources, string? file = null)
+    {
+        if (!string.IsNullOrWhiteSpace(value)) return Parse(value, file);
+        var modules = sources
+            .Where(s => s.PackagePath.EndsWith(".py", StringComparison.Ordinal))
+            .Select(s => (Source: s, Module: (s.PackagePath.EndsWith("/__init__.py", StringComparison.Ordinal) ? s.PackagePath[..^12] : s.PackagePath[..^3]).Replace('/', '.')))
+            .Where(m => HandlerPattern().IsMatch(m.Module + ".f"))
+            .OrderBy(m => m.Module.Count(c => c == '.')).ThenBy(m => m.Module, StringComparer.Ordinal)
+            .ToList();
+        string hint;
+        if (!sources.Any(s => s.PackagePath.EndsWith(".py", StringComparison.Ordinal)))
+            hint = " No .py file is packaged at all: the LambdaSource items (by default every .py under the project's folder) found none. A .pyproj belongs in the folder of pyproject.toml and the code.";
+        else
+        {
+            var handlers = new List<string>();
+            foreach (var (source, module) in modules.Take(200))
+            {
+                string text;
+                try { text = File.ReadAllText(source.FullPath); }
+                catch (IOException) { continue; }
+                catch (UnauthorizedAccessException) { continue; }
+                handlers.AddRange(HandlerLike().Matches(text).Select(m => $"{module}.{m.Groups[1].Value}"));
+                if (handlers.Count >= 5) break;
+            }
+            hint = handlers.Count == 1 ? $" {handlers[0]} takes (event, context): set <LambdaHandler>{handlers[0]}</LambdaHandler> if Lambda is to call it."
+                : handlers.Count > 1 ? $" Functions taking (event, context): {string.Join(", ", handlers.Take(5))}; set LambdaHandler to the one Lambda calls (<LambdaHandler>{handlers[0]}</LambdaHandler>)."
+                : $" Packaged modules: {string.Join(", ", modules.Take(8).Select(m => m.Module))}{(modules.Count > 8 ? ", ..." : "")}; set <LambdaHandler>module.function</LambdaHandler> to the function Lambda calls.";
+        }
+        throw new UvLambdaException(ErrorCodes.HandlerNotSet,
+            "No LambdaHandler is set, and neither app/main.py nor lambda_function.py exists to default to." + hint, file);
+    }
+
+    [GeneratedRegex(@"^(?:async[ \t]+)?def[ \t]+([A-Za-z_][A-Za-z0-9_]*)[ \t]*\([ \t]*_?event\b[^,)]*,[ \t]*_?context\b", RegexOptions.Multiline)]
+    private static partial Regex HandlerLike();
+
     /// <summary>Files, relative to the package root, any of which makes the module importable.</summary>
     public IReadOnlyList<string> ModuleFileCandidates
     {

@@ -177,4 +177,37 @@ public class LambdaHandlerTests
         Assert.Single(FunctionWarnings("app.handler", "def main(e, c): pass\n", "app/__init__.py"));
         Assert.Empty(FunctionWarnings("mangum.handler", "def main(e, c): pass\n", "app/main.py"));
     }
+
+    private static UvLambdaException NotSet(params (string PackagePath, string Text)[] files)
+    {
+        using var dir = new TempDirectory();
+        var sources = files.Select(f => new LambdaSourceFile(dir.WriteFile(f.PackagePath, f.Text), f.PackagePath)).ToList();
+        var e = Assert.Throws<UvLambdaException>(() => LambdaHandler.Parse(" ", sources, "/p/x.pyproj"));
+        Assert.Equal((ErrorCodes.HandlerNotSet, "/p/x.pyproj"), (e.Code, e.File));
+        return e;
+    }
+
+    [Fact]
+    public void No_handler_and_a_function_taking_event_and_context_elsewhere_is_UVL1003_naming_it()
+    {
+        var e = NotSet(("src/orders/lambda_handler.py", "import json\n\ndef handler(event, context):\n    return 1\n\ndef helper(x):\n    pass\n"));
+        Assert.Contains("set <LambdaHandler>src.orders.lambda_handler.handler</LambdaHandler>", e.Message);
+    }
+
+    [Fact]
+    public void No_handler_in_a_uv_init_project_is_UVL1003_listing_its_modules()
+    {
+        // `uv init` writes main.py with def main(): no (event, context) function to name.
+        var e = NotSet(("main.py", "def main():\n    print(\"Hello from orders!\")\n"), ("tools/make-db.py", "x = 1\n"));
+        Assert.Contains("Packaged modules: main;", e.Message);
+        Assert.DoesNotContain("make-db", e.Message); // not importable: not a module name to suggest
+    }
+
+    [Fact]
+    public void No_handler_and_no_python_file_at_all_is_UVL1003_saying_nothing_is_packaged()
+    {
+        var e = NotSet(("data/config.json", "{}"));
+        Assert.Contains("No .py file is packaged at all", e.Message);
+        Assert.Contains("folder of pyproject.toml", e.Message);
+    }
 }
