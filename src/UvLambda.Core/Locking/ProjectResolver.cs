@@ -74,13 +74,15 @@ public static class ProjectResolver
                 $"PythonVersion {pythonVersion} is excluded by requires-python '{lockRequires}' in uv.lock. Set PythonVersion to a version it allows, or change requires-python and run `uv lock`.",
                 lk.FilePath);
 
-        var differences = LockFreshness.Differences(workspace, lk);
-        if (differences.Count > 0)
+        var stale = LockFreshness.Find(workspace, lk);
+        if (stale.Found.Count > 0)
         {
-            var message = $"uv.lock is out of date with pyproject.toml: {string.Join("; ", differences)}. Run `uv lock`.";
-            if (request.Locked) throw new UvLambdaException(ErrorCodes.LockOutOfDate, message + " (UvLocked=true makes this an error.)", workspace.Project.File);
+            var message = $"uv.lock is out of date with pyproject.toml: {string.Join("; ", stale.Found)}. Run `uv lock`.";
+            // At the first difference's line in its pyproject.toml (a dependency added or changed), else the project's file.
+            var (file, line, column) = stale.File is { } at ? (at, stale.Line, stale.Column) : (workspace.Project.File, 0, 0);
+            if (request.Locked) throw new UvLambdaException(ErrorCodes.LockOutOfDate, message + " (UvLocked=true makes this an error.)", file, line, column);
             // Say what a build that goes on ships: a dependency only pyproject.toml names is not in the package.
-            log.Warning(ErrorCodes.LockOutOfDate, message + " This build packages what uv.lock says, like `uv export --frozen`; set UvLocked=true to make this an error, like `uv export --locked`.", workspace.Project.File);
+            log.Warning(ErrorCodes.LockOutOfDate, message + " This build packages what uv.lock says, like `uv export --frozen`; set UvLocked=true to make this an error, like `uv export --locked`.", file, line, column);
         }
 
         var packages = LockResolver.Resolve(lk, new ResolveOptions(request.ProjectDirectory, request.Extras, request.Groups, target));

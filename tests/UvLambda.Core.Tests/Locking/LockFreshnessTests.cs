@@ -222,6 +222,35 @@ public class LockFreshnessTests
     }
 
     [Fact]
+    public void A_stale_lock_points_at_the_line_of_the_dependency_added_to_pyproject()
+    {
+        using var t = new TempDirectory();
+        var file = t.WriteFile("pyproject.toml", Project("dependencies = [\n    \"six>=1.16\",\n    \"requests>=2\",\n]"));
+        t.WriteFile("uv.lock", Lock("requires-dist = [{ name = \"six\", specifier = \">=1.16\" }]"));
+        var request = new ProjectResolutionRequest(t.Path, "3.12", "x86_64", null, [], [], Locked: true);
+        var e = Assert.Throws<UvLambdaException>(() => ProjectResolver.Resolve(request, new WarningLog()));
+        Assert.Equal((ErrorCodes.LockOutOfDate, file, 7, 5), (e.Code, e.File, e.Line, e.Column));
+        Assert.Contains("'requests>=2' is in pyproject.toml but not in uv.lock", e.Message);
+    }
+
+    [Fact]
+    public void A_stale_requires_python_points_at_its_line_and_a_removed_dependency_at_the_project_file()
+    {
+        using var t = new TempDirectory();
+        var file = t.WriteFile("pyproject.toml", Project("", requiresPython: ">=3.11"));
+        t.WriteFile("uv.lock", Lock(null));
+        var request = new ProjectResolutionRequest(t.Path, "3.12", "x86_64", null, [], [], Locked: true);
+        var e = Assert.Throws<UvLambdaException>(() => ProjectResolver.Resolve(request, new WarningLog()));
+        Assert.Equal((ErrorCodes.LockOutOfDate, file, 4, 19), (e.Code, e.File, e.Line, e.Column));
+
+        // A dependency only the lock still has is written nowhere in pyproject.toml: the file, no line.
+        t.WriteFile("pyproject.toml", Project(""));
+        t.WriteFile("uv.lock", Lock("requires-dist = [{ name = \"six\" }]"));
+        e = Assert.Throws<UvLambdaException>(() => ProjectResolver.Resolve(request, new WarningLog()));
+        Assert.Equal((ErrorCodes.LockOutOfDate, file, 0), (e.Code, e.File, e.Line));
+    }
+
+    [Fact]
     public void A_folder_without_pyproject_inside_a_uv_project_warns_UVL1312_that_its_dependencies_would_not_ship()
     {
         using var t = new TempDirectory();

@@ -134,4 +134,17 @@ public class PythonVersionDefaultTests
         PythonVersionDefault.CheckAllowed("3.12", project);
         Assert.Equal(ErrorCodes.PythonVersionExcluded, Assert.Throws<UvLambdaException>(() => PythonVersionDefault.CheckAllowed("3.11", project)).Code);
     }
+
+    [Fact]
+    public void A_requires_python_that_excludes_the_version_or_every_runtime_is_UVL1308_at_its_line_in_pyproject()
+    {
+        using var dir = new TempDirectory();
+        var file = dir.WriteFile("pyproject.toml", "[project]\nname = \"orders\"\nversion = \"0.1.0\"\nrequires-python  =  \"<3.10\"\n");
+        var project = PyProject.Load(file);
+        var e = Assert.Throws<UvLambdaException>(() => PythonVersionDefault.CheckAllowed("3.12", project));
+        Assert.Equal((ErrorCodes.PythonVersionExcluded, file, 4, 21), (e.Code, e.File, e.Line, e.Column));
+        // Without PythonVersion the default is computed from requires-python, which no runtime meets.
+        e = Assert.Throws<UvLambdaException>(() => PythonVersionDefault.Resolve(UvWorkspace.Discover(dir.Path)));
+        Assert.Equal((ErrorCodes.PythonVersionExcluded, file, 4, 21), (e.Code, e.File, e.Line, e.Column));
+    }
 }
