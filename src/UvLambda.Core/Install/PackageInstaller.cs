@@ -120,8 +120,10 @@ public sealed class PackageInstaller(IWheelFetcher fetcher, IBuildLog log, UvWhe
         var requests = new List<WheelRequest>();
         foreach (var plan in toInstall)
         {
-            if (plan.Method == Method.Wheel && WheelRequest.For(plan.Package, lockDirectory) is { } w) requests.Add(w);
-            else if (plan.Method == Method.BuildSdist && !built.ContainsKey(plan.Package.Name) && WheelRequest.ForSdist(plan.Package, lockDirectory) is { } s) requests.Add(s);
+            var at = (File: LockFile, Line: LockFile is null ? 0 : plan.Package.Locked.Line);
+            if (plan.Method == Method.Wheel && WheelRequest.For(plan.Package, lockDirectory) is { } w) requests.Add(w with { LockFile = at.File, LockLine = at.Line });
+            else if (plan.Method == Method.BuildSdist && !built.ContainsKey(plan.Package.Name) && WheelRequest.ForSdist(plan.Package, lockDirectory) is { } s)
+                requests.Add(s with { LockFile = at.File, LockLine = at.Line });
         }
         var fetched = requests.Count == 0 ? [] : fetcher.FetchAsync(requests, cancellationToken).GetAwaiter().GetResult();
         // Cache entries are named by hash: the file's name (its tags, name and version) comes from the request.
