@@ -486,7 +486,7 @@ public sealed class WheelFetcher : IWheelFetcher, IDisposable
     {
         var list = string.Join("", missing.Select(r => $"{Environment.NewLine}  - {r.PackageName} {r.Version} ({r.FileName})"));
         return new UvLambdaException(ErrorCodes.OfflineMissingWheels,
-            $"Offline (UV_OFFLINE or PythonOffline), and {missing.Count} {(missing.Count == 1 ? "wheel is" : "wheels are")} neither in the cache ({_cache.Root}) nor in a find-links folder:{list}{Environment.NewLine}"
+            $"Offline (UV_OFFLINE or PythonOffline), and {missing.Count} {(missing.Count == 1 ? "wheel is" : "wheels are")} neither in the cache ({_cache.Root}) nor in a find-links folder ({(_findLinkFolders.Count == 0 ? "none is set" : string.Join(", ", _findLinkFolders))}):{list}{Environment.NewLine}"
             + "Build once online to fill the cache, or put these files in a PythonFindLinks / UV_FIND_LINKS folder.");
     }
 

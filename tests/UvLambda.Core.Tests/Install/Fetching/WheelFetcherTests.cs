@@ -244,6 +244,7 @@ public sealed class WheelFetcherTests : IDisposable
         Assert.Contains("missing-two 3.1 (missing_two-3.1-py3-none-any.whl)", e.Message);
         Assert.DoesNotContain("present", e.Message);
         Assert.Contains("PythonFindLinks", e.Message);
+        Assert.Contains($"nor in a find-links folder ({Path.GetFullPath(_bed.FindLinks)})", e.Message); // the folders searched, so a wrong path shows
         Assert.Equal(0, server.RequestCount);
     }
 
