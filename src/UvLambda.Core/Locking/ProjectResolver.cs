@@ -85,8 +85,31 @@ public static class ProjectResolver
             log.Warning(ErrorCodes.LockOutOfDate, message + " This build packages what uv.lock says, like `uv export --frozen`; set UvLocked=true to make this an error, like `uv export --locked`.", file, line, column);
         }
 
-        var packages = LockResolver.Resolve(lk, new ResolveOptions(request.ProjectDirectory, request.Extras, request.Groups, target));
+        IReadOnlyList<ResolvedPackage> packages;
+        try
+        {
+            packages = LockResolver.Resolve(lk, new ResolveOptions(request.ProjectDirectory, request.Extras, request.Groups, target));
+        }
+        catch (UvLambdaException e) when (e.Code is ErrorCodes.UnknownGroup or ErrorCodes.UnknownExtra && NotYetLocked(e, request, workspace.Project) is { } name)
+        {
+            // The name is right; the lock is behind: say that, not "fix the item or add the group".
+            var (item, table) = e.Code == ErrorCodes.UnknownGroup ? ("LambdaDependencyGroup", "[dependency-groups]") : ("LambdaExtras", "[project.optional-dependencies]");
+            throw new UvLambdaException(e.Code,
+                $"{item} names '{name}', which pyproject.toml defines in {table}, but uv.lock was written before it was added. Run `uv lock` (and commit uv.lock).",
+                workspace.Project.File);
+        }
         return new ProjectResolution(pythonVersion, source, lk.FilePath, target, packages) { Workspace = workspace };
+    }
+
+    /// <summary>The requested group or extra the refusal names, when pyproject.toml does define it (so only the lock lacks it).</summary>
+    private static string? NotYetLocked(UvLambdaException e, ProjectResolutionRequest request, PyProject project)
+    {
+        var (requested, defined) = e.Code == ErrorCodes.UnknownGroup
+            ? (request.Groups, project.DependencyGroups.Keys)
+            : (request.Extras, project.OptionalDependencies.Keys);
+        var definedNames = defined.Select(Standards.PackageName.Normalize).ToHashSet(StringComparer.Ordinal);
+        return requested.Select(Standards.PackageName.Normalize)
+            .FirstOrDefault(n => definedNames.Contains(n) && e.Message.Contains($"names '{n}'", StringComparison.Ordinal));
     }
 
     /// <summary>

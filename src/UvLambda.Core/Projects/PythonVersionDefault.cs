@@ -56,7 +56,7 @@ public static partial class PythonVersionDefault
             var minor = match.Success ? match.Groups["minor"].Value : null;
             if (minor is null || !LambdaRuntime.PythonVersions.Contains(minor))
                 throw new UvLambdaException(ErrorCodes.InvalidPythonVersion,
-                    $"{PythonVersionFileName} asks for Python '{line}', which is not a Lambda Python runtime. Use one of: {string.Join(", ", LambdaRuntime.PythonVersions)}, or set PythonVersion in the project.",
+                    $"{PythonVersionFileName} asks for Python '{line}', which is not a Lambda Python runtime{(minor is null ? "" : LambdaRuntime.PythonVersionHint(minor))}. Use one of: {string.Join(", ", LambdaRuntime.PythonVersions)}, or set PythonVersion in the project.",
                     file, i + 1, 1);
             return minor;
         }

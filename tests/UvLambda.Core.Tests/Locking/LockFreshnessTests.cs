@@ -250,6 +250,26 @@ public class LockFreshnessTests
         Assert.Equal((ErrorCodes.LockOutOfDate, file, 0), (e.Code, e.File, e.Line));
     }
 
+    [Theory]
+    [InlineData("[dependency-groups]\nlambda = [\"six\"]", "lambda", "", ErrorCodes.UnknownGroup)]
+    [InlineData("[project.optional-dependencies]\npg = [\"six\"]", "", "pg", ErrorCodes.UnknownExtra)]
+    public void A_group_or_extra_pyproject_defines_but_the_lock_lacks_says_to_run_uv_lock_not_to_fix_the_item(string body, string group, string extra, string code)
+    {
+        using var t = new TempDirectory();
+        var file = t.WriteFile("pyproject.toml", Project(body));
+        t.WriteFile("uv.lock", Lock(null));
+        var request = new ProjectResolutionRequest(t.Path, "3.12", "x86_64", null, extra.Length > 0 ? [extra] : [], group.Length > 0 ? [group] : [], Locked: false);
+        var e = Assert.Throws<UvLambdaException>(() => ProjectResolver.Resolve(request, new WarningLog()));
+        Assert.Equal((code, file), (e.Code, e.File));
+        Assert.Contains("uv.lock was written before it was added. Run `uv lock`", e.Message);
+
+        // A name pyproject.toml does not define either keeps the message that says to fix the item.
+        request = request with { Groups = group.Length > 0 ? ["lamda"] : [], Extras = extra.Length > 0 ? ["pq"] : [] };
+        e = Assert.Throws<UvLambdaException>(() => ProjectResolver.Resolve(request, new WarningLog()));
+        Assert.Equal(code, e.Code);
+        Assert.Contains("Fix the Lambda", e.Message);
+    }
+
     [Fact]
     public void A_folder_without_pyproject_inside_a_uv_project_warns_UVL1312_that_its_dependencies_would_not_ship()
     {

@@ -102,6 +102,15 @@ public class PythonVersionDefaultTests
     }
 
     [Fact]
+    public void A_python_version_file_naming_a_deprecated_runtime_says_lambda_deprecated_it()
+    {
+        using var t = new TempDirectory();
+        var file = t.WriteFile(".python-version", "3.9\n");
+        var e = Assert.Throws<UvLambdaException>(() => PythonVersionDefault.ReadPythonVersionFile(file));
+        Assert.Contains("Lambda deprecated python3.9 on 2025-12-15", e.Message);
+    }
+
+    [Fact]
     public void An_empty_python_version_file_is_UVL1005()
     {
         using var t = new TempDirectory();
