@@ -1,6 +1,7 @@
 using Microsoft.Build.Framework;
 using UvLambda.Core.Archives;
 using UvLambda.Core.Containers;
+using UvLambda.Core.Diagnostics;
 using UvLambda.Core.Projects;
 using UvLambda.Core.Artifacts;
 
@@ -76,7 +77,8 @@ public sealed class CreateLambdaImage : UvLambdaTask
         var app = sources.Select(s => s.ToArchiveEntry()).ToList();
         var deps = Core.Install.InstalledSet.Load(string.IsNullOrEmpty(StateFile) ? null : StateFile, string.IsNullOrEmpty(SiteDirectory) ? null : SiteDirectory).Select(f => f.Entry).ToList();
         var handler = LambdaHandler.Parse(Handler, sources, ProjectFile);
-        handler.EnsureIn(FunctionPackage.Modes(app.Concat(deps)), ProjectFile);
+        try { handler.EnsureIn(FunctionPackage.Modes(app.Concat(deps)), ProjectFile); }
+        catch (UvLambdaException e) { throw handler.ExplainUnpackaged(e, ProjectDirectory); }
         handler.WarnIfFunctionMissing(sources, BuildLog);
         var request = image.ToBuildRequest(deps, app, Handler, ImageDirectory, ProjectFile);
 

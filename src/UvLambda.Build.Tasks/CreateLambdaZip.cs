@@ -83,7 +83,9 @@ public sealed class CreateLambdaZip : UvLambdaTask
         var sources = LambdaSourceFile.Map(ProjectDirectory, PathsOf(Sources), ProjectFile,
             (ExcludedDirectories ?? []).Select(i => i.ItemSpec).Where(s => s.Length > 0).ToList());
         var handler = LambdaHandler.Parse(Handler, sources, ProjectFile);
-        var result = LambdaArtifacts.Create(options, sources, handler, BuildLog, ProjectFile, CancellationToken);
+        ArtifactResult result;
+        try { result = LambdaArtifacts.Create(options, sources, handler, BuildLog, ProjectFile, CancellationToken); }
+        catch (UvLambdaException e) { throw handler.ExplainUnpackaged(e, ProjectDirectory); }
         // The module ships (Create checked that); whether it has the function is only warned about: a static read.
         handler.WarnIfFunctionMissing(sources, BuildLog);
         UncompressedSize = result.UncompressedBytes;

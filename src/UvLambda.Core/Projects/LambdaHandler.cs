@@ -182,6 +182,20 @@ public sealed partial class LambdaHandler
                                      && p.IndexOf('/', prefix.Length) < 0);
     }
 
+    /// <summary>
+    /// A UVL1004 from packaging, with the reason when the module's file is in the project folder after all: the
+    /// default LambdaSource glob leaves it out (tests/, test/, hidden folders, venvs...). Other errors come back as they are.
+    /// </summary>
+    public UvLambdaException ExplainUnpackaged(UvLambdaException e, string projectDirectory)
+    {
+        if (e.Code != ErrorCodes.HandlerModuleMissing) return e;
+        var onDisk = (IsScript ? [Value] : ModuleFileCandidates.Take(2)).FirstOrDefault(c => File.Exists(Path.Combine(projectDirectory, c)));
+        if (onDisk is null) return e;
+        return new UvLambdaException(e.Code,
+            e.Message + $" {onDisk} is in the project folder but not packaged: DefaultLambdaSourceExcludes leaves out tests/, test/, hidden folders, __pycache__, venv/, env/ and build output. Move the module out of there, or add it as a LambdaSource item.",
+            e.File, e.Line, e.Column, e.InnerException);
+    }
+
     private static bool IsModuleInFor(string module, IReadOnlySet<string> packagePaths) =>
         new LambdaHandler(module + ".f", module, "f").IsModuleIn(packagePaths);
 

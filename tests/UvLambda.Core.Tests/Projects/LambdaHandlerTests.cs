@@ -210,4 +210,19 @@ public class LambdaHandlerTests
         Assert.Contains("No .py file is packaged at all", e.Message);
         Assert.Contains("folder of pyproject.toml", e.Message);
     }
+
+    [Fact]
+    public void A_missing_module_that_is_in_the_project_folder_but_excluded_says_why_it_is_not_packaged()
+    {
+        using var dir = new TempDirectory();
+        dir.WriteFile("tests/app/main.py", "def handler(e, c): pass\n");
+        var handler = LambdaHandler.Parse("tests.app.main.handler");
+        var e = Assert.Throws<UvLambdaException>(() => handler.EnsureModuleIn(new HashSet<string> { "app/other.py" }, "/p/x.pyproj"));
+        var explained = handler.ExplainUnpackaged(e, dir.Path);
+        Assert.Equal((ErrorCodes.HandlerModuleMissing, "/p/x.pyproj"), (explained.Code, explained.File));
+        Assert.Contains("tests/app/main.py is in the project folder but not packaged: DefaultLambdaSourceExcludes leaves out tests/", explained.Message);
+
+        // Not in the folder either: the error is unchanged.
+        Assert.Same(e, LambdaHandler.Parse("tests.app.main.handler").ExplainUnpackaged(e, dir.Combine("elsewhere")));
+    }
 }
