@@ -110,8 +110,8 @@ public sealed class PackageInstaller(IWheelFetcher fetcher, IBuildLog log, UvWhe
         {
             if (builder?.TryCached(UvWheelBuilder.CacheKey(plan.Key, target)) is { } wheel) built[plan.Package.Name] = wheel;
             else if (builder is not { HasUv: true })
-                throw plan.Project?.File is { } pyproject ? UvWheelBuilder.UvMissing(plan.Package, plan.Why!, pyproject)
-                    : AtLock(plan.Package, ErrorCodes.BuildRequired, UvWheelBuilder.UvMissing(plan.Package, plan.Why!, null).Message);
+                throw plan.Project?.File is { } pyproject ? UvWheelBuilder.UvMissing(plan.Package, plan.Why!, pyproject, builder?.UvPath)
+                    : AtLock(plan.Package, ErrorCodes.BuildRequired, UvWheelBuilder.UvMissing(plan.Package, plan.Why!, null, builder?.UvPath).Message);
         }
         if (toInstall.FirstOrDefault(p => p.Method == Method.Unbuildable) is { } unbuildable)
             throw AtLock(unbuildable.Package, ErrorCodes.BuildRequired,
