@@ -61,7 +61,10 @@ public static class LambdaRuntime
     public static string ValidatePackageType(string value, string? file = null)
     {
         var match = PackageTypes.FirstOrDefault(a => string.Equals(a, value.Trim(), StringComparison.OrdinalIgnoreCase));
+        // Lambda's own words for a container image function, and the usual other ones.
+        var hint = value.Trim().ToLowerInvariant() is "docker" or "container" or "containerimage" or "oci" or "ecr"
+            ? ": a container image function is LambdaPackageType Image" : "";
         return match ?? throw new UvLambdaException(ErrorCodes.InvalidPackageType,
-            $"LambdaPackageType '{value}' is not valid. Valid values: {string.Join(", ", PackageTypes)}.", file);
+            $"LambdaPackageType '{value}' is not valid{hint}. Valid values: {string.Join(", ", PackageTypes)}.", file);
     }
 }

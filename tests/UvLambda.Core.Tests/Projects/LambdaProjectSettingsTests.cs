@@ -30,9 +30,13 @@ public class LambdaProjectSettingsTests
     }
 
     [Fact]
-    public void An_unknown_package_type_is_UVL1002() =>
-        Assert.Equal(ErrorCodes.InvalidPackageType,
-            Assert.Throws<UvLambdaException>(() => LambdaProjectSettings.Validate("3.13", "x86_64", "Docker", "app.main.handler")).Code);
+    public void An_unknown_package_type_is_UVL1002_and_a_container_word_points_at_Image()
+    {
+        var e = Assert.Throws<UvLambdaException>(() => LambdaProjectSettings.Validate("3.13", "x86_64", "Docker", "app.main.handler"));
+        Assert.Equal(ErrorCodes.InvalidPackageType, e.Code);
+        Assert.Contains("a container image function is LambdaPackageType Image", e.Message);
+        Assert.DoesNotContain("container image", Assert.Throws<UvLambdaException>(() => LambdaProjectSettings.Validate("3.13", "x86_64", "Jar", "app.main.handler")).Message);
+    }
 
     [Theory]
     [InlineData("3.9")]
