@@ -76,9 +76,16 @@ public sealed class CreateLambdaImage : UvLambdaTask
             (ExcludedDirectories ?? []).Select(i => i.ItemSpec).Where(s => s.Length > 0).ToList());
         var app = sources.Select(s => s.ToArchiveEntry()).ToList();
         var deps = Core.Install.InstalledSet.Load(string.IsNullOrEmpty(StateFile) ? null : StateFile, string.IsNullOrEmpty(SiteDirectory) ? null : SiteDirectory).Select(f => f.Entry).ToList();
-        var handler = LambdaHandler.Parse(Handler, sources, ProjectFile);
-        try { handler.EnsureIn(FunctionPackage.Modes(app.Concat(deps)), ProjectFile); }
-        catch (UvLambdaException e) { throw handler.ExplainUnpackaged(e, ProjectDirectory); }
+        LambdaHandler? handler = null;
+        try
+        {
+            handler = LambdaHandler.Parse(Handler, sources, ProjectFile);
+            handler.EnsureIn(FunctionPackage.Modes(app.Concat(deps)), ProjectFile);
+        }
+        catch (UvLambdaException e)
+        {
+            throw PropertyLocation.Locate(handler?.ExplainUnpackaged(e, ProjectDirectory) ?? e, ProjectFile, Handler);
+        }
         handler.WarnIfFunctionMissing(sources, BuildLog);
         var request = image.ToBuildRequest(deps, app, Handler, ImageDirectory, ProjectFile);
 

@@ -82,10 +82,17 @@ public sealed class CreateLambdaZip : UvLambdaTask
         }.Validate();
         var sources = LambdaSourceFile.Map(ProjectDirectory, PathsOf(Sources), ProjectFile,
             (ExcludedDirectories ?? []).Select(i => i.ItemSpec).Where(s => s.Length > 0).ToList());
-        var handler = LambdaHandler.Parse(Handler, sources, ProjectFile);
+        LambdaHandler? handler = null;
         ArtifactResult result;
-        try { result = LambdaArtifacts.Create(options, sources, handler, BuildLog, ProjectFile, CancellationToken); }
-        catch (UvLambdaException e) { throw handler.ExplainUnpackaged(e, ProjectDirectory); }
+        try
+        {
+            handler = LambdaHandler.Parse(Handler, sources, ProjectFile);
+            result = LambdaArtifacts.Create(options, sources, handler, BuildLog, ProjectFile, CancellationToken);
+        }
+        catch (UvLambdaException e)
+        {
+            throw PropertyLocation.Locate(handler?.ExplainUnpackaged(e, ProjectDirectory) ?? e, ProjectFile, Handler);
+        }
         // The module ships (Create checked that); whether it has the function is only warned about: a static read.
         handler.WarnIfFunctionMissing(sources, BuildLog);
         UncompressedSize = result.UncompressedBytes;
