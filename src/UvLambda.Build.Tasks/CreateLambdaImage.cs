@@ -1,6 +1,7 @@
 using Microsoft.Build.Framework;
 using UvLambda.Core.Archives;
 using UvLambda.Core.Containers;
+using UvLambda.Core.Diagnostics;
 using UvLambda.Core.Projects;
 using UvLambda.Core.Artifacts;
 
@@ -75,8 +76,17 @@ public sealed class CreateLambdaImage : UvLambdaTask
             (ExcludedDirectories ?? []).Select(i => i.ItemSpec).Where(s => s.Length > 0).ToList());
         var app = sources.Select(s => s.ToArchiveEntry()).ToList();
         var deps = Core.Install.InstalledSet.Load(string.IsNullOrEmpty(StateFile) ? null : StateFile, string.IsNullOrEmpty(SiteDirectory) ? null : SiteDirectory).Select(f => f.Entry).ToList();
-        var handler = LambdaHandler.Parse(Handler, ProjectFile);
-        handler.EnsureIn(FunctionPackage.Modes(app.Concat(deps)), ProjectFile);
+        LambdaHandler? handler = null;
+        try
+        {
+            handler = LambdaHandler.Parse(Handler, sources, ProjectFile);
+            handler.EnsureIn(FunctionPackage.Modes(app.Concat(deps)), ProjectFile);
+        }
+        catch (UvLambdaException e)
+        {
+            throw PropertyLocation.Locate(handler?.ExplainUnpackaged(e, ProjectDirectory) ?? e, ProjectFile, Handler);
+        }
+        handler.WarnIfFunctionMissing(sources, BuildLog);
         var request = image.ToBuildRequest(deps, app, Handler, ImageDirectory, ProjectFile);
 
         var environment = ContainerTaskSupport.Environment();

@@ -82,8 +82,19 @@ public sealed class CreateLambdaZip : UvLambdaTask
         }.Validate();
         var sources = LambdaSourceFile.Map(ProjectDirectory, PathsOf(Sources), ProjectFile,
             (ExcludedDirectories ?? []).Select(i => i.ItemSpec).Where(s => s.Length > 0).ToList());
-        var handler = LambdaHandler.Parse(Handler, ProjectFile);
-        var result = LambdaArtifacts.Create(options, sources, handler, BuildLog, ProjectFile, CancellationToken);
+        LambdaHandler? handler = null;
+        ArtifactResult result;
+        try
+        {
+            handler = LambdaHandler.Parse(Handler, sources, ProjectFile);
+            result = LambdaArtifacts.Create(options, sources, handler, BuildLog, ProjectFile, CancellationToken);
+        }
+        catch (UvLambdaException e)
+        {
+            throw PropertyLocation.Locate(handler?.ExplainUnpackaged(e, ProjectDirectory) ?? e, ProjectFile, Handler);
+        }
+        // The module ships (Create checked that); whether it has the function is only warned about: a static read.
+        handler.WarnIfFunctionMissing(sources, BuildLog);
         UncompressedSize = result.UncompressedBytes;
         UnzippedTotal = result.UnzippedTotal;
         // Full paths: the SDK compares them with earlier builds' to delete zips no longer produced.

@@ -1,4 +1,5 @@
 using Microsoft.Build.Framework;
+using UvLambda.Core.Diagnostics;
 using UvLambda.Core.Projects;
 
 namespace UvLambda.Build.Tasks;
@@ -22,7 +23,20 @@ public sealed class ValidateLambdaProject : ProductionSettingsTask
 
     private protected override void ExecuteCore()
     {
-        var settings = LambdaProjectSettings.Validate(PythonVersion, Architecture, PackageType, Handler, ProjectFile);
+        LambdaProjectSettings settings;
+        try { settings = LambdaProjectSettings.Validate(PythonVersion, Architecture, PackageType, Handler, ProjectFile); }
+        catch (UvLambdaException e)
+        {
+            // At the element that sets the refused value, when the project file has one.
+            var value = e.Code switch
+            {
+                ErrorCodes.InvalidArchitecture => Architecture,
+                ErrorCodes.InvalidPackageType => PackageType,
+                ErrorCodes.InvalidPythonVersion => PythonVersion,
+                _ => Handler,
+            };
+            throw PropertyLocation.Locate(e, ProjectFile, value);
+        }
         NormalizedPythonVersion = settings.PythonVersion;
         NormalizedArchitecture = settings.Architecture;
         NormalizedPackageType = settings.PackageType;

@@ -31,6 +31,28 @@ public class CreateLambdaZipTests
     }
 
     [Fact]
+    public void A_handler_function_its_module_never_mentions_still_packages_but_warns_UVL1011_at_the_module()
+    {
+        using var dir = new TempDirectory();
+        var main = dir.WriteFile("app/main.py", "def handler(event, context):\n    return 1\n");
+        var engine = new RecordingBuildEngine();
+        var task = new CreateLambdaZip
+        {
+            BuildEngine = engine,
+            ProjectDirectory = dir.Path,
+            OutputPath = dir.Combine("bin", "package.zip"),
+            Sources = [new TaskItem(main)],
+            Handler = "app.main.handle",
+            SourceDateEpoch = "",
+        };
+        Assert.True(task.Execute(), string.Join("\n", engine.Errors.Select(e => e.Message)));
+        Assert.True(File.Exists(dir.Combine("bin", "package.zip")));
+        var w = Assert.Single(engine.Warnings);
+        Assert.Equal(("UVL1011", main), (w.Code, w.File));
+        Assert.Contains("Did you mean 'app.main.handler'?", w.Message);
+    }
+
+    [Fact]
     public void A_bad_SOURCE_DATE_EPOCH_is_UVL1007_and_writes_nothing()
     {
         using var dir = new TempDirectory();

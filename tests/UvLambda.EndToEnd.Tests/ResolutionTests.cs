@@ -92,12 +92,12 @@ public class ResolutionTests(PackedSdk sdk)
     }
 
     [Fact]
-    public void A_first_dependency_added_without_relocking_fails_with_UvLocked_and_writes_no_zip()
+    public void A_first_dependency_added_without_relocking_fails_with_UvLocked_at_its_line_and_writes_no_zip()
     {
         var project = HelloWithUnlockedRequests();
         var r = sdk.Dotnet(project, "build", "-p:UvLocked=true");
         Assert.NotEqual(0, r.ExitCode);
-        Assert.True(System.Text.RegularExpressions.Regex.IsMatch(r.Output, @"pyproject\.toml ?: error UVL1307: [^\r\n]*'requests>=2'[^\r\n]*Run `uv lock`"), r.Output);
+        Assert.True(System.Text.RegularExpressions.Regex.IsMatch(r.Output, @"pyproject\.toml\(6,17\): error UVL1307: [^\r\n]*'requests>=2'[^\r\n]*Run `uv lock`"), r.Output);
         Assert.DoesNotContain("   at ", r.Output);
         Assert.False(File.Exists(Path.Combine(project, "bin", "Debug", "package.zip")));
     }

@@ -14,6 +14,8 @@ public static partial class ErrorCodes
     public const string UnknownExtra = "UVL1309";
     public const string UnknownGroup = "UVL1310";
     public const string AmbiguousDependency = "UVL1311";
+    /// <summary>Warning: no pyproject.toml beside the .pyproj, but a uv project above it whose dependencies would not ship.</summary>
+    public const string PyProjectNotBeside = "UVL1312";
     // pylock.toml (PEP 751).
     public const string UnsupportedPylockVersion = "UVL1320";
     public const string MalformedPylock = "UVL1321";

@@ -18,6 +18,8 @@ public static partial class ErrorCodes
     public const string SourceFileMissing = "UVL1008";
     public const string DuplicatePackagePath = "UVL1009";
     public const string UnsupportedMSBuild = "UVL1010"; // raised by Sdk.targets itself, before any task loads
+    /// <summary>Warning: the handler's module (an app source) never defines or imports the handler's function.</summary>
+    public const string HandlerFunctionNotFound = "UVL1011";
     public const string HandlerScriptNotExecutable = "UVL1020";
     public const string InvalidExternalLayer = "UVL1021";
     /// <summary>Warning: dotnet pack of a .pyproj with IsPackable=true packs nothing there (raised by Sdk/UvLambda.DevLoop.targets).</summary>

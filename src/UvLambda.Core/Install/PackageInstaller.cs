@@ -36,6 +36,13 @@ public sealed class PackageInstaller(IWheelFetcher fetcher, IBuildLog log, UvWhe
     /// </summary>
     public string? IndexCacheRoot { get; init; }
 
+    /// <summary>The lock the packages come from: errors about one package point at its [[package]] entry there.</summary>
+    public string? LockFile { get; init; }
+
+    /// <summary>A package's error at its entry in the lock (its source, a URL or path, is no file to point at).</summary>
+    private UvLambdaException AtLock(ResolvedPackage package, string code, string message) =>
+        new(code, message, LockFile, LockFile is null ? 0 : package.Locked.Line);
+
     /// <summary>How a package gets into the target.</summary>
     private enum Method { Source, Wheel, BuildDirectory, BuildSdist, BuildGit, Unbuildable }
 
@@ -102,18 +109,21 @@ public sealed class PackageInstaller(IWheelFetcher fetcher, IBuildLog log, UvWhe
         foreach (var plan in toInstall.Where(p => p.Method is Method.BuildDirectory or Method.BuildSdist or Method.BuildGit))
         {
             if (builder?.TryCached(UvWheelBuilder.CacheKey(plan.Key, target)) is { } wheel) built[plan.Package.Name] = wheel;
-            else if (builder is not { HasUv: true }) throw UvWheelBuilder.UvMissing(plan.Package, plan.Why!, plan.Project?.File ?? plan.Package.Locked.Source.Value);
+            else if (builder is not { HasUv: true })
+                throw plan.Project?.File is { } pyproject ? UvWheelBuilder.UvMissing(plan.Package, plan.Why!, pyproject, builder?.UvPath)
+                    : AtLock(plan.Package, ErrorCodes.BuildRequired, UvWheelBuilder.UvMissing(plan.Package, plan.Why!, null, builder?.UvPath).Message);
         }
         if (toInstall.FirstOrDefault(p => p.Method == Method.Unbuildable) is { } unbuildable)
-            throw new UvLambdaException(ErrorCodes.BuildRequired,
-                $"'{unbuildable.Package.Name}' {unbuildable.Package.Version} has no wheel to install and nothing to build it from (it comes from {unbuildable.Package.SourceName}, and uv.lock records no sdist with a hash). Run `uv lock` to refresh it, or lock a version that publishes wheels.",
-                unbuildable.Package.Locked.Source.Value);
+            throw AtLock(unbuildable.Package, ErrorCodes.BuildRequired,
+                $"'{unbuildable.Package.Name}' {unbuildable.Package.Version} has no wheel to install and nothing to build it from (it comes from {unbuildable.Package.SourceName}, and uv.lock records no sdist with a hash). Run `uv lock` to refresh it, or lock a version that publishes wheels.");
 
         var requests = new List<WheelRequest>();
         foreach (var plan in toInstall)
         {
-            if (plan.Method == Method.Wheel && WheelRequest.For(plan.Package, lockDirectory) is { } w) requests.Add(w);
-            else if (plan.Method == Method.BuildSdist && !built.ContainsKey(plan.Package.Name) && WheelRequest.ForSdist(plan.Package, lockDirectory) is { } s) requests.Add(s);
+            var at = (File: LockFile, Line: LockFile is null ? 0 : plan.Package.Locked.Line);
+            if (plan.Method == Method.Wheel && WheelRequest.For(plan.Package, lockDirectory) is { } w) requests.Add(w with { LockFile = at.File, LockLine = at.Line });
+            else if (plan.Method == Method.BuildSdist && !built.ContainsKey(plan.Package.Name) && WheelRequest.ForSdist(plan.Package, lockDirectory) is { } s)
+                requests.Add(s with { LockFile = at.File, LockLine = at.Line });
         }
         var fetched = requests.Count == 0 ? [] : fetcher.FetchAsync(requests, cancellationToken).GetAwaiter().GetResult();
         // Cache entries are named by hash: the file's name (its tags, name and version) comes from the request.
@@ -216,9 +226,8 @@ public sealed class PackageInstaller(IWheelFetcher fetcher, IBuildLog log, UvWhe
                             Method.BuildDirectory => builder!.BuildDirectory(package, plan.Project!.Directory, key, target, cancellationToken),
                             Method.BuildSdist when downloads.TryGetValue(package.Name, out var sdist) => builder!.BuildSdist(package, sdist.Path, sdist.FileName, key, target, cancellationToken),
                             Method.BuildGit => builder!.BuildGit(package, key, target, cancellationToken),
-                            _ => throw new UvLambdaException(ErrorCodes.BuildRequired,
-                                $"'{package.Name}' {package.Version} has no wheel to install (it comes from {package.SourceName}) and must be built. Install uv so UvLambda can run `uv build --wheel`, or lock a version that publishes wheels.",
-                                package.Locked.Source.Value),
+                            _ => throw AtLock(package, ErrorCodes.BuildRequired,
+                                $"'{package.Name}' {package.Version} has no wheel to install (it comes from {package.SourceName}) and must be built. Install uv so UvLambda can run `uv build --wheel`, or lock a version that publishes wheels."),
                         };
                         wheel = (path, null);
                     }

@@ -71,7 +71,7 @@ public static class ProjectInstall
         using var fetcher = new LazyFetcher(() => new WheelFetcher(new FetchOptions(cache, FindLinkFolders(s.FindLinks, s.ProjectDirectory), s.Offline, indexes), log, environment: s.Environment));
         var builder = new UvWheelBuilder(cache, log, s.Environment, s.UvPath);
         var lockDirectory = resolution.LockPath is { } lockPath ? Path.GetDirectoryName(lockPath)! : s.ProjectDirectory;
-        return new PackageInstaller(fetcher, log, builder) { MaxUnpackedBytes = s.MaxUnpackedBytes, IndexCacheRoot = s.IndexWheels ? cache : null }.Install(resolution.Packages, lockDirectory, s.SiteDirectory, s.StateFile, resolution.Target, cancellationToken);
+        return new PackageInstaller(fetcher, log, builder) { MaxUnpackedBytes = s.MaxUnpackedBytes, IndexCacheRoot = s.IndexWheels ? cache : null, LockFile = resolution.LockPath }.Install(resolution.Packages, lockDirectory, s.SiteDirectory, s.StateFile, resolution.Target, cancellationToken);
     }
 }
 

@@ -14,11 +14,24 @@ namespace UvLambda.Core.Locking;
 /// without <c>[package.metadata]</c> (uv omits it when the project had no dependencies) compares as empty.
 /// Dynamic dependencies are skipped, as uv cannot read them without a build either.
 /// </summary>
+/// <summary>What <see cref="LockFreshness.Find"/> found: the differences, and the file and line of the first one written in a pyproject.toml (null, 0 when none is).</summary>
+public sealed record LockDifferences(IReadOnlyList<string> Found, string? File, int Line, int Column);
+
 public static class LockFreshness
 {
     /// <summary>The differences for the workspace <paramref name="workspace"/> belongs to; empty when the lock is fresh.</summary>
-    public static IReadOnlyList<string> Differences(UvWorkspace workspace, UvLock lk) =>
-        Differences(workspace.Root, workspace.Root.IsWorkspaceRoot ? workspace.Members : [], lk, workspace.Project);
+    public static IReadOnlyList<string> Differences(UvWorkspace workspace, UvLock lk) => Find(workspace, lk).Found;
+
+    /// <summary>
+    /// The differences, and where in a pyproject.toml the first one that has a place is written (a dependency
+    /// added or changed, requires-python), so the diagnostic points at that line.
+    /// </summary>
+    public static LockDifferences Find(UvWorkspace workspace, UvLock lk)
+    {
+        var check = new Check(workspace.Root, workspace.Root.IsWorkspaceRoot ? workspace.Members : [], lk, workspace.Project);
+        check.Run();
+        return new LockDifferences(check.Found, check.FirstAt?.File, check.FirstAt?.Line ?? 0, check.FirstAt?.Column ?? 0);
+    }
 
     /// <summary>
     /// The differences between uv.lock and a workspace root plus its members' pyproject.toml files (messages name
@@ -37,7 +50,13 @@ public static class LockFreshness
     /// <c>tool.uv.sources</c> are not always applied to members in real locks (modelcontextprotocol/python-sdk records its
     /// members' <c>mcp</c> as a plain registry requirement), so a member's requirement matches with or without them.
     /// </summary>
-    private sealed record Entry(string Name, string Key, MarkerCondition Condition, string Display, string? AlternativeKey = null);
+    private sealed record Entry(string Name, string Key, MarkerCondition Condition, string Display, string? AlternativeKey = null)
+    {
+        /// <summary>Where a requirement from pyproject.toml is written; null for one from the lock.</summary>
+        public Position? At { get; init; }
+    }
+
+    private sealed record Position(string File, int Line, int Column);
 
     private sealed class Check
     {
@@ -49,6 +68,11 @@ public static class LockFreshness
         private readonly bool _revision1;
 
         public List<string> Found { get; } = [];
+
+        /// <summary>The place of the first difference that has one in a pyproject.toml.</summary>
+        public Position? FirstAt { get; private set; }
+
+        private void Note(Position? at) => FirstAt ??= at is { Line: > 0 } ? at : null;
 
         public Check(PyProject root, IReadOnlyList<PyProject> members, UvLock lk, PyProject current)
         {
@@ -93,7 +117,10 @@ public static class LockFreshness
             if (declared.Count == 0) return;
             var specifiers = declared.Select(TryParseSpecifiers).OfType<VersionSpecifierSet>().SelectMany(s => s.Specifiers).ToList();
             if (!Range.Of(specifiers).Equals(Range.Of(lockedSet.Specifiers)))
+            {
+                Note(new Position(_current.File, _current.RequiresPythonLine, _current.RequiresPythonColumn));
                 Found.Add($"requires-python is '{string.Join("' and '", declared)}' in pyproject.toml but '{locked}' in uv.lock");
+            }
         }
 
         private void CheckMembers()
@@ -197,6 +224,7 @@ public static class LockFreshness
             var extra = actual.Where(a => !expected.Any(e => Same(e, a))).ToList();
             foreach (var name in missing.Select(m => m.Name).Concat(extra.Select(x => x.Name)).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal))
             {
+                Note(missing.FirstOrDefault(x => x.Name == name)?.At);
                 var m = missing.Where(x => x.Name == name).Select(x => x.Display).Distinct(StringComparer.Ordinal).ToList();
                 var x = extra.Where(x => x.Name == name).Select(x => x.Display).Distinct(StringComparer.Ordinal).ToList();
                 if (m.Count == 1 && x.Count == 1)
@@ -273,6 +301,8 @@ public static class LockFreshness
                 var remaining = MarkerCondition.AnyOf(covered).Not().And(condition);
                 result.Add(new Entry(r.NormalizedName, $"{r.NormalizedName}[{extras}]{SpecifierKey(r.Specifiers.ToString())}|", remaining, display));
             }
+            var at = new Position(project.File, d.Line, d.Column);
+            for (var i = 0; i < result.Count; i++) result[i] = result[i] with { At = at };
             // uv drops a lowered requirement whose marker is false everywhere (a source marker contradicting the
             // requirement's, or sources covering every environment): not merely outside requires-python.
             return result.Count == 1 ? result : result.Where(e => MarkerCondition.Satisfiable(e.Condition, VersionSpecifierSet.Any));

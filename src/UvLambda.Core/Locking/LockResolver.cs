@@ -210,6 +210,7 @@ public static class LockResolver
         {
             var result = new List<ResolvedPackage>();
             var problems = new List<string>();
+            var firstProblemLine = 0;
             var members = lk.Members.ToHashSet(StringComparer.Ordinal);
             foreach (var p in _included)
             {
@@ -232,6 +233,7 @@ public static class LockResolver
                     wheel = WheelChoice.Choose($"{p.Name} {p.Version}", p.Wheels, options.Target, out var problem);
                     if (wheel is null)
                     {
+                        if (problems.Count == 0) firstProblemLine = p.Line;
                         problems.Add(problem!);
                         continue;
                     }
@@ -244,7 +246,7 @@ public static class LockResolver
                 result.Add(new ResolvedPackage(p.Name, p.Version, source, wheel, p.Sdist, localPath, p));
             }
             if (problems.Count > 0)
-                throw WheelChoice.NoCompatibleWheel(problems, options.Target, lk.FilePath);
+                throw WheelChoice.NoCompatibleWheel(problems, options.Target, lk.FilePath, firstProblemLine);
             return result;
         }
     }

@@ -19,11 +19,14 @@ internal static class WheelChoice
         return best?.Item1;
     }
 
-    public static UvLambdaException NoCompatibleWheel(IReadOnlyList<string> problems, TargetEnvironment target, string lockPath) =>
+    /// <param name="line">The first such package's line in the lock (0: unknown).</param>
+    public static UvLambdaException NoCompatibleWheel(IReadOnlyList<string> problems, TargetEnvironment target, string lockPath, int line = 0) =>
         new(ErrorCodes.NoCompatibleWheel,
             $"No wheel in {Path.GetFileName(lockPath)} fits {target} for {problems.Count} package(s):{Environment.NewLine}{string.Join(Environment.NewLine, problems)}{Environment.NewLine}" +
-            $"Use another PythonVersion, LambdaArchitecture or PythonPlatform, or lock versions that publish such wheels (`uv lock --upgrade-package NAME`). UvLambda never falls back to building the sdist.",
-            lockPath);
+            $"Use another PythonVersion, LambdaArchitecture or PythonPlatform, or lock versions that publish such wheels (`uv lock --upgrade-package NAME`; "
+            + $"with `required-environments = [\"sys_platform == 'linux' and platform_machine == '{target.Markers.PlatformMachine}'\"]` under [tool.uv] in pyproject.toml, `uv lock` picks only versions that have them). "
+            + "UvLambda never falls back to building the sdist.",
+            lockPath, line);
 
     private static string NoWheelMessage(string display, IReadOnlyList<WheelFileName> wheels, TargetEnvironment target)
     {

@@ -52,6 +52,10 @@ public sealed class PyProject
     /// <summary><c>requires-python</c> as written, or null when absent.</summary>
     public string? RequiresPythonText { get; private set; }
 
+    /// <summary>Where <c>requires-python</c> is written (0 when absent), for errors about the range itself.</summary>
+    public int RequiresPythonLine { get; private set; }
+    public int RequiresPythonColumn { get; private set; }
+
     /// <summary><c>requires-python</c> parsed; <see cref="VersionSpecifierSet.Any"/> when absent.</summary>
     public VersionSpecifierSet RequiresPython { get; private set; } = VersionSpecifierSet.Any;
 
@@ -188,6 +192,7 @@ public sealed class PyProject
         RequiresPythonText = reader.OptionalString(project, "requires-python", "[project]");
         if (RequiresPythonText is not null)
         {
+            (RequiresPythonLine, RequiresPythonColumn) = (project["requires-python"].Line, project["requires-python"].Column);
             try
             {
                 RequiresPython = VersionSpecifierSet.Parse(RequiresPythonText);

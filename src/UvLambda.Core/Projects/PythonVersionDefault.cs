@@ -23,7 +23,7 @@ public static partial class PythonVersionDefault
 
     /// <summary>Picks the default; <paramref name="workspaceRootDirectory"/> may be null or the project folder itself.</summary>
     public static PythonVersionChoice Resolve(string projectDirectory, string? workspaceRootDirectory, VersionSpecifierSet requiresPython,
-        string? requiresPythonText = null, string? pyprojectFile = null)
+        string? requiresPythonText = null, string? pyprojectFile = null, int requiresPythonLine = 0, int requiresPythonColumn = 0)
     {
         foreach (var dir in new[] { projectDirectory, workspaceRootDirectory })
         {
@@ -33,12 +33,13 @@ public static partial class PythonVersionDefault
                 return new PythonVersionChoice(ReadPythonVersionFile(file), file);
         }
         if (!requiresPython.IsEmpty)
-            return new PythonVersionChoice(LowestAllowed(requiresPython, requiresPythonText, pyprojectFile), $"requires-python '{requiresPythonText ?? requiresPython.ToString()}'");
+            return new PythonVersionChoice(LowestAllowed(requiresPython, requiresPythonText, pyprojectFile, requiresPythonLine, requiresPythonColumn), $"requires-python '{requiresPythonText ?? requiresPython.ToString()}'");
         return new PythonVersionChoice(Fallback, "default");
     }
 
     public static PythonVersionChoice Resolve(UvWorkspace workspace) =>
-        Resolve(workspace.ProjectDirectory, workspace.RootDirectory, workspace.Project.RequiresPython, workspace.Project.RequiresPythonText, workspace.Project.File);
+        Resolve(workspace.ProjectDirectory, workspace.RootDirectory, workspace.Project.RequiresPython, workspace.Project.RequiresPythonText, workspace.Project.File,
+            workspace.Project.RequiresPythonLine, workspace.Project.RequiresPythonColumn);
 
     /// <summary>
     /// The major.minor of the first version line of a .python-version file (blank lines and '#' comments skipped),
@@ -55,7 +56,7 @@ public static partial class PythonVersionDefault
             var minor = match.Success ? match.Groups["minor"].Value : null;
             if (minor is null || !LambdaRuntime.PythonVersions.Contains(minor))
                 throw new UvLambdaException(ErrorCodes.InvalidPythonVersion,
-                    $"{PythonVersionFileName} asks for Python '{line}', which is not a Lambda Python runtime. Use one of: {string.Join(", ", LambdaRuntime.PythonVersions)}, or set PythonVersion in the project.",
+                    $"{PythonVersionFileName} asks for Python '{line}', which is not a Lambda Python runtime{(minor is null ? "" : LambdaRuntime.PythonVersionHint(minor))}. Use one of: {string.Join(", ", LambdaRuntime.PythonVersions)}, or set PythonVersion in the project.",
                     file, i + 1, 1);
             return minor;
         }
@@ -69,14 +70,14 @@ public static partial class PythonVersionDefault
     /// SDK always picks the same default; the oldest allowed when every allowed one is deprecated
     /// (<see cref="ErrorCodes.PythonVersionExcluded"/> if none is allowed).
     /// </summary>
-    public static string LowestAllowed(VersionSpecifierSet requiresPython, string? requiresPythonText = null, string? file = null)
+    public static string LowestAllowed(VersionSpecifierSet requiresPython, string? requiresPythonText = null, string? file = null, int line = 0, int column = 0)
     {
         var allowed = LambdaRuntime.PythonVersions.Where(v => Allows(requiresPython, v)).ToList();
         if (allowed.FirstOrDefault(v => !LambdaRuntimes.IsDeprecated(v, LambdaRuntimes.AsOf)) is { } supported) return supported;
         if (allowed.Count > 0) return allowed[0];
         throw new UvLambdaException(ErrorCodes.PythonVersionExcluded,
             $"No Lambda Python runtime ({string.Join(", ", LambdaRuntime.PythonVersions)}) satisfies requires-python '{requiresPythonText ?? requiresPython.ToString()}'. Change requires-python to allow one of them.",
-            file);
+            file, line, column);
     }
 
     /// <summary>
@@ -103,16 +104,16 @@ public static partial class PythonVersionDefault
     /// <summary>
     /// Fails with <see cref="ErrorCodes.PythonVersionExcluded"/> when the chosen PythonVersion is outside requires-python.
     /// </summary>
-    public static void CheckAllowed(string pythonVersion, VersionSpecifierSet requiresPython, string? requiresPythonText = null, string? file = null)
+    public static void CheckAllowed(string pythonVersion, VersionSpecifierSet requiresPython, string? requiresPythonText = null, string? file = null, int line = 0, int column = 0)
     {
         if (Allows(requiresPython, pythonVersion)) return;
         var text = requiresPythonText ?? requiresPython.ToString();
         var fix = LambdaRuntime.PythonVersions.FirstOrDefault(v => Allows(requiresPython, v));
         var advice = fix is null ? "change requires-python to allow a Lambda runtime" : $"set PythonVersion to {fix} or change requires-python";
         throw new UvLambdaException(ErrorCodes.PythonVersionExcluded,
-            $"PythonVersion {pythonVersion} is excluded by requires-python '{text}' in {Path.GetFileName(file) ?? "pyproject.toml"}; {advice}.", file);
+            $"PythonVersion {pythonVersion} is excluded by requires-python '{text}' in {Path.GetFileName(file) ?? "pyproject.toml"}; {advice}.", file, line, column);
     }
 
     public static void CheckAllowed(string pythonVersion, PyProject project) =>
-        CheckAllowed(pythonVersion, project.RequiresPython, project.RequiresPythonText, project.File);
+        CheckAllowed(pythonVersion, project.RequiresPython, project.RequiresPythonText, project.File, project.RequiresPythonLine, project.RequiresPythonColumn);
 }

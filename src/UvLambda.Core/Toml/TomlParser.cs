@@ -276,7 +276,19 @@ internal sealed class TomlParser
                 throw Error(open, "Unterminated array: expected ']'.");
             if (_s[_pos] == ']')
                 break;
-            array.Add(ParseValue());
+            var elementLine = _line;
+            var atLineStart = _pos == _lineStart;
+            try
+            {
+                array.Add(ParseValue());
+            }
+            catch (UvLambdaException e) when (atLineStart && elementLine > line && e.Code == ErrorCodes.TomlSyntax)
+            {
+                // A value at the start of a later line (a [table] header, a key = value) is where an array left open
+                // by a missing ']' runs into the next statement: say so, not only what that line fails as.
+                throw new UvLambdaException(e.Code,
+                    $"{e.Message} The array opened at line {line}, column {column} is not closed: is a ']' missing before line {elementLine}?", e.File, e.Line, e.Column);
+            }
             SkipTrivia();
             if (_pos >= _s.Length)
                 throw Error(open, "Unterminated array: expected ']'.");
@@ -287,7 +299,8 @@ internal sealed class TomlParser
             }
             if (_s[_pos] == ']')
                 break;
-            throw Error(_pos, $"Expected ',' or ']' in an array, found {Show(_s[_pos])}.");
+            throw Error(_pos, $"Expected ',' or ']' in an array, found {Show(_s[_pos])}."
+                + (_pos == _lineStart && _line > line ? $" The array opened at line {line}, column {column} is not closed: is a ']' missing before line {_line}?" : ""));
         }
         _pos++;
         _depth--;

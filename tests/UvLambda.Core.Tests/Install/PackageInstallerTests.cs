@@ -213,6 +213,64 @@ public class PackageInstallerTests
         Assert.Equal(ErrorCodes.BuildRequired, Assert.Throws<UvLambdaException>(() => f.Install(sdistOnly)).Code);
     }
 
+    private sealed class CapturingFetcher(IWheelFetcher inner) : IWheelFetcher
+    {
+        public List<WheelRequest> Requests { get; } = [];
+
+        public Task<IReadOnlyList<FetchedWheel>> FetchAsync(IReadOnlyList<WheelRequest> requests, CancellationToken cancellationToken)
+        {
+            Requests.AddRange(requests);
+            return inner.FetchAsync(requests, cancellationToken);
+        }
+    }
+
+    [Fact]
+    public void Each_wheel_request_carries_the_lock_and_its_packages_line_for_errors_about_the_locked_file()
+    {
+        using var f = new Fixture();
+        var a = f.Wheel("alpha", "1.0", ("alpha.py", ""));
+        var atLine = a with
+        {
+            Locked = new LockedPackage
+            {
+                Name = "alpha", NormalizedName = "alpha", Version = "1.0", Source = a.Locked.Source, Line = 7,
+                Dependencies = [], OptionalDependencies = new Dictionary<string, IReadOnlyList<LockedDependency>>(),
+                DevDependencies = new Dictionary<string, IReadOnlyList<LockedDependency>>(), Wheels = [],
+            },
+        };
+        var fetcher = new CapturingFetcher(f.Fetcher);
+        var lockFile = f.Dir.Combine("uv.lock");
+        new PackageInstaller(fetcher, NullBuildLog.Instance) { LockFile = lockFile }.Install([atLine], f.Dir.Path, f.Site, f.State, Target);
+        var request = Assert.Single(fetcher.Requests);
+        Assert.Equal((lockFile, 7), (request.LockFile, request.LockLine));
+    }
+
+    [Fact]
+    public void A_package_that_needs_a_build_without_uv_is_UVL2402_at_its_entry_in_the_lock_not_at_its_index_url()
+    {
+        using var f = new Fixture();
+        var a = f.Wheel("alpha", "1.0", ("alpha.py", ""));
+        var sdistOnly = a with
+        {
+            Wheel = null,
+            Sdist = new LockedFile("https://files.example/alpha-1.0.tar.gz", null, null, "sha256:00", 1),
+            Locked = new LockedPackage
+            {
+                Name = "alpha", NormalizedName = "alpha", Version = "1.0", Source = a.Locked.Source, Line = 12,
+                Dependencies = [], OptionalDependencies = new Dictionary<string, IReadOnlyList<LockedDependency>>(),
+                DevDependencies = new Dictionary<string, IReadOnlyList<LockedDependency>>(), Wheels = [],
+            },
+        };
+        Assert.Equal("https://pypi.org/simple", sdistOnly.Locked.Source.Value); // what the error named as its file before
+        var lockFile = f.Dir.Combine("uv.lock");
+        var e = Assert.Throws<UvLambdaException>(() =>
+            new PackageInstaller(f.Fetcher, NullBuildLog.Instance) { LockFile = lockFile }.Install([sdistOnly], f.Dir.Path, f.Site, f.State, Target));
+        Assert.Equal(ErrorCodes.BuildRequired, e.Code);
+        Assert.Equal((lockFile, 12), (e.File, e.Line));
+        Assert.Contains("'alpha' 1.0 must be built", e.Message);
+        Assert.Contains("`uv` is not on PATH", e.Message);
+    }
+
     [Fact]
     public void A_bad_wheel_among_several_installed_in_parallel_fails_with_its_own_code_and_the_next_build_recovers()
     {

@@ -158,6 +158,19 @@ public class UvBuildTests : IDisposable
     }
 
     [Fact]
+    public void A_UvPath_with_no_file_is_UVL2402_naming_that_path_not_PATH()
+    {
+        var dir = NativeProject("native");
+        var missing = _dir.Combine("tools", "uv");
+        var e = Assert.Throws<UvLambdaException>(() =>
+            new PackageInstaller(new FolderFetcher(Wheels, _requested), NullBuildLog.Instance, new UvWheelBuilder(Cache, NullBuildLog.Instance, UvStandIn.WithoutUv(_dir.Combine("empty-bin")), missing))
+                .Install([Member(dir)], _dir.Path, Site, State, Target));
+        Assert.Equal(ErrorCodes.BuildRequired, e.Code);
+        Assert.Contains($"UvPath is '{missing}', where there is no file", e.Message);
+        Assert.DoesNotContain("not on PATH", e.Message);
+    }
+
+    [Fact]
     public void Without_uv_on_PATH_a_package_that_needs_a_build_fails_with_UVL2402_naming_it()
     {
         var dir = NativeProject("native");

@@ -217,6 +217,84 @@ public class LockFreshnessTests
         var log = new WarningLog();
         ProjectResolver.Resolve(request with { Locked = false }, log);
         Assert.Contains(log.Warnings, w => w.Code == ErrorCodes.LockOutOfDate && w.Message.Contains("'requests>=2'"));
+        // The warning says what a build that goes on ships, and how to make it stop instead.
+        Assert.Contains(log.Warnings, w => w.Code == ErrorCodes.LockOutOfDate && w.Message.Contains("packages what uv.lock says") && w.Message.Contains("UvLocked=true"));
+    }
+
+    [Fact]
+    public void A_stale_lock_points_at_the_line_of_the_dependency_added_to_pyproject()
+    {
+        using var t = new TempDirectory();
+        var file = t.WriteFile("pyproject.toml", Project("dependencies = [\n    \"six>=1.16\",\n    \"requests>=2\",\n]"));
+        t.WriteFile("uv.lock", Lock("requires-dist = [{ name = \"six\", specifier = \">=1.16\" }]"));
+        var request = new ProjectResolutionRequest(t.Path, "3.12", "x86_64", null, [], [], Locked: true);
+        var e = Assert.Throws<UvLambdaException>(() => ProjectResolver.Resolve(request, new WarningLog()));
+        Assert.Equal((ErrorCodes.LockOutOfDate, file, 7, 5), (e.Code, e.File, e.Line, e.Column));
+        Assert.Contains("'requests>=2' is in pyproject.toml but not in uv.lock", e.Message);
+    }
+
+    [Fact]
+    public void A_stale_requires_python_points_at_its_line_and_a_removed_dependency_at_the_project_file()
+    {
+        using var t = new TempDirectory();
+        var file = t.WriteFile("pyproject.toml", Project("", requiresPython: ">=3.11"));
+        t.WriteFile("uv.lock", Lock(null));
+        var request = new ProjectResolutionRequest(t.Path, "3.12", "x86_64", null, [], [], Locked: true);
+        var e = Assert.Throws<UvLambdaException>(() => ProjectResolver.Resolve(request, new WarningLog()));
+        Assert.Equal((ErrorCodes.LockOutOfDate, file, 4, 19), (e.Code, e.File, e.Line, e.Column));
+
+        // A dependency only the lock still has is written nowhere in pyproject.toml: the file, no line.
+        t.WriteFile("pyproject.toml", Project(""));
+        t.WriteFile("uv.lock", Lock("requires-dist = [{ name = \"six\" }]"));
+        e = Assert.Throws<UvLambdaException>(() => ProjectResolver.Resolve(request, new WarningLog()));
+        Assert.Equal((ErrorCodes.LockOutOfDate, file, 0), (e.Code, e.File, e.Line));
+    }
+
+    [Theory]
+    [InlineData("[dependency-groups]\nlambda = [\"six\"]", "lambda", "", ErrorCodes.UnknownGroup)]
+    [InlineData("[project.optional-dependencies]\npg = [\"six\"]", "", "pg", ErrorCodes.UnknownExtra)]
+    public void A_group_or_extra_pyproject_defines_but_the_lock_lacks_says_to_run_uv_lock_not_to_fix_the_item(string body, string group, string extra, string code)
+    {
+        using var t = new TempDirectory();
+        var file = t.WriteFile("pyproject.toml", Project(body));
+        t.WriteFile("uv.lock", Lock(null));
+        var request = new ProjectResolutionRequest(t.Path, "3.12", "x86_64", null, extra.Length > 0 ? [extra] : [], group.Length > 0 ? [group] : [], Locked: false);
+        var e = Assert.Throws<UvLambdaException>(() => ProjectResolver.Resolve(request, new WarningLog()));
+        Assert.Equal((code, file), (e.Code, e.File));
+        Assert.Contains("uv.lock was written before it was added. Run `uv lock`", e.Message);
+
+        // A name pyproject.toml does not define either keeps the message that says to fix the item.
+        request = request with { Groups = group.Length > 0 ? ["lamda"] : [], Extras = extra.Length > 0 ? ["pq"] : [] };
+        e = Assert.Throws<UvLambdaException>(() => ProjectResolver.Resolve(request, new WarningLog()));
+        Assert.Equal(code, e.Code);
+        Assert.Contains("Fix the Lambda", e.Message);
+    }
+
+    [Fact]
+    public void A_folder_without_pyproject_inside_a_uv_project_warns_UVL1312_that_its_dependencies_would_not_ship()
+    {
+        using var t = new TempDirectory();
+        t.WriteFile("pyproject.toml", Project("dependencies = [\"six\"]", name: "orders"));
+        t.WriteFile("uv.lock", Lock(null, name: "orders"));
+        var sub = Directory.CreateDirectory(t.Combine("build")).FullName;
+        var log = new WarningLog();
+        var result = ProjectResolver.Resolve(new ProjectResolutionRequest(sub, "3.12", "x86_64", null, [], [], Locked: false), log);
+        Assert.Empty(result.Packages);
+        var w = Assert.Single(log.Warnings);
+        Assert.Equal(ErrorCodes.PyProjectNotBeside, w.Code);
+        Assert.Contains("'orders'", w.Message);
+        Assert.Contains("Move the .pyproj beside that pyproject.toml", w.Message);
+    }
+
+    [Fact]
+    public void A_folder_without_pyproject_under_a_tool_only_pyproject_is_a_plain_function_and_not_warned_about()
+    {
+        using var t = new TempDirectory();
+        t.WriteFile("pyproject.toml", "[tool.ruff]\nline-length = 100\n");
+        var sub = Directory.CreateDirectory(t.Combine("fn")).FullName;
+        var log = new WarningLog();
+        ProjectResolver.Resolve(new ProjectResolutionRequest(sub, "3.12", "x86_64", null, [], [], Locked: false), log);
+        Assert.Empty(log.Warnings);
     }
 
     [Fact]

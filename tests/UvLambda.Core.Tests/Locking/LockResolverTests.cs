@@ -202,6 +202,9 @@ public class LockResolverTests
             "lib-1.0-cp313-cp313-macosx_11_0_x86_64.whl", "lib-1.0-cp313-cp313-win_amd64.whl", "lib-1.0-cp313-cp313-manylinux_2_17_aarch64.whl"];
         var e = Refused(ErrorCodes.NoCompatibleWheel, () => Only(foreign));
         Assert.Contains("lib 1.0:", e.Message);
+        Assert.Equal(13, e.Line); // the [[package]] header of lib
+        // uv's own way to lock versions that have wheels for Lambda's platform.
+        Assert.Contains("required-environments = [\"sys_platform == 'linux' and platform_machine == 'x86_64'\"]", e.Message);
         Assert.Equal("lib-1.0-py3-none-any.whl", Only([.. foreign, "lib-1.0-py3-none-any.whl"]).Wheel!.Name);
     }
 

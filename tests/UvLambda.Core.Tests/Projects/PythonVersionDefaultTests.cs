@@ -102,6 +102,15 @@ public class PythonVersionDefaultTests
     }
 
     [Fact]
+    public void A_python_version_file_naming_a_deprecated_runtime_says_lambda_deprecated_it()
+    {
+        using var t = new TempDirectory();
+        var file = t.WriteFile(".python-version", "3.9\n");
+        var e = Assert.Throws<UvLambdaException>(() => PythonVersionDefault.ReadPythonVersionFile(file));
+        Assert.Contains("Lambda deprecated python3.9 on 2025-12-15", e.Message);
+    }
+
+    [Fact]
     public void An_empty_python_version_file_is_UVL1005()
     {
         using var t = new TempDirectory();
@@ -133,5 +142,18 @@ public class PythonVersionDefaultTests
         var project = PyProject.Load(RealWorld("DemocracyClub__Website", "pyproject.toml"));
         PythonVersionDefault.CheckAllowed("3.12", project);
         Assert.Equal(ErrorCodes.PythonVersionExcluded, Assert.Throws<UvLambdaException>(() => PythonVersionDefault.CheckAllowed("3.11", project)).Code);
+    }
+
+    [Fact]
+    public void A_requires_python_that_excludes_the_version_or_every_runtime_is_UVL1308_at_its_line_in_pyproject()
+    {
+        using var dir = new TempDirectory();
+        var file = dir.WriteFile("pyproject.toml", "[project]\nname = \"orders\"\nversion = \"0.1.0\"\nrequires-python  =  \"<3.10\"\n");
+        var project = PyProject.Load(file);
+        var e = Assert.Throws<UvLambdaException>(() => PythonVersionDefault.CheckAllowed("3.12", project));
+        Assert.Equal((ErrorCodes.PythonVersionExcluded, file, 4, 21), (e.Code, e.File, e.Line, e.Column));
+        // Without PythonVersion the default is computed from requires-python, which no runtime meets.
+        e = Assert.Throws<UvLambdaException>(() => PythonVersionDefault.Resolve(UvWorkspace.Discover(dir.Path)));
+        Assert.Equal((ErrorCodes.PythonVersionExcluded, file, 4, 21), (e.Code, e.File, e.Line, e.Column));
     }
 }

@@ -36,6 +36,25 @@ public class TomlDocumentTests
         Assert.Equal((line, column), (error.Line, error.Column));
     }
 
+    [Theory]
+    [InlineData("dependencies = [\"six\", \"idna\",\n\n[dependency-groups]\ndev = []\n", 3, 2)] // a table header after it
+    [InlineData("dependencies = [\n    \"six\",\nrequires-python = \">=3.11\"\n", 3, 1)]    // a key after the last comma
+    [InlineData("dependencies = [\"six\"\nname = \"x\"\n", 2, 1)]                          // a key where ',' or ']' belongs
+    public void An_array_left_open_names_where_it_was_opened(string toml, int line, int column)
+    {
+        var error = ParseError(toml);
+        Assert.Equal((line, column), (error.Line, error.Column));
+        Assert.Contains("The array opened at line 1, column 16 is not closed", error.Message);
+    }
+
+    [Fact]
+    public void A_missing_comma_inside_an_array_is_not_called_an_unclosed_array()
+    {
+        var error = ParseError("dependencies = [\n    \"six\"\n    \"idna\",\n]\n");
+        Assert.Equal((3, 5), (error.Line, error.Column));
+        Assert.DoesNotContain("not closed", error.Message);
+    }
+
     [Fact]
     public void Invalid_utf8_is_reported_at_its_line_and_column()
     {

@@ -11,6 +11,10 @@ namespace UvLambda.Core.Install.Fetching;
 /// <param name="RegistryUrl">The package's <c>source = { registry = "…" }</c>, used to pick the index and its credentials.</param>
 public sealed record WheelRequest(string PackageName, string Version, string FileName, string? Url, string Sha256, long? Size, string? RegistryUrl)
 {
+    /// <summary>The lock and the line of the package's entry, where errors about the locked file point (null, 0: unknown).</summary>
+    public string? LockFile { get; init; }
+    public int LockLine { get; init; }
+
     /// <summary>
     /// The request for a resolved package's wheel, or null when it has none to download (local sources, sdist-only,
     /// no hash). A wheel of a local registry (<c>registry = "wheels"</c>, files by <c>path</c>) becomes a <c>file://</c>

@@ -84,7 +84,8 @@ public sealed class WheelFetcher : IWheelFetcher, IDisposable
         {
             if (request.Sha256.Length != 64 || !request.Sha256.All(char.IsAsciiHexDigit))
                 throw new UvLambdaException(ErrorCodes.InvalidWheelHash,
-                    $"uv.lock has no usable sha256 for {request.FileName} of {request.PackageName} {request.Version} (got \"{request.Sha256}\"). Run `uv lock --refresh-package {request.PackageName}` so the lock records the file's hash.");
+                    $"uv.lock has no usable sha256 for {request.FileName} of {request.PackageName} {request.Version} (got \"{request.Sha256}\"). Run `uv lock --refresh-package {request.PackageName}` so the lock records the file's hash.",
+                    request.LockFile, request.LockLine);
         }
 
         // Two requests for the same bytes (same hash) are fetched once.
@@ -312,7 +313,8 @@ public sealed class WheelFetcher : IWheelFetcher, IDisposable
             {
                 if (!File.Exists(url.LocalPath))
                     throw new UvLambdaException(ErrorCodes.DownloadNotFound,
-                        $"{request.FileName} ({request.PackageName} {request.Version}) is not at {url.LocalPath}, where uv.lock says it is. Restore the file or run `uv lock`.");
+                        $"{request.FileName} ({request.PackageName} {request.Version}) is not at {url.LocalPath}, where uv.lock says it is. Restore the file or run `uv lock`.",
+                        request.LockFile, request.LockLine);
                 source = new FileStream(url.LocalPath, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, useAsync: true);
                 contentLength = source.Length;
             }
@@ -351,7 +353,8 @@ public sealed class WheelFetcher : IWheelFetcher, IDisposable
                 if (actual != ContentCache.NormalizeHash(request.Sha256))
                     throw new UvLambdaException(ErrorCodes.HashMismatch,
                         $"{request.FileName} ({request.PackageName} {request.Version}) downloaded from {IndexConfiguration.Redact(url)} has sha256:{actual}, but uv.lock expects sha256:{ContentCache.NormalizeHash(request.Sha256)}. "
-                        + $"The file was not used. If the index really serves a different file now, run `uv lock --refresh-package {request.PackageName}`; otherwise check the mirror or proxy in between.");
+                        + $"The file was not used. If the index really serves a different file now, run `uv lock --refresh-package {request.PackageName}`; otherwise check the mirror or proxy in between.",
+                        request.LockFile, request.LockLine);
                 return (_cache.AddVerified(temp, request.Sha256), total);
             }
         }
@@ -462,7 +465,8 @@ public sealed class WheelFetcher : IWheelFetcher, IDisposable
         new(ErrorCodes.SizeMismatch,
             $"{request.FileName} ({request.PackageName} {request.Version}) from {IndexConfiguration.Redact(url)} is "
             + (actual is { } a ? $"{a} bytes" : "larger than expected")
-            + $", but uv.lock records {request.Size} bytes. The file was not used. If the index really serves a different file now, run `uv lock --refresh-package {request.PackageName}`; otherwise check the mirror or proxy in between.");
+            + $", but uv.lock records {request.Size} bytes. The file was not used. If the index really serves a different file now, run `uv lock --refresh-package {request.PackageName}`; otherwise check the mirror or proxy in between.",
+            request.LockFile, request.LockLine);
 
     /// <summary>UVL2101 for a request whose find-links file had another hash, or null when there was none.</summary>
     private UvLambdaException? FindLinksMismatch(WheelRequest request, string why, Exception? inner = null)
@@ -472,7 +476,7 @@ public sealed class WheelFetcher : IWheelFetcher, IDisposable
         return new UvLambdaException(ErrorCodes.HashMismatch,
             $"{request.FileName} ({request.PackageName} {request.Version}) in find-links at {mismatch.Path} has sha256:{mismatch.Actual}, but uv.lock expects sha256:{ContentCache.NormalizeHash(request.Sha256)}. "
             + $"The file was not used, and {why}. Replace the find-links file with the locked one, or run `uv lock --refresh-package {request.PackageName}` if the new file is the one you want.",
-            inner: inner);
+            request.LockFile, request.LockLine, inner: inner);
     }
 
     private static Uri? LocalFile(WheelRequest request) =>
@@ -482,7 +486,7 @@ public sealed class WheelFetcher : IWheelFetcher, IDisposable
     {
         var list = string.Join("", missing.Select(r => $"{Environment.NewLine}  - {r.PackageName} {r.Version} ({r.FileName})"));
         return new UvLambdaException(ErrorCodes.OfflineMissingWheels,
-            $"Offline (UV_OFFLINE or PythonOffline), and {missing.Count} {(missing.Count == 1 ? "wheel is" : "wheels are")} neither in the cache ({_cache.Root}) nor in a find-links folder:{list}{Environment.NewLine}"
+            $"Offline (UV_OFFLINE or PythonOffline), and {missing.Count} {(missing.Count == 1 ? "wheel is" : "wheels are")} neither in the cache ({_cache.Root}) nor in a find-links folder ({(_findLinkFolders.Count == 0 ? "none is set" : string.Join(", ", _findLinkFolders))}):{list}{Environment.NewLine}"
             + "Build once online to fill the cache, or put these files in a PythonFindLinks / UV_FIND_LINKS folder.");
     }
 

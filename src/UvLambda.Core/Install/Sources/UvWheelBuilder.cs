@@ -29,9 +29,13 @@ public sealed class UvWheelBuilder
     {
         _environment = environment ?? Processes.ProcessEnvironment.Current();
         _uv = ExternalTool.Find("uv", _environment, uvPath);
+        UvPath = string.IsNullOrWhiteSpace(uvPath) ? null : uvPath;
         _log = log;
         _root = Path.Combine(Path.GetFullPath(cacheRoot), "built");
     }
+
+    /// <summary>The UvPath the build named, or null when uv is looked up on PATH.</summary>
+    public string? UvPath { get; }
 
     /// <summary>Whether <c>uv</c> was found; without it only cached builds can be used.</summary>
     public bool HasUv => _uv is not null;
@@ -89,10 +93,14 @@ public sealed class UvWheelBuilder
     }
 
     /// <summary>UVL2402 for a package that must be built when uv is missing: names the package, why, and the fix.</summary>
-    public static UvLambdaException UvMissing(ResolvedPackage package, string why, string? file) =>
+    /// <param name="uvPath">The UvPath property when set: then that file is what is missing, not uv on PATH.</param>
+    public static UvLambdaException UvMissing(ResolvedPackage package, string why, string? file, string? uvPath = null) =>
         new(ErrorCodes.BuildRequired,
-            $"'{package.Name}'{(package.Version is null ? "" : " " + package.Version)} must be built ({why}), and `uv` is not on PATH. "
-            + "Install uv (https://docs.astral.sh/uv/getting-started/installation/) so UvLambda can run `uv build --wheel`, or lock a version that publishes wheels for the target.",
+            $"'{package.Name}'{(package.Version is null ? "" : " " + package.Version)} must be built ({why}), and "
+            + (uvPath is null
+                ? "`uv` is not on PATH. Install uv (https://docs.astral.sh/uv/getting-started/installation/) so UvLambda can run `uv build --wheel`"
+                : $"UvPath is '{uvPath}', where there is no file. Point UvPath at the uv executable (or clear it to use uv from PATH) so UvLambda can run `uv build --wheel`")
+            + ", or lock a version that publishes wheels for the target.",
             file);
 
     /// <summary>Builds a wheel from a project folder (a workspace member or directory source).</summary>
@@ -168,7 +176,7 @@ public sealed class UvWheelBuilder
     private string Build(ResolvedPackage package, string key, TargetEnvironment target, Func<string, string> source, CancellationToken cancellationToken)
     {
         if (TryCached(key) is { } cached) return cached;
-        if (_uv is null) throw UvMissing(package, "it has no wheel", null);
+        if (_uv is null) throw UvMissing(package, "it has no wheel", null, UvPath);
         // Named for its owner (PID and start time), so the folder of a build killed during `uv build` is recognised and
         // swept. tmp/ holds nothing else and may be shared with builds in other PID namespaces: the cache's age rule too.
         var tmp = Path.Combine(_root, "tmp");

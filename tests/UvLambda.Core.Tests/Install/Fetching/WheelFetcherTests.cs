@@ -65,11 +65,12 @@ public sealed class WheelFetcherTests : IDisposable
         var wheel = RandomWheel();
         var served = RandomWheel();
         using var server = new TestHttpServer(_ => new TestHttpResponse(200, served));
-        var request = Request("demo", wheel, server.BaseUrl + "demo-1.0-py3-none-any.whl");
+        var request = Request("demo", wheel, server.BaseUrl + "demo-1.0-py3-none-any.whl") with { LockFile = "/w/uv.lock", LockLine = 42 };
 
         var e = await _bed.FetchFailsAsync([request]);
 
         Assert.Equal(ErrorCodes.HashMismatch, e.Code);
+        Assert.Equal(("/w/uv.lock", 42), (e.File, e.Line)); // the package's entry in the lock
         Assert.Contains("demo 1.0", e.Message);
         Assert.Contains(request.FileName, e.Message);
         Assert.Contains(Sha256(wheel), e.Message);
@@ -243,6 +244,7 @@ public sealed class WheelFetcherTests : IDisposable
         Assert.Contains("missing-two 3.1 (missing_two-3.1-py3-none-any.whl)", e.Message);
         Assert.DoesNotContain("present", e.Message);
         Assert.Contains("PythonFindLinks", e.Message);
+        Assert.Contains($"nor in a find-links folder ({Path.GetFullPath(_bed.FindLinks)})", e.Message); // the folders searched, so a wrong path shows
         Assert.Equal(0, server.RequestCount);
     }
 
@@ -271,12 +273,13 @@ public sealed class WheelFetcherTests : IDisposable
         var locked = RandomWheel();
         var stale = RandomWheel();
         using var server = new TestHttpServer(_ => new TestHttpResponse(404, []));
-        var request = Request("demo", locked, server.BaseUrl + "demo-1.0-py3-none-any.whl");
+        var request = Request("demo", locked, server.BaseUrl + "demo-1.0-py3-none-any.whl") with { LockFile = "/w/uv.lock", LockLine = 42 };
         File.WriteAllBytes(Path.Combine(_bed.FindLinks, request.FileName), stale);
 
         var e = await _bed.FetchFailsAsync([request], _bed.Options(offline: offline, findLinks: [_bed.FindLinks]));
 
         Assert.Equal(ErrorCodes.HashMismatch, e.Code);
+        Assert.Equal(("/w/uv.lock", 42), (e.File, e.Line));
         Assert.Contains("demo 1.0", e.Message);
         Assert.Contains(Path.Combine(_bed.FindLinks, request.FileName), e.Message);
         Assert.Contains(Sha256(locked), e.Message);
