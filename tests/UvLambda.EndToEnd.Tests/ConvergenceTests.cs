@@ -64,10 +64,12 @@ public sealed class ConvergenceTests(PackedSdk sdk, ITestOutputHelper output) : 
         public bool WithDroppable = true;
         public int AppRevision;
         public bool ExtraModule;
+        /// <summary>app/main.py has its owner's execute bit (ships as 0755).</summary>
+        public bool AppExecutable;
         public Dictionary<string, string> Properties = new(StringComparer.Ordinal);
 
         public string Describe() =>
-            $"deps={(WithDroppable ? "all" : "without " + Droppable)} app=r{AppRevision} extra={ExtraModule} " +
+            $"deps={(WithDroppable ? "all" : "without " + Droppable)} app=r{AppRevision}{(AppExecutable ? "+x" : "")} extra={ExtraModule} " +
             string.Join(' ', Properties.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => $"{p.Key}={p.Value}"));
     }
 
@@ -116,6 +118,13 @@ public sealed class ConvergenceTests(PackedSdk sdk, ITestOutputHelper output) : 
                 return {"statusCode": 200, "body": f"hello {Event(**event).name} r{REVISION}"}
 
             """);
+        // Only the mode: chmod leaves the write time as it was.
+        var main = Path.Combine(project, "app", "main.py");
+        if (!OperatingSystem.IsWindows())
+        {
+            var mode = File.GetUnixFileMode(main);
+            File.SetUnixFileMode(main, model.AppExecutable ? mode | UnixFileMode.UserExecute : mode & ~UnixFileMode.UserExecute);
+        }
         var extra = Path.Combine(project, "app", "util.py");
         if (model.ExtraModule) WriteIfChanged(extra, "def shout(text):\n    return text.upper()\n");
         else if (File.Exists(extra)) File.Delete(extra);
@@ -168,7 +177,17 @@ public sealed class ConvergenceTests(PackedSdk sdk, ITestOutputHelper output) : 
 
     // ---- the steps ----
 
-    private sealed record Step(string Name, Action<string, Model> Apply, bool KillsABuild = false);
+    /// <param name="AfterWrite">Run on the project once the model is written (what no model field says: write times, obj/ damage).</param>
+    private sealed record Step(string Name, Action<string, Model> Apply, bool KillsABuild = false, Action<string>? AfterWrite = null);
+
+    /// <summary>Each zip package.written lists, then its closing line, gone: what a write cut short leaves.</summary>
+    private static void CutPackageWrittenShort(string project)
+    {
+        var written = Path.Combine(project, "obj", "Debug", "uvlambda", "package.written");
+        var lines = File.ReadAllLines(written);
+        Assert.True(lines.Length >= 2, string.Join("\n", lines));
+        File.WriteAllText(written, lines[0] + "\n");
+    }
 
     private Step[] Steps() =>
     [
@@ -179,9 +198,14 @@ public sealed class ConvergenceTests(PackedSdk sdk, ITestOutputHelper output) : 
         new($"{Droppable} put back", (_, m) => m.WithDroppable = true),
         new("Zip -> Layer", (_, m) => m.Properties["LambdaPackageType"] = "Layer"),
         new("app edit with Layer (layer.zip left unread)", (_, m) => m.AppRevision++),
+        new("obj/Debug/uvlambda/package.written cut after its first line (a write killed midway), nothing else", (_, _) => { }, AfterWrite: CutPackageWrittenShort),
         new("Layer -> Zip", (_, m) => m.Properties.Remove("LambdaPackageType")),
         new("exclude patterns on", (_, m) => m.Properties["LambdaExcludePatterns"] = "**/*.pyi;pydantic/v1/**;**/py.typed"),
         new("exclude patterns off", (_, m) => m.Properties.Remove("LambdaExcludePatterns")),
+        new("chmod +x app/main.py (its write time unchanged)", (_, m) => m.AppExecutable = true),
+        new("app edit by an older copy (cp -p: the new content's write time is before the last build)", (_, m) => m.AppRevision++,
+            AfterWrite: p => File.SetLastWriteTimeUtc(Path.Combine(p, "app", "main.py"), new DateTime(2020, 1, 2, 3, 4, 5, DateTimeKind.Utc))),
+        new("chmod -x app/main.py", (_, m) => m.AppExecutable = false),
         new("bytecode on", (_, m) => m.Properties["LambdaCompileBytecode"] = "true"),
         new("bytecode off", (_, m) => m.Properties.Remove("LambdaCompileBytecode")),
         new("package path moved", (_, m) => m.Properties["LambdaPackagePath"] = "bin/Debug/function.zip"),
@@ -241,6 +265,7 @@ public sealed class ConvergenceTests(PackedSdk sdk, ITestOutputHelper output) : 
         {
             step.Apply(project, model);
             Write(project, model);
+            step.AfterWrite?.Invoke(project);
             if (step.KillsABuild) KillABuild(project, killDelays.Dequeue(), step.Name);
             AssertConverged(project, model, step.Name);
             applied++;
@@ -273,6 +298,7 @@ public sealed class ConvergenceTests(PackedSdk sdk, ITestOutputHelper output) : 
             drawn.Add(step.Name);
             step.Apply(project, model);
             Write(project, model);
+            step.AfterWrite?.Invoke(project);
             if (step.KillsABuild) KillABuild(project, TimeSpan.FromMilliseconds(random.Next(500, 4000)), step.Name);
             AssertConverged(project, model, $"step {i + 1} of seed {seed}: {step.Name}");
         }
