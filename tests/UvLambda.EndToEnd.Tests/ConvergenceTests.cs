@@ -165,6 +165,11 @@ public sealed class ConvergenceTests(PackedSdk sdk, ITestOutputHelper output) : 
     private void AssertConverged(string project, Model model, string step)
     {
         Build(project, step);
+        AssertBinIsClean(project, model, step);
+    }
+
+    private void AssertBinIsClean(string project, Model model, string step)
+    {
         var incremental = Bin(project);
         var clean = CleanBuild(model);
         Assert.NotEmpty(clean);
@@ -178,7 +183,9 @@ public sealed class ConvergenceTests(PackedSdk sdk, ITestOutputHelper output) : 
     // ---- the steps ----
 
     /// <param name="AfterWrite">Run on the project once the model is written (what no model field says: write times, obj/ damage).</param>
-    private sealed record Step(string Name, Action<string, Model> Apply, bool KillsABuild = false, Action<string>? AfterWrite = null);
+    /// <param name="TwoBuildsAtOnce">Built first by two builds started together (an IDE's and the CLI's): both must
+    /// succeed and leave bin/ as a clean build has it, before the step's usual build.</param>
+    private sealed record Step(string Name, Action<string, Model> Apply, bool KillsABuild = false, Action<string>? AfterWrite = null, bool TwoBuildsAtOnce = false);
 
     /// <summary>Each zip package.written lists, then its closing line, gone: what a write cut short leaves.</summary>
     private static void CutPackageWrittenShort(string project)
@@ -199,6 +206,7 @@ public sealed class ConvergenceTests(PackedSdk sdk, ITestOutputHelper output) : 
         new("Zip -> Layer", (_, m) => m.Properties["LambdaPackageType"] = "Layer"),
         new("app edit with Layer (layer.zip left unread)", (_, m) => m.AppRevision++),
         new("obj/Debug/uvlambda/package.written cut after its first line (a write killed midway), nothing else", (_, _) => { }, AfterWrite: CutPackageWrittenShort),
+        new($"app edit and {Droppable} dropped or put back, built by two builds at once", (_, m) => { m.AppRevision++; m.WithDroppable = !m.WithDroppable; }, TwoBuildsAtOnce: true),
         new("Layer -> Zip", (_, m) => m.Properties.Remove("LambdaPackageType")),
         new("exclude patterns on", (_, m) => m.Properties["LambdaExcludePatterns"] = "**/*.pyi;pydantic/v1/**;**/py.typed"),
         new("exclude patterns off", (_, m) => m.Properties.Remove("LambdaExcludePatterns")),
@@ -239,6 +247,16 @@ public sealed class ConvergenceTests(PackedSdk sdk, ITestOutputHelper output) : 
         }),
     ];
 
+    private void BuildTwiceAtOnce(string project, Model model, string step)
+    {
+        using var first = sdk.Start(new Dictionary<string, string?>(), "dotnet", project, "build");
+        using var second = sdk.Start(new Dictionary<string, string?>(), "dotnet", project, "build");
+        Assert.True(first.WaitForExit(TimeSpan.FromMinutes(5)) && second.WaitForExit(TimeSpan.FromMinutes(5)), "the two builds did not finish in 5 minutes");
+        foreach (var r in new[] { first.Result(), second.Result() })
+            Assert.True(r.ExitCode == 0, $"one of two builds at once failed ({step}):\n{r.Output}");
+        AssertBinIsClean(project, model, step + " (as the two builds left it)");
+    }
+
     /// <summary>Starts a build and SIGKILLs it (the whole process tree) after <paramref name="delay"/>, as a crash or Ctrl+C storm would.</summary>
     private void KillABuild(string project, TimeSpan delay, string step)
     {
@@ -267,6 +285,7 @@ public sealed class ConvergenceTests(PackedSdk sdk, ITestOutputHelper output) : 
             Write(project, model);
             step.AfterWrite?.Invoke(project);
             if (step.KillsABuild) KillABuild(project, killDelays.Dequeue(), step.Name);
+            if (step.TwoBuildsAtOnce) BuildTwiceAtOnce(project, model, step.Name);
             AssertConverged(project, model, step.Name);
             applied++;
         }
@@ -300,6 +319,7 @@ public sealed class ConvergenceTests(PackedSdk sdk, ITestOutputHelper output) : 
             Write(project, model);
             step.AfterWrite?.Invoke(project);
             if (step.KillsABuild) KillABuild(project, TimeSpan.FromMilliseconds(random.Next(500, 4000)), step.Name);
+            if (step.TwoBuildsAtOnce) BuildTwiceAtOnce(project, model, $"step {i + 1} of seed {seed}: {step.Name}");
             AssertConverged(project, model, $"step {i + 1} of seed {seed}: {step.Name}");
         }
         Assert.Equal(12, drawn.Count);
