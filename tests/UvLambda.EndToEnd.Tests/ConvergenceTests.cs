@@ -298,6 +298,27 @@ public sealed class ConvergenceTests(PackedSdk sdk, ITestOutputHelper output) : 
     }
 
     [Fact]
+    public void Configurations_sharing_one_OutputPath_leave_there_only_the_zips_of_the_configuration_built_last()
+    {
+        // One output folder for every configuration, with Layer in Release only: a clean Release build has no package.zip.
+        var project = sdk.CopySample("hello");
+        var pyproj = Path.Combine(project, "hello.pyproj");
+        File.WriteAllText(pyproj, File.ReadAllText(pyproj).Replace("</PropertyGroup>",
+            "<OutputPath>out/</OutputPath><LambdaPackageType Condition=\"'$(Configuration)' == 'Release'\">Layer</LambdaPackageType></PropertyGroup>", StringComparison.Ordinal));
+        var output = Path.Combine(project, "out");
+        string[] Output() => Directory.GetFiles(output).Select(f => Path.GetFileName(f)!).Order(StringComparer.Ordinal).ToArray();
+
+        sdk.Dotnet(project, "build").EnsureSuccess();
+        Assert.Equal(["package.zip"], Output());
+        var debugZip = File.ReadAllBytes(Path.Combine(output, "package.zip"));
+        sdk.Dotnet(project, "build", "-c", "Release").EnsureSuccess();
+        Assert.Equal(["app.zip"], Output()); // hello has no dependencies: no layer.zip
+        sdk.Dotnet(project, "build").EnsureSuccess();
+        Assert.Equal(["package.zip"], Output());
+        Assert.Equal(debugZip, File.ReadAllBytes(Path.Combine(output, "package.zip")));
+    }
+
+    [Fact]
     public void A_random_edit_sequence_converges_after_every_step()
     {
         // Fixed by default so a failure reproduces; UVLAMBDA_CONVERGENCE_SEED explores other sequences.
