@@ -64,10 +64,12 @@ public sealed class ConvergenceTests(PackedSdk sdk, ITestOutputHelper output) : 
         public bool WithDroppable = true;
         public int AppRevision;
         public bool ExtraModule;
+        /// <summary>app/main.py has its owner's execute bit (ships as 0755).</summary>
+        public bool AppExecutable;
         public Dictionary<string, string> Properties = new(StringComparer.Ordinal);
 
         public string Describe() =>
-            $"deps={(WithDroppable ? "all" : "without " + Droppable)} app=r{AppRevision} extra={ExtraModule} " +
+            $"deps={(WithDroppable ? "all" : "without " + Droppable)} app=r{AppRevision}{(AppExecutable ? "+x" : "")} extra={ExtraModule} " +
             string.Join(' ', Properties.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => $"{p.Key}={p.Value}"));
     }
 
@@ -116,6 +118,13 @@ public sealed class ConvergenceTests(PackedSdk sdk, ITestOutputHelper output) : 
                 return {"statusCode": 200, "body": f"hello {Event(**event).name} r{REVISION}"}
 
             """);
+        // Only the mode: chmod leaves the write time as it was.
+        var main = Path.Combine(project, "app", "main.py");
+        if (!OperatingSystem.IsWindows())
+        {
+            var mode = File.GetUnixFileMode(main);
+            File.SetUnixFileMode(main, model.AppExecutable ? mode | UnixFileMode.UserExecute : mode & ~UnixFileMode.UserExecute);
+        }
         var extra = Path.Combine(project, "app", "util.py");
         if (model.ExtraModule) WriteIfChanged(extra, "def shout(text):\n    return text.upper()\n");
         else if (File.Exists(extra)) File.Delete(extra);
@@ -156,6 +165,11 @@ public sealed class ConvergenceTests(PackedSdk sdk, ITestOutputHelper output) : 
     private void AssertConverged(string project, Model model, string step)
     {
         Build(project, step);
+        AssertBinIsClean(project, model, step);
+    }
+
+    private void AssertBinIsClean(string project, Model model, string step)
+    {
         var incremental = Bin(project);
         var clean = CleanBuild(model);
         Assert.NotEmpty(clean);
@@ -168,7 +182,19 @@ public sealed class ConvergenceTests(PackedSdk sdk, ITestOutputHelper output) : 
 
     // ---- the steps ----
 
-    private sealed record Step(string Name, Action<string, Model> Apply, bool KillsABuild = false);
+    /// <param name="AfterWrite">Run on the project once the model is written (what no model field says: write times, obj/ damage).</param>
+    /// <param name="TwoBuildsAtOnce">Built first by two builds started together (an IDE's and the CLI's): both must
+    /// succeed and leave bin/ as a clean build has it, before the step's usual build.</param>
+    private sealed record Step(string Name, Action<string, Model> Apply, bool KillsABuild = false, Action<string>? AfterWrite = null, bool TwoBuildsAtOnce = false);
+
+    /// <summary>Each zip package.written lists, then its closing line, gone: what a write cut short leaves.</summary>
+    private static void CutPackageWrittenShort(string project)
+    {
+        var written = Path.Combine(project, "obj", "Debug", "uvlambda", "package.written");
+        var lines = File.ReadAllLines(written);
+        Assert.True(lines.Length >= 2, string.Join("\n", lines));
+        File.WriteAllText(written, lines[0] + "\n");
+    }
 
     private Step[] Steps() =>
     [
@@ -179,9 +205,15 @@ public sealed class ConvergenceTests(PackedSdk sdk, ITestOutputHelper output) : 
         new($"{Droppable} put back", (_, m) => m.WithDroppable = true),
         new("Zip -> Layer", (_, m) => m.Properties["LambdaPackageType"] = "Layer"),
         new("app edit with Layer (layer.zip left unread)", (_, m) => m.AppRevision++),
+        new("obj/Debug/uvlambda/package.written cut after its first line (a write killed midway), nothing else", (_, _) => { }, AfterWrite: CutPackageWrittenShort),
+        new($"app edit and {Droppable} dropped or put back, built by two builds at once", (_, m) => { m.AppRevision++; m.WithDroppable = !m.WithDroppable; }, TwoBuildsAtOnce: true),
         new("Layer -> Zip", (_, m) => m.Properties.Remove("LambdaPackageType")),
         new("exclude patterns on", (_, m) => m.Properties["LambdaExcludePatterns"] = "**/*.pyi;pydantic/v1/**;**/py.typed"),
         new("exclude patterns off", (_, m) => m.Properties.Remove("LambdaExcludePatterns")),
+        new("chmod +x app/main.py (its write time unchanged)", (_, m) => m.AppExecutable = true),
+        new("app edit by an older copy (cp -p: the new content's write time is before the last build)", (_, m) => m.AppRevision++,
+            AfterWrite: p => File.SetLastWriteTimeUtc(Path.Combine(p, "app", "main.py"), new DateTime(2020, 1, 2, 3, 4, 5, DateTimeKind.Utc))),
+        new("chmod -x app/main.py", (_, m) => m.AppExecutable = false),
         new("bytecode on", (_, m) => m.Properties["LambdaCompileBytecode"] = "true"),
         new("bytecode off", (_, m) => m.Properties.Remove("LambdaCompileBytecode")),
         new("package path moved", (_, m) => m.Properties["LambdaPackagePath"] = "bin/Debug/function.zip"),
@@ -215,6 +247,16 @@ public sealed class ConvergenceTests(PackedSdk sdk, ITestOutputHelper output) : 
         }),
     ];
 
+    private void BuildTwiceAtOnce(string project, Model model, string step)
+    {
+        using var first = sdk.Start(new Dictionary<string, string?>(), "dotnet", project, "build");
+        using var second = sdk.Start(new Dictionary<string, string?>(), "dotnet", project, "build");
+        Assert.True(first.WaitForExit(TimeSpan.FromMinutes(5)) && second.WaitForExit(TimeSpan.FromMinutes(5)), "the two builds did not finish in 5 minutes");
+        foreach (var r in new[] { first.Result(), second.Result() })
+            Assert.True(r.ExitCode == 0, $"one of two builds at once failed ({step}):\n{r.Output}");
+        AssertBinIsClean(project, model, step + " (as the two builds left it)");
+    }
+
     /// <summary>Starts a build and SIGKILLs it (the whole process tree) after <paramref name="delay"/>, as a crash or Ctrl+C storm would.</summary>
     private void KillABuild(string project, TimeSpan delay, string step)
     {
@@ -241,7 +283,9 @@ public sealed class ConvergenceTests(PackedSdk sdk, ITestOutputHelper output) : 
         {
             step.Apply(project, model);
             Write(project, model);
+            step.AfterWrite?.Invoke(project);
             if (step.KillsABuild) KillABuild(project, killDelays.Dequeue(), step.Name);
+            if (step.TwoBuildsAtOnce) BuildTwiceAtOnce(project, model, step.Name);
             AssertConverged(project, model, step.Name);
             applied++;
         }
@@ -251,6 +295,27 @@ public sealed class ConvergenceTests(PackedSdk sdk, ITestOutputHelper output) : 
         KillABuild(project, TimeSpan.FromMilliseconds(600), "build killed at start");
         AssertConverged(project, model, "build killed at start");
         Assert.True(applied >= 15, $"only {applied} steps ran");
+    }
+
+    [Fact]
+    public void Configurations_sharing_one_OutputPath_leave_there_only_the_zips_of_the_configuration_built_last()
+    {
+        // One output folder for every configuration, with Layer in Release only: a clean Release build has no package.zip.
+        var project = sdk.CopySample("hello");
+        var pyproj = Path.Combine(project, "hello.pyproj");
+        File.WriteAllText(pyproj, File.ReadAllText(pyproj).Replace("</PropertyGroup>",
+            "<OutputPath>out/</OutputPath><LambdaPackageType Condition=\"'$(Configuration)' == 'Release'\">Layer</LambdaPackageType></PropertyGroup>", StringComparison.Ordinal));
+        var output = Path.Combine(project, "out");
+        string[] Output() => Directory.GetFiles(output).Select(f => Path.GetFileName(f)!).Order(StringComparer.Ordinal).ToArray();
+
+        sdk.Dotnet(project, "build").EnsureSuccess();
+        Assert.Equal(["package.zip"], Output());
+        var debugZip = File.ReadAllBytes(Path.Combine(output, "package.zip"));
+        sdk.Dotnet(project, "build", "-c", "Release").EnsureSuccess();
+        Assert.Equal(["app.zip"], Output()); // hello has no dependencies: no layer.zip
+        sdk.Dotnet(project, "build").EnsureSuccess();
+        Assert.Equal(["package.zip"], Output());
+        Assert.Equal(debugZip, File.ReadAllBytes(Path.Combine(output, "package.zip")));
     }
 
     [Fact]
@@ -273,7 +338,9 @@ public sealed class ConvergenceTests(PackedSdk sdk, ITestOutputHelper output) : 
             drawn.Add(step.Name);
             step.Apply(project, model);
             Write(project, model);
+            step.AfterWrite?.Invoke(project);
             if (step.KillsABuild) KillABuild(project, TimeSpan.FromMilliseconds(random.Next(500, 4000)), step.Name);
+            if (step.TwoBuildsAtOnce) BuildTwiceAtOnce(project, model, $"step {i + 1} of seed {seed}: {step.Name}");
             AssertConverged(project, model, $"step {i + 1} of seed {seed}: {step.Name}");
         }
         Assert.Equal(12, drawn.Count);

@@ -123,55 +123,64 @@ public static class DeterministicZipWriter
 
         var stamp = CompressorStamp(level);
         ZipDirectory? previous = null;
-        if (Trusted(reuse, stamp))
-            previous = ZipDirectory.TryRead(reuse!.PreviousArchive);
-
-        Classify(plan, previous, cancellationToken);
-
-        var (dosTime, dosDate) = ArchiveTimestamp.ToDos(timestamp);
-        // The leading run of entries whose central records (offsets included) equal the previous archive's: their
-        // bytes, local headers and data, are the previous archive's first bytes.
-        int prefix = 0;
-        long offset = 0, previousCentral = 0;
-        var record = new MemoryStream(128);
-        if (previous?.Path is not null)
+        SafeFileHandle? previousHandle = null;
+        try
         {
-            var central = previous.CentralDirectory.Span;
-            while (prefix < plan.Length && prefix < previous.Entries.Count && plan[prefix].CompressedSize >= 0)
+            if (Trusted(reuse, stamp))
+                previous = ZipDirectory.TryOpen(reuse!.PreviousArchive, out previousHandle);
+            if (previous is not null) PreviousArchiveOpenedForTests?.Invoke(previous.Path!);
+
+            Classify(plan, previous, cancellationToken);
+
+            var (dosTime, dosDate) = ArchiveTimestamp.ToDos(timestamp);
+            // The leading run of entries whose central records (offsets included) equal the previous archive's: their
+            // bytes, local headers and data, are the previous archive's first bytes.
+            int prefix = 0;
+            long offset = 0, previousCentral = 0;
+            var record = new MemoryStream(128);
+            if (previous?.Path is not null)
             {
-                record.SetLength(0);
-                WriteCentralHeader(record, plan[prefix], dosTime, dosDate, (uint)offset);
-                var mine = record.GetBuffer().AsSpan(0, (int)record.Length);
-                if (previousCentral + mine.Length > central.Length || !central.Slice((int)previousCentral, mine.Length).SequenceEqual(mine)) break;
-                previousCentral += mine.Length;
-                offset += 30 + plan[prefix].NameLength + plan[prefix].CompressedSize;
-                prefix++;
+                var central = previous.CentralDirectory.Span;
+                while (prefix < plan.Length && prefix < previous.Entries.Count && plan[prefix].CompressedSize >= 0)
+                {
+                    record.SetLength(0);
+                    WriteCentralHeader(record, plan[prefix], dosTime, dosDate, (uint)offset);
+                    var mine = record.GetBuffer().AsSpan(0, (int)record.Length);
+                    if (previousCentral + mine.Length > central.Length || !central.Slice((int)previousCentral, mine.Length).SequenceEqual(mine)) break;
+                    previousCentral += mine.Length;
+                    offset += 30 + plan[prefix].NameLength + plan[prefix].CompressedSize;
+                    prefix++;
+                }
             }
-        }
-        int directoryCount = 0, reused = 0, copied = 0;
-        long uncompressedTotal = 0;
-        for (int i = 0; i < plan.Length; i++)
-        {
-            ref var s = ref plan[i];
-            if (s.Entry is null) directoryCount++;
-            else if (i < prefix || s.Previous is not null) reused++;
-            if (i >= prefix && s.Source is Source.ZipRaw) copied++;
-            uncompressedTotal += s.Size;
-        }
-        int fileCount = plan.Length - directoryCount;
+            int directoryCount = 0, reused = 0, copied = 0;
+            long uncompressedTotal = 0;
+            for (int i = 0; i < plan.Length; i++)
+            {
+                ref var s = ref plan[i];
+                if (s.Entry is null) directoryCount++;
+                else if (i < prefix || s.Previous is not null) reused++;
+                if (i >= prefix && s.Source is Source.ZipRaw) copied++;
+                uncompressedTotal += s.Size;
+            }
+            int fileCount = plan.Length - directoryCount;
 
-        // Everything was already there, in place: the archive on disk is byte-identical to what would be written.
-        if (previous is not null && prefix == plan.Length && previousCentral == previous.CentralDirectory.Length
-            && previous.CentralDirectoryOffset == offset && previous.Length == offset + previousCentral + 22
-            && string.Equals(previous.Path, Path.GetFullPath(outputPath), StringComparison.Ordinal))
-        {
+            // Everything was already there, in place: the archive on disk is byte-identical to what would be written.
+            if (previous is not null && prefix == plan.Length && previousCentral == previous.CentralDirectory.Length
+                && previous.CentralDirectoryOffset == offset && previous.Length == offset + previousCentral + 22
+                && string.Equals(previous.Path, Path.GetFullPath(outputPath), StringComparison.Ordinal) && SameFile(outputPath, previousHandle!))
+            {
+                WriteStamp(reuse, stamp);
+                return new ZipWriteResult(fileCount, directoryCount, uncompressedTotal, previous.Length, reused, Written: false, CopiedEntries: 0) { Blocks = BlockEnds(plan, blockEnds) };
+            }
+
+            long archiveSize = WriteArchive(outputPath, plan, prefix, plan.Length, offset, previous?.CentralDirectory[..(int)previousCentral] ?? default, previous?.Path, previousHandle, previous, level, dosTime, dosDate, out _, cancellationToken);
             WriteStamp(reuse, stamp);
-            return new ZipWriteResult(fileCount, directoryCount, uncompressedTotal, previous.Length, reused, Written: false, CopiedEntries: 0) { Blocks = BlockEnds(plan, blockEnds) };
+            return new ZipWriteResult(fileCount, directoryCount, uncompressedTotal, archiveSize, reused, Written: true, CopiedEntries: copied) { Blocks = BlockEnds(plan, blockEnds) };
         }
-
-        long archiveSize = WriteArchive(outputPath, plan, prefix, plan.Length, offset, previous?.CentralDirectory[..(int)previousCentral] ?? default, previous?.Path, previous, level, dosTime, dosDate, out _, cancellationToken);
-        WriteStamp(reuse, stamp);
-        return new ZipWriteResult(fileCount, directoryCount, uncompressedTotal, archiveSize, reused, Written: true, CopiedEntries: copied) { Blocks = BlockEnds(plan, blockEnds) };
+        finally
+        {
+            previousHandle?.Dispose();
+        }
     }
 
     // Once every entry's compressed size is known (after writing), where each block ends.
@@ -206,9 +215,20 @@ public static class DeterministicZipWriter
         var stamp = CompressorStamp(level);
         if (!Trusted(reuse, stamp)) return null;
         byte[] central;
+        // Open until the prefix is copied from it: the file whose end was read (see ZipDirectory.TryOpen).
+        SafeFileHandle handle;
         try
         {
-            using var handle = File.OpenHandle(prefix.Archive, FileMode.Open, FileAccess.Read, FileShare.Read);
+            handle = File.OpenHandle(prefix.Archive, FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+        using var prefixHandle = handle;
+        PreviousArchiveOpenedForTests?.Invoke(prefix.Archive);
+        try
+        {
             long length = RandomAccess.GetLength(handle);
             Span<byte> end = stackalloc byte[22];
             if (length < 22) return null;
@@ -238,7 +258,7 @@ public static class DeterministicZipWriter
         CheckEntryCount(outputPath, total);
         Classify(plan, previous: null, cancellationToken);
         var (dosTime, dosDate) = ArchiveTimestamp.ToDos(timestamp);
-        long archiveSize = WriteArchive(outputPath, plan, 0, total, prefix.Bytes, central, prefix.Archive, null, level, dosTime, dosDate, out var kept, cancellationToken);
+        long archiveSize = WriteArchive(outputPath, plan, 0, total, prefix.Bytes, central, prefix.Archive, prefixHandle, null, level, dosTime, dosDate, out var kept, cancellationToken);
         WriteStamp(reuse, stamp);
         var blocks = BlockEnds(plan, [plan.Length]);
         return new ZipWriteResult(prefix.FileCount + plan.Count(p => p.Entry is not null), prefix.DirectoryCount + plan.Count(p => p.Entry is null),
@@ -426,8 +446,10 @@ public static class DeterministicZipWriter
     // `prefixCentral`); `count` entries in all.
     // `kept`: the output already held exactly these bytes (only the part after the copied prefix is compared), so it was left alone.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    // `prefixHandle` is `prefixSource` opened when its directory (or end) was read, and `previous`'s file: everything
+    // reused is read through it, never through the path, which a concurrent build may have renamed another archive onto.
     private static long WriteArchive(string outputPath, Slot[] plan, int start, int count, long prefixBytes, ReadOnlyMemory<byte> prefixCentral, string? prefixSource,
-        ZipDirectory? previous, CompressionLevel level, ushort dosTime, ushort dosDate, out bool kept, CancellationToken cancellationToken)
+        SafeFileHandle? prefixHandle, ZipDirectory? previous, CompressionLevel level, ushort dosTime, ushort dosDate, out bool kept, CancellationToken cancellationToken)
     {
         var full = Path.GetFullPath(outputPath);
         var dir = Path.GetDirectoryName(full)!;
@@ -435,22 +457,29 @@ public static class DeterministicZipWriter
         // What a killed build left beside the output is the caller's to sweep (LambdaArtifacts: every output, written or not).
         var temp = TempOwner.TempFile(dir, "." + Path.GetFileName(full));
         var handles = new Dictionary<string, SafeFileHandle>(StringComparer.Ordinal);
-        SafeFileHandle? previousHandle = null;
         // One buffer for every copied or inflated entry of this write (not one rented per entry size).
         var copyBuffer = System.Buffers.ArrayPool<byte>.Shared.Rent(1 << 18);
         try
         {
             long archiveSize;
             // The unchanged leading run: one kernel-side copy of the previous archive, cut where the run ends.
-            bool copyPrefix = prefixBytes > 0 && prefixSource is not null;
-            if (copyPrefix) File.Copy(prefixSource!, temp, overwrite: false);
-            using (var stream = new FileStream(temp, copyPrefix ? FileMode.Open : FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
+            bool copyPrefix = prefixBytes > 0 && prefixSource is not null && prefixHandle is not null;
+            // The path still names the open file when its length and write time are the handle's: then the kernel copies
+            // it; else (another build's archive renamed onto the path since) the prefix is read through the handle.
+            bool copyByPath = copyPrefix && SameFile(prefixSource!, prefixHandle!);
+            if (copyByPath)
             {
-                if (copyPrefix)
+                File.Copy(prefixSource!, temp, overwrite: false);
+                if (!SameFile(prefixSource!, prefixHandle!)) { File.Delete(temp); copyByPath = false; }
+            }
+            using (var stream = new FileStream(temp, copyByPath ? FileMode.Open : FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
+            {
+                if (copyByPath)
                 {
                     stream.SetLength(prefixBytes);
                     stream.Position = prefixBytes;
                 }
+                else if (copyPrefix) CopyRange(prefixHandle!, 0, prefixBytes, stream, copyBuffer);
                 long offset = prefixBytes;
                 var compressed = new Dictionary<int, (ushort Method, byte[] Data)>();
                 for (int i = start; i < plan.Length; i++)
@@ -470,8 +499,7 @@ public static class DeterministicZipWriter
                             s.Method = 0;
                             break;
                         case Source.Previous:
-                            previousHandle ??= File.OpenHandle(previous!.Path!, FileMode.Open, FileAccess.Read, FileShare.Read);
-                            owned = previous!.ReadData(s.Previous!, previousHandle);
+                            owned = previous!.ReadData(s.Previous!, prefixHandle);
                             break;
                         case Source.Compress:
                             (s.Method, owned) = compressed[i];
@@ -504,16 +532,39 @@ public static class DeterministicZipWriter
                 WriteEndOfCentralDirectory(stream, count, centralSize, centralOffset);
                 stream.Flush(flushToDisk: false);
             }
-            kept = copyPrefix && string.Equals(Path.GetFullPath(prefixSource!), full, StringComparison.Ordinal) && SameAfter(temp, full, prefixBytes);
+            // Only the part after the prefix is compared: the output must still be the file the prefix came from.
+            kept = copyPrefix && string.Equals(Path.GetFullPath(prefixSource!), full, StringComparison.Ordinal) && SameFile(full, prefixHandle!) && SameAfter(temp, full, prefixBytes);
             if (!kept) File.Move(temp, full, overwrite: true);
             return archiveSize;
         }
         finally
         {
             foreach (var h in handles.Values) h.Dispose();
-            previousHandle?.Dispose();
             System.Buffers.ArrayPool<byte>.Shared.Return(copyBuffer);
             if (File.Exists(temp)) File.Delete(temp);
+        }
+    }
+
+    /// <summary>Tests: called on the writing thread once the previous archive is open, to play a concurrent build that
+    /// renames its archive onto the path then.</summary>
+    [ThreadStatic] internal static Action<string>? PreviousArchiveOpenedForTests;
+
+    // Whether `path` names the file open as `handle`, by length and write time (another archive renamed onto the path
+    // was written at another time).
+    private static bool SameFile(string path, SafeFileHandle handle)
+    {
+        var info = new FileInfo(path);
+        return info.Exists && info.Length == RandomAccess.GetLength(handle) && info.LastWriteTimeUtc == File.GetLastWriteTimeUtc(handle);
+    }
+
+    private static void CopyRange(SafeFileHandle from, long offset, long bytes, FileStream output, byte[] buffer)
+    {
+        for (long done = 0; done < bytes;)
+        {
+            int want = (int)Math.Min(buffer.Length, bytes - done);
+            ZipEntrySource.ReadExactly(from, buffer.AsSpan(0, want), offset + done);
+            output.Write(buffer, 0, want);
+            done += want;
         }
     }
 

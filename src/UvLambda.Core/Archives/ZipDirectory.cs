@@ -89,6 +89,33 @@ public sealed class ZipDirectory
         }
     }
 
+    /// <summary>
+    /// As <see cref="TryRead"/>, leaving <paramref name="handle"/> open on the file whose directory was read (null when
+    /// none was): entries' data and a copied prefix must come from that file, not from whatever file the path names
+    /// later — a concurrent build of the same project renames its own archive over it meanwhile. The caller disposes it.
+    /// Opened with delete sharing, so that rename still succeeds on Windows.
+    /// </summary>
+    public static ZipDirectory? TryOpen(string path, out Microsoft.Win32.SafeHandles.SafeFileHandle? handle)
+    {
+        handle = null;
+        try
+        {
+            if (!File.Exists(path)) return null;
+            var h = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete);
+            long length = RandomAccess.GetLength(h);
+            var directory = TryParse((o, b) => RandomAccess.Read(h, b.Span, o), length, System.IO.Path.GetFullPath(path), null);
+            if (directory is null) h.Dispose();
+            else handle = h;
+            return directory;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            handle?.Dispose();
+            handle = null;
+            return null;
+        }
+    }
+
     public static ZipDirectory? TryParse(byte[] b) =>
         TryParse((offset, buffer) =>
         {

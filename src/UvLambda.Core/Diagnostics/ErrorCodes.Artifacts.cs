@@ -8,5 +8,6 @@ public static partial class ErrorCodes
     public const string InvalidArtifactSetting = "UVL3004";
     public const string BytecodePythonNotFound = "UVL3005";
     public const string BytecodeCompileFailed = "UVL3006";
+    public const string InstallStateDamaged = "UVL3007";
     public const string TooManyLayers = "UVL3020";
 }

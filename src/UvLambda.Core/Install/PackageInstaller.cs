@@ -284,7 +284,7 @@ public sealed class PackageInstaller(IWheelFetcher fetcher, IBuildLog log, UvWhe
 
     /// <summary>The packages whose wheels were indexed rather than unpacked: name, the wheel and its index.</summary>
     internal static IReadOnlyList<(string Package, string Wheel, string Index)> IndexedPackages(string stateFile) =>
-        LoadState(stateFile).Packages.Where(p => p.Value.Index is not null).Select(p => (p.Key, p.Value.Wheel!, p.Value.Index!)).ToList();
+        LoadInstalled(stateFile).Packages.Where(p => p.Value.Index is not null).Select(p => (p.Key, p.Value.Wheel!, p.Value.Index!)).ToList();
 
     /// <summary>
     /// The cache files an install rests on when every package was indexed (each wheel and its index), sorted; null
@@ -301,7 +301,7 @@ public sealed class PackageInstaller(IWheelFetcher fetcher, IBuildLog log, UvWhe
 
     /// <summary>Every installed file by package, from the state file (for the audit and the size report).</summary>
     public static IReadOnlyList<(string Package, string RelativePath)> InstalledFiles(string stateFile) =>
-        LoadState(stateFile).Packages.SelectMany(p => p.Value.Files.Select(f => (p.Key, f))).ToList();
+        LoadInstalled(stateFile).Packages.SelectMany(p => p.Value.Files.Select(f => (p.Key, f))).ToList();
 
     private static Plan PlanFor(ResolvedPackage p)
     {
@@ -379,6 +379,32 @@ public sealed class PackageInstaller(IWheelFetcher fetcher, IBuildLog log, UvWhe
         {
             return new InstallState();
         }
+    }
+
+    /// <summary>
+    /// The state as packaging, the audit and images read it, after the install step ran or was skipped as up to date.
+    /// Skipped, it was judged by write times only: a state damaged since (cut short, edited) with its write time put
+    /// back would read as nothing installed and ship a package without its dependencies. So a state that is not what
+    /// was written (sealed by the native installer, plain JSON by uv's) is deleted, which makes the next build's
+    /// install step run, and reported (UVL3007).
+    /// </summary>
+    private static InstallState LoadInstalled(string stateFile)
+    {
+        if (!File.Exists(stateFile)) return new InstallState();
+        var text = File.ReadAllText(stateFile);
+        var json = text.StartsWith(SealPrefix, StringComparison.Ordinal) ? Unseal(text) : text;
+        InstallState? state = null;
+        try
+        {
+            if (json is not null) state = JsonSerializer.Deserialize(json, InstallStateJson.Default.InstallState);
+        }
+        catch (JsonException)
+        {
+        }
+        if (state is not null) return state;
+        File.Delete(stateFile);
+        throw new UvLambdaException(ErrorCodes.InstallStateDamaged,
+            $"'{stateFile}' (what the install step installed) is damaged, and its write time did not show it, so the install step was skipped. It was deleted: build again, and the dependencies are installed anew.");
     }
 
     private static void SaveState(string stateFile, InstallState state) =>

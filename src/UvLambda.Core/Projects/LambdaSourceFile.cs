@@ -1,3 +1,6 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
 using UvLambda.Core.Archives;
 using UvLambda.Core.Diagnostics;
 
@@ -57,6 +60,28 @@ public sealed record LambdaSourceFile(string FullPath, string PackagePath)
         if (OperatingSystem.IsWindows()) return 0x1A4;
         var mode = File.GetUnixFileMode(fullPath);
         return (mode & UnixFileMode.UserExecute) != 0 ? 0x1ED : 0x1A4;
+    }
+
+    /// <summary>
+    /// One hash of what the package step can see of these files without reading them: each path, length, write time
+    /// and shipped mode (<see cref="UnixModeOf"/>). MSBuild's Inputs/Outputs check only asks whether an input is newer
+    /// than the output, so it misses a `chmod +x` (the write time stays) and a file replaced by an older copy (`cp -p`,
+    /// `mv`, `tar x`, a restore); hashed into package.inputs, both change the hash and so run the step. Only a change
+    /// that keeps the length and puts the write time back (`touch -r`) stays unseen, as with every timestamp build.
+    /// A missing file hashes as missing (the package step then says which).
+    /// </summary>
+    public static string Stamp(IEnumerable<string> fullPaths)
+    {
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        foreach (var path in fullPaths)
+        {
+            var info = new FileInfo(path);
+            var line = info.Exists
+                ? string.Create(CultureInfo.InvariantCulture, $"{path}|{info.Length}|{info.LastWriteTimeUtc.Ticks}|{UnixModeOf(path)}\n")
+                : path + "|missing\n";
+            hash.AppendData(Encoding.UTF8.GetBytes(line));
+        }
+        return Convert.ToHexString(hash.GetHashAndReset());
     }
 
     public ArchiveEntry ToArchiveEntry() => ArchiveEntry.FromFile(PackagePath, FullPath, UnixModeOf(FullPath));

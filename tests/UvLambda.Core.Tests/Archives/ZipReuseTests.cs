@@ -46,6 +46,39 @@ public class ZipReuseTests
     }
 
     [Fact]
+    public void Another_archive_renamed_onto_the_output_while_it_is_rewritten_is_not_read_the_opened_one_is()
+    {
+        // Two builds of one project at once (an IDE's and the CLI's): the other renames its own zip onto the path
+        // after this write read the previous archive's directory and before it copies that archive's bytes.
+        using var dir = new TempDirectory();
+        var path = dir.Combine("out.zip");
+        var reuse = new ZipReuse(path, dir.Combine("out.stamp"));
+        DeterministicZipWriter.Write(path, Tree(dir, 30, "x = 1\n"), Epoch, reuse: reuse);
+        var other = dir.Combine("other.zip");
+        DeterministicZipWriter.Write(other, [ArchiveEntry.FromBytes("other.py", Random(5000, 3), 0x1A4)], Epoch);
+
+        int renamed = 0;
+        DeterministicZipWriter.PreviousArchiveOpenedForTests = p =>
+        {
+            if (renamed++ == 0) File.Move(other, p, overwrite: true);
+        };
+        ZipWriteResult written;
+        try
+        {
+            written = DeterministicZipWriter.Write(path, Tree(dir, 30, "x = 2  # changed\n"), Epoch, reuse: reuse);
+        }
+        finally
+        {
+            DeterministicZipWriter.PreviousArchiveOpenedForTests = null;
+        }
+
+        Assert.Equal(1, renamed);
+        Assert.True(written.ReusedEntries > 0, "the previous archive's entries were reused");
+        DeterministicZipWriter.Write(dir.Combine("cold.zip"), Tree(dir, 30, "x = 2  # changed\n"), Epoch);
+        Assert.Equal(File.ReadAllBytes(dir.Combine("cold.zip")), File.ReadAllBytes(path));
+    }
+
+    [Fact]
     public void An_archive_changed_after_it_was_written_is_not_reused_even_when_its_central_directory_still_matches()
     {
         using var dir = new TempDirectory();

@@ -1,6 +1,7 @@
 using UvLambda.Core.Archives;
 using UvLambda.Core.Artifacts;
 using UvLambda.Core.Diagnostics;
+using UvLambda.Core.Install;
 using UvLambda.Core.FileSystem;
 using UvLambda.Core.Projects;
 using UvLambda.Core.Tests.FileSystem;
@@ -164,10 +165,14 @@ public class AppOnlyChangeTests
         p.BuildLayer("cold", "cold-obj");
         Assert.Equal(File.ReadAllBytes(p.Dir.Combine("cold/layer.zip")), File.ReadAllBytes(p.Dir.Combine("bin/layer.zip")));
 
-        File.AppendAllText(p.Install.State, " ");
+        // Another state, still whole (sealed again: a damaged one is refused outright, UVL3007).
+        var state = File.ReadAllText(p.Install.State);
+        var json = PackageInstaller.Unseal(state)!;
+        var end = json.LastIndexOf('}');
+        File.WriteAllText(p.Install.State, PackageInstaller.Seal(json[..end] + " " + json[end..]));
         p.WithoutIndex(() => Assert.Throws<UvLambdaException>(() => p.BuildLayer()));
         // A workspace member with the app: app.zip holds installed files too, so the shortcut is not taken.
-        File.WriteAllText(p.Install.State, File.ReadAllText(p.Install.State).TrimEnd(' '));
+        File.WriteAllText(p.Install.State, state);
         p.WithoutIndex(() => Assert.Throws<UvLambdaException>(() => p.BuildLayer(workspacePackages: ["mixed"])));
     }
 

@@ -189,6 +189,32 @@ public class WheelIndexTests
     }
 
     [Fact]
+    public void A_state_damaged_with_its_write_time_put_back_is_reported_and_deleted_not_read_as_nothing_installed()
+    {
+        // The install step was skipped as up to date (write times only): packaging must not ship without the dependencies.
+        using var dir = new TempDirectory();
+        var wheel = new TestWheel("alpha", "1.0");
+        wheel.Add("alpha/__init__.py", "A = 1\n");
+        var fixture = new IndexedInstall(dir);
+        fixture.Install(fixture.Lock("alpha", "1.0", wheel.Build(dir.Combine("wheels"))));
+        Assert.Contains(InstalledSet.Load(fixture.State, fixture.Site), f => f.Entry.Path == "alpha/__init__.py");
+
+        var time = File.GetLastWriteTimeUtc(fixture.State);
+        var text = File.ReadAllText(fixture.State);
+        File.WriteAllText(fixture.State, text[..(text.Length / 2)]);
+        File.SetLastWriteTimeUtc(fixture.State, time);
+
+        var e = Assert.Throws<UvLambdaException>(() => InstalledSet.Load(fixture.State, fixture.Site));
+        Assert.Equal(ErrorCodes.InstallStateDamaged, e.Code);
+        Assert.Contains("build again", e.Message, StringComparison.Ordinal);
+        Assert.False(File.Exists(fixture.State)); // so the next build's install step runs
+
+        // The next install starts over and packaging sees the package again.
+        fixture.Install(fixture.Lock("alpha", "1.0", wheel.Build(dir.Combine("wheels"))));
+        Assert.Contains(InstalledSet.Load(fixture.State, fixture.Site), f => f.Entry.Path == "alpha/__init__.py");
+    }
+
+    [Fact]
     public void Of_two_wheels_installing_one_path_the_later_package_ships_and_a_site_file_wins_over_both()
     {
         using var dir = new TempDirectory();

@@ -63,4 +63,33 @@ public class LambdaSourceFileTests
         Assert.Equal(0x1ED, LambdaSourceFile.UnixModeOf(script));
         Assert.Equal(0x1A4, LambdaSourceFile.UnixModeOf(plain));
     }
+
+    [Fact]
+    public void Stamp_changes_with_the_execute_bit_an_older_write_time_or_the_length_but_not_when_nothing_changed()
+    {
+        if (OperatingSystem.IsWindows()) return; // modes are Unix's; on Windows every source ships 0644
+        using var dir = new TempDirectory();
+        var main = dir.WriteFile("app/main.py", "A = 1\n");
+        var util = dir.WriteFile("app/util.py", "");
+        string Stamp() => LambdaSourceFile.Stamp([main, util]);
+        var first = Stamp();
+        Assert.Equal(first, Stamp());
+
+        var time = File.GetLastWriteTimeUtc(main);
+        File.SetUnixFileMode(main, File.GetUnixFileMode(main) | UnixFileMode.UserExecute);
+        Assert.Equal(time, File.GetLastWriteTimeUtc(main));
+        var executable = Stamp();
+        Assert.NotEqual(first, executable);
+
+        File.SetLastWriteTimeUtc(main, time.AddDays(-3)); // cp -p of an older copy: older, never newer than the output
+        var older = Stamp();
+        Assert.NotEqual(executable, older);
+
+        File.WriteAllText(main, "A = 12\n");
+        File.SetLastWriteTimeUtc(main, time.AddDays(-3));
+        Assert.NotEqual(older, Stamp());
+
+        File.Delete(util);
+        Assert.NotEqual(older, Stamp());
+    }
 }
