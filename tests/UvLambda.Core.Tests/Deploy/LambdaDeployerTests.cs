@@ -304,6 +304,26 @@ public sealed class LambdaDeployerTests(AwsFixture aws) : MotoDeployTests(aws)
     }
 
     [Fact]
+    public async Task An_unreachable_endpoint_is_UVL4006_naming_it_after_bounded_retries_without_the_secret()
+    {
+        // A port nothing listens on: bound then released, so the connection is refused at once.
+        var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        var endpoint = $"http://127.0.0.1:{((System.Net.IPEndPoint)listener.LocalEndpoint).Port}";
+        listener.Stop();
+        var session = new AwsSession(new StaticCredentialSource(AwsFixture.Credentials), "us-east-1", n => n == "AWS_ENDPOINT_URL" ? endpoint : null);
+        var s = Zip(Unique("unreachable"));
+        s.Validate();
+        var deployer = new LambdaDeployer(new LambdaRestClient(session, AwsFixture.FastRetry, log: Log), null, null, Log, AwsFixture.FastOptions);
+
+        var e = await Assert.ThrowsAsync<UvLambdaException>(() => deployer.DeployAsync(s));
+        Assert.Equal(ErrorCodes.AwsRequestFailed, e.Code);
+        Assert.Contains("lambda:GetFunction", e.Message);
+        Assert.Contains("could not reach " + endpoint + " after 5 attempts", e.Message);
+        Assert.DoesNotContain(AwsFixture.Credentials.SecretAccessKey, e.Message + string.Join("\n", Log.Lines));
+    }
+
+    [Fact]
     public async Task An_image_deploy_with_neither_an_image_uri_nor_a_repository_is_UVL4022_and_writes_nothing()
     {
         var s = new DeploySettings { FunctionName = Unique("noimage"), PackageType = "Image", Role = Aws.CreateRole("deploy-tests-role") };
