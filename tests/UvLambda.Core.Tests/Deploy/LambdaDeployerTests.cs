@@ -112,6 +112,41 @@ public sealed class LambdaDeployerTests(AwsFixture aws) : MotoDeployTests(aws)
     }
 
     [Fact]
+    public async Task A_function_created_by_hand_with_another_architecture_runtime_and_settings_is_brought_to_the_declared_ones()
+    {
+        var name = Unique("byhand");
+        var s = Zip(name);
+        // As the console would leave it: x86_64, python3.11, another handler, variables and tags the project does not declare.
+        await Moto.CreateFunctionAsync(new CreateFunctionRequest
+        {
+            FunctionName = name, Role = s.Role!, Code = new FunctionCode(ZipFile: File.ReadAllBytes(Zip(name, "X = 0\n").PackagePath!)),
+            Runtime = "python3.11", Handler = "other.handler", MemorySize = 1024, Timeout = 90,
+            Environment = new Dictionary<string, string> { ["OLD"] = "1" }, Tags = new Dictionary<string, string> { ["old"] = "1" },
+        }, default);
+
+        var layer = Unique("deps");
+        var declared = s with
+        {
+            PackageType = "Layer", LayerName = layer, LayerPackagePath = TestZips.Write(Temp.Combine(name, "layer.zip"), "X = 1\n", "python/dep.py"),
+            Architecture = "arm64", MemorySize = 256, Timeout = 30,
+            Environment = new Dictionary<string, string> { ["NEW"] = "2" }, Tags = new Dictionary<string, string> { ["team"] = "a" },
+        };
+        Aws.Proxy.ClearRequests();
+        var r = await Deploy(declared);
+        // moto keeps a function's architecture on UpdateFunctionCode (Lambda applies it): the request is what is checked.
+        var codeUpdate = Assert.Single(Aws.Proxy.Writes, w => w.Method == "PUT" && w.PathOnly.EndsWith("/code", StringComparison.Ordinal));
+        Assert.Equal(["arm64"], System.Text.Json.Nodes.JsonNode.Parse(codeUpdate.Body)!["Architectures"]!.AsArray().Select(a => a!.GetValue<string>()));
+        var f = (await Get(name))!;
+        Assert.Equal("python3.12", f.Runtime);
+        Assert.Equal("lambda_function.lambda_handler", f.Handler);
+        Assert.Equal((256, 30), (f.MemorySize, f.Timeout));
+        Assert.Equal(["NEW"], f.Environment.Keys);
+        Assert.Equal(r.LayerVersionArn, Assert.Single(f.Layers));
+        Assert.Equal(LambdaDeployer.CodeSha256(File.ReadAllBytes(declared.PackagePath!)), f.CodeSha256);
+        Assert.Equal(new Dictionary<string, string> { ["team"] = "a" }, f.Tags.Where(kv => !kv.Key.StartsWith("aws:", StringComparison.Ordinal)).ToDictionary());
+    }
+
+    [Fact]
     public async Task Deploys_an_image_and_creates_the_repository_when_allowed()
     {
         var name = Unique("image");
