@@ -110,11 +110,13 @@ public sealed class DeployTests(PackedSdk sdk) : IDisposable
         Proxy.ClearRequests();
         // The role by name: completed with the caller's account (sts:GetCallerIdentity, a read), it is the same role.
         var roleName = role[(role.IndexOf(":role/", StringComparison.Ordinal) + ":role/".Length)..];
-        var second = Publish(project, $"-p:LambdaRole={roleName}", "-p:LambdaMemorySize=256", "-p:LambdaFunctionUrl=NONE").EnsureSuccess();
+        // At diagnostic verbosity too: the secret checks below cover everything MSBuild and the task print.
+        var second = Publish(project, $"-p:LambdaRole={roleName}", "-p:LambdaMemorySize=256", "-p:LambdaFunctionUrl=NONE", "-v:diag").EnsureSuccess();
         Assert.Empty(Proxy.Writes);
         Assert.NotEmpty(Proxy.Requests);
         Assert.Contains("code unchanged", second.Output);
         Assert.Contains("configuration unchanged, skipped", second.Output);
+        Assert.Contains("Task Parameter:", second.Output); // it did run at diagnostic verbosity
 
         File.AppendAllText(Path.Combine(project, "app", "main.py"), "\n# changed\n");
         Proxy.ClearRequests();
