@@ -55,8 +55,12 @@ def _install_log_handler():
     logging.getLogger().addHandler(handler)
 
 
-def _error(exc, error_type=None, message=None):
+def _error(exc, error_type=None, message=None, own_frames=0):
     tb = exc.__traceback__
+    # Lambda's stackTrace starts at the handler: drop this worker's frame that called it.
+    for _ in range(own_frames):
+        if tb is not None and tb.tb_next is not None:
+            tb = tb.tb_next
     return {
         "errorMessage": message if message is not None else str(exc),
         "errorType": error_type or type(exc).__name__,
@@ -99,7 +103,7 @@ def main():
         try:
             result = handler(request["event"], LambdaContext(request))
         except Exception as e:
-            send({"id": request["id"], "error": _error(e)})
+            send({"id": request["id"], "error": _error(e, own_frames=1)})
             continue
         try:
             payload = json.dumps(result)

@@ -53,10 +53,14 @@ public class LocalHttpServerTests
             {
                 Assert.Equal(HttpStatusCode.OK, failed.StatusCode);
                 Assert.Equal("Unhandled", failed.Headers.GetValues("X-Amz-Function-Error").Single());
-                using var doc = JsonDocument.Parse(await failed.Content.ReadAsStringAsync());
+                var text = await failed.Content.ReadAsStringAsync();
+                using var doc = JsonDocument.Parse(text);
                 Assert.Equal("ValueError", doc.RootElement.GetProperty("errorType").GetString());
                 Assert.Equal("bad input", doc.RootElement.GetProperty("errorMessage").GetString());
-                Assert.NotEmpty(doc.RootElement.GetProperty("stackTrace").EnumerateArray());
+                // Like Lambda: the handler's frames only (not the local worker's), quotes escaped as \" (readable).
+                var frames = doc.RootElement.GetProperty("stackTrace").EnumerateArray().Select(e => e.GetString()!).ToList();
+                Assert.Contains("main.py", Assert.Single(frames));
+                Assert.Contains("raise ValueError(\\\"bad input\\\")", text);
             }
             using (var invalid = await client.PostAsync(path, new StringContent("{not json")))
             {
