@@ -47,6 +47,15 @@ public sealed class PrepareLocalRun : UvLambdaTask
     [Output] public string LocalRunFile { get; private set; } = "";
     [Output] public string LocalPythonPath { get; private set; } = "";
 
+    /// <summary>The function's variables then the local ones, in item order: a later item of the same name replaces an earlier one.</summary>
+    private SortedDictionary<string, string> FunctionEnvironmentInOrder()
+    {
+        var env = new SortedDictionary<string, string>(StringComparer.Ordinal);
+        foreach (var item in FunctionEnvironment ?? [])
+            env[item.ItemSpec] = item.GetMetadata("Value");
+        return env;
+    }
+
     private protected override void ExecuteCore()
     {
         var environment = Core.Processes.ProcessEnvironment.Current();
@@ -70,7 +79,7 @@ public sealed class PrepareLocalRun : UvLambdaTask
             Region = string.IsNullOrWhiteSpace(Region) ? environment.GetValueOrDefault("AWS_REGION") ?? environment.GetValueOrDefault("AWS_DEFAULT_REGION") ?? "us-east-1" : Region!,
             Port = Number(Port, 8000, "LambdaLocalPort"),
             EventFormat = string.IsNullOrWhiteSpace(EventFormat) ? "2.0" : EventFormat!.Trim(),
-            Environment = new SortedDictionary<string, string>((FunctionEnvironment ?? []).ToDictionary(i => i.ItemSpec, i => i.GetMetadata("Value")), StringComparer.Ordinal),
+            Environment = FunctionEnvironmentInOrder(),
         };
         settings.Validate();
 

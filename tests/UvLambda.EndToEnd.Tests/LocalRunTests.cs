@@ -54,6 +54,25 @@ public class LocalRunTests(PackedSdk sdk)
     }
 
     [Fact]
+    public void Invoke_sets_the_functions_LambdaEnvironmentVariable_items_and_LambdaLocalEnvironment_overrides_them()
+    {
+        // The handler reads the variables the deployed function will have; a local-only value replaces one of them.
+        var project = HelloWith("env", "import os\ndef handler(event, context):\n    return [os.environ.get('TABLE_NAME'), os.environ.get('STAGE'), os.environ.get('LOCAL_ONLY')]\n");
+        var pyproj = Path.Combine(project, "hello.pyproj");
+        File.WriteAllText(pyproj, File.ReadAllText(pyproj).Replace("</Project>", """
+              <ItemGroup>
+                <LambdaEnvironmentVariable Include="TABLE_NAME" Value="orders" />
+                <LambdaEnvironmentVariable Include="STAGE" Value="prod" />
+                <LambdaLocalEnvironment Include="STAGE" Value="dev" />
+                <LambdaLocalEnvironment Include="LOCAL_ONLY" Value="yes" />
+              </ItemGroup>
+            </Project>
+            """));
+        var r = sdk.Dotnet(project, "build", "-t:Invoke", "-p:LambdaHandler=app.env.handler", "-p:LambdaEvent=events/get.json").EnsureSuccess();
+        Assert.Contains("""["orders", "dev", "yes"]""", r.StandardOutput);
+    }
+
+    [Fact]
     public void A_handler_that_raises_fails_Invoke_with_UVL5101_and_the_traceback()
     {
         var project = HelloWith("fail", "def handler(event, context):\n    raise KeyError('missing-thing')\n");

@@ -17,7 +17,10 @@ public sealed record LambdaError(string Code, string ErrorType, string ErrorMess
         ["errorType"] = ErrorType,
         ["requestId"] = requestId,
         ["stackTrace"] = new JsonArray(StackTrace.Select(s => (JsonNode?)JsonValue.Create(s)).ToArray()),
-    }.ToJsonString();
+    }.ToJsonString(Readable);
+
+    // Quotes as \" rather than \u0022, as Lambda writes them; the document is JSON for a client, never HTML.
+    private static readonly JsonSerializerOptions Readable = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 }
 
 public sealed record InvocationResult(string RequestId, string? ResultJson, LambdaError? Error, TimeSpan Duration)

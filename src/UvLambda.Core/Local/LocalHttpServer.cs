@@ -54,6 +54,8 @@ public sealed class LocalHttpServer(LocalFunction function, LambdaInvoker invoke
     public LocalHttpResponse Handle(LocalHttpRequest request)
     {
         var started = DateTimeOffset.UtcNow;
+        if (request.Method == "POST" && IsInvokePath(request.Path))
+            return HandleInvoke(request, started);
         var evt = ApiGatewayEvents.ToEvent(function.EventFormat, request, new ApiGatewayContext(Guid.NewGuid().ToString(), started, function.AccountId));
         LocalHttpResponse response;
         try
@@ -76,6 +78,48 @@ public sealed class LocalHttpServer(LocalFunction function, LambdaInvoker invoke
             response = ApiGatewayEvents.FunctionError(function.EventFormat);
         }
         log($"{request.Method} {request.Target} -> {response.StatusCode} ({(DateTimeOffset.UtcNow - started).TotalMilliseconds:0} ms)");
+        return response;
+    }
+
+    // Lambda's Invoke API path, as the runtime interface emulator serves it (any function name answers).
+    private static bool IsInvokePath(string path) =>
+        path.StartsWith("/2015-03-31/functions/", StringComparison.Ordinal) && path.EndsWith("/invocations", StringComparison.Ordinal)
+        && path.Count(c => c == '/') == 4;
+
+    /// <summary>The body is the event as is (empty: {}); the answer is Invoke's: the result, or 200 with X-Amz-Function-Error and Lambda's error document.</summary>
+    private LocalHttpResponse HandleInvoke(LocalHttpRequest request, DateTimeOffset started)
+    {
+        LocalHttpResponse response;
+        var json = request.Body.Length == 0 ? "{}" : Encoding.UTF8.GetString(request.Body);
+        try
+        {
+            var result = invoker.Invoke(json);
+            List<KeyValuePair<string, string>> headers = [new("Content-Type", "application/json"), new("X-Amz-Executed-Version", "$LATEST"), new("x-amzn-RequestId", result.RequestId)];
+            if (result.Error is { } error)
+            {
+                log($"error {error.Code}: {error.ErrorType}: {error.ErrorMessage}");
+                if (error.Trace.Length > 0) log(error.Trace.TrimEnd());
+                headers.Add(new("X-Amz-Function-Error", "Unhandled"));
+                response = new LocalHttpResponse(200, headers, Encoding.UTF8.GetBytes(error.ToJson(result.RequestId)));
+            }
+            else
+            {
+                response = new LocalHttpResponse(200, headers, Encoding.UTF8.GetBytes(result.ResultJson!));
+            }
+        }
+        catch (UvLambdaException e) when (e.Code == ErrorCodes.InvalidLambdaEvent)
+        {
+            log($"error {e.Code}: {e.Message}");
+            response = new LocalHttpResponse(400, [new("Content-Type", "application/json"), new("x-amzn-ErrorType", "InvalidRequestContentException")],
+                Encoding.UTF8.GetBytes(new System.Text.Json.Nodes.JsonObject { ["Type"] = "User", ["message"] = "Could not parse request body into json: " + e.Message }.ToJsonString()));
+        }
+        catch (UvLambdaException e)
+        {
+            log($"error {e.Code}: {e.Message}");
+            response = new LocalHttpResponse(500, [new("Content-Type", "application/json"), new("x-amzn-ErrorType", "ServiceException")],
+                Encoding.UTF8.GetBytes(new System.Text.Json.Nodes.JsonObject { ["Type"] = "Service", ["message"] = e.Message }.ToJsonString()));
+        }
+        log($"{request.Method} {request.Target} (Invoke) -> {response.StatusCode} ({(DateTimeOffset.UtcNow - started).TotalMilliseconds:0} ms)");
         return response;
     }
 

@@ -2,6 +2,7 @@
 invocation on its own copy of stdout. The handler's prints go to stderr, as Lambda sends them to the logs."""
 import importlib
 import json
+import logging
 import os
 import signal
 import sys
@@ -33,8 +34,33 @@ class LambdaContext:
         sys.stderr.flush()
 
 
-def _error(exc, error_type=None, message=None):
+_request_id = [""]
+
+
+class _RequestIdFilter(logging.Filter):
+    def filter(self, record):
+        record.aws_request_id = _request_id[0]
+        return True
+
+
+def _install_log_handler():
+    # Lambda's runtime puts this handler on the root logger before importing the handler, so `logger.setLevel(INFO)`
+    # shows INFO lines (plain Python would drop them) and a later logging.basicConfig() is a no-op, as on Lambda.
+    handler = logging.StreamHandler(sys.stderr)
+    formatter = logging.Formatter("[%(levelname)s]\t%(asctime)s.%(msecs)03dZ\t%(aws_request_id)s\t%(message)s",
+                                  "%Y-%m-%dT%H:%M:%S")
+    formatter.converter = time.gmtime
+    handler.setFormatter(formatter)
+    handler.addFilter(_RequestIdFilter())
+    logging.getLogger().addHandler(handler)
+
+
+def _error(exc, error_type=None, message=None, own_frames=0):
     tb = exc.__traceback__
+    # Lambda's stackTrace starts at the handler: drop this worker's frame that called it.
+    for _ in range(own_frames):
+        if tb is not None and tb.tb_next is not None:
+            tb = tb.tb_next
     return {
         "errorMessage": message if message is not None else str(exc),
         "errorType": error_type or type(exc).__name__,
@@ -57,6 +83,7 @@ def main():
         out.write(json.dumps(message) + "\n")
         out.flush()
 
+    _install_log_handler()
     module_name, _, function_name = os.environ["_HANDLER"].rpartition(".")
     try:
         module = importlib.import_module(module_name)
@@ -72,10 +99,11 @@ def main():
 
     for line in inp:
         request = json.loads(line)
+        _request_id[0] = request.get("request_id", "")
         try:
             result = handler(request["event"], LambdaContext(request))
         except Exception as e:
-            send({"id": request["id"], "error": _error(e)})
+            send({"id": request["id"], "error": _error(e, own_frames=1)})
             continue
         try:
             payload = json.dumps(result)

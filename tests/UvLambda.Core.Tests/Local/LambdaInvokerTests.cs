@@ -73,6 +73,23 @@ public class LambdaInvokerTests
     }
 
     [Fact]
+    public void Logging_reaches_the_log_in_Lambdas_format_with_the_request_id()
+    {
+        // Lambda's runtime puts a handler on the root logger, so the common `logger.setLevel(logging.INFO)` pattern logs
+        // INFO without basicConfig; Python alone would drop it (its last-resort handler only shows WARNING and up).
+        using var f = new LocalFunctionFixture("import logging\nlogger = logging.getLogger()\nlogger.setLevel(logging.INFO)\ndef handler(event, context):\n    logger.info('hello %s', 'there')\n    logging.getLogger('app').warning('careful')\n    return 1\n");
+        using var invoker = f.Invoker();
+        var r = invoker.Invoke("{}");
+        Assert.True(r.Succeeded);
+        SpinWait.SpinUntil(() => { lock (f.Log) return f.Log.Any(l => l.Contains("careful")); }, 5000);
+        lock (f.Log)
+        {
+            Assert.Matches(@"^\[INFO\]\t\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z\t" + r.RequestId + @"\thello there$", Assert.Single(f.Log, l => l.Contains("hello")));
+            Assert.Matches(@"^\[WARNING\]\t.*\t" + r.RequestId + @"\tcareful$", Assert.Single(f.Log, l => l.Contains("careful")));
+        }
+    }
+
+    [Fact]
     public void A_raising_handler_is_a_coded_error_with_the_traceback_and_the_worker_stays_warm()
     {
         using var f = new LocalFunctionFixture("def handler(event, context):\n    if event.get('fail'):\n        raise ValueError('bad input')\n    return 'ok'\n");

@@ -28,6 +28,51 @@ public class LocalHttpServerTests
     }
 
     [Fact]
+    public async Task The_Lambda_Invoke_path_passes_the_body_as_the_raw_event_and_answers_like_Lambdas_Invoke_API()
+    {
+        // POST /2015-03-31/functions/<name>/invocations, as the Lambda runtime interface emulator and
+        // `aws lambda invoke --endpoint-url` use it: any event (SQS, S3, ...), not an API Gateway one.
+        using var f = new LocalFunctionFixture("""
+            def handler(event, context):
+                if event.get("fail"):
+                    raise ValueError("bad input")
+                return {"got": event, "function": context.function_name}
+            """);
+        await WithServer(f, async (client, url) =>
+        {
+            var path = url + "/2015-03-31/functions/function/invocations";
+            using (var ok = await client.PostAsync(path, new StringContent("""{"Records": [1]}""")))
+            {
+                Assert.Equal(HttpStatusCode.OK, ok.StatusCode);
+                Assert.False(ok.Headers.Contains("X-Amz-Function-Error"));
+                Assert.Equal("""{"got": {"Records": [1]}, "function": "hello"}""", await ok.Content.ReadAsStringAsync());
+            }
+            using (var empty = await client.PostAsync(path, new ByteArrayContent([])))
+                Assert.Equal("""{"got": {}, "function": "hello"}""", await empty.Content.ReadAsStringAsync());
+            using (var failed = await client.PostAsync(path, new StringContent("""{"fail": true}""")))
+            {
+                Assert.Equal(HttpStatusCode.OK, failed.StatusCode);
+                Assert.Equal("Unhandled", failed.Headers.GetValues("X-Amz-Function-Error").Single());
+                var text = await failed.Content.ReadAsStringAsync();
+                using var doc = JsonDocument.Parse(text);
+                Assert.Equal("ValueError", doc.RootElement.GetProperty("errorType").GetString());
+                Assert.Equal("bad input", doc.RootElement.GetProperty("errorMessage").GetString());
+                // Like Lambda: the handler's frames only (not the local worker's), quotes escaped as \" (readable).
+                var frames = doc.RootElement.GetProperty("stackTrace").EnumerateArray().Select(e => e.GetString()!).ToList();
+                Assert.Contains("main.py", Assert.Single(frames));
+                Assert.Contains("raise ValueError(\\\"bad input\\\")", text);
+            }
+            using (var invalid = await client.PostAsync(path, new StringContent("{not json")))
+            {
+                Assert.Equal(HttpStatusCode.BadRequest, invalid.StatusCode);
+                Assert.Equal("InvalidRequestContentException", invalid.Headers.GetValues("x-amzn-ErrorType").Single());
+                Assert.Contains("Could not parse request body into json", await invalid.Content.ReadAsStringAsync());
+            }
+            return 0;
+        });
+    }
+
+    [Fact]
     public async Task A_request_becomes_a_2_0_event_and_the_result_the_response()
     {
         using var f = new LocalFunctionFixture("""
