@@ -76,17 +76,9 @@ public sealed class ZipDirectory
 
     public static ZipDirectory? TryRead(string path)
     {
-        try
-        {
-            if (!File.Exists(path)) return null;
-            using var handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read);
-            long length = RandomAccess.GetLength(handle);
-            return TryParse((o, b) => RandomAccess.Read(handle, b.Span, o), length, System.IO.Path.GetFullPath(path), null);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            return null;
-        }
+        var directory = TryOpen(path, out var handle);
+        handle?.Dispose();
+        return directory;
     }
 
     /// <summary>
