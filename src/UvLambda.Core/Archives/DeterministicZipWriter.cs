@@ -378,8 +378,8 @@ public static class DeterministicZipWriter
 
     private static string ArchiveStamp(string archive)
     {
-        var info = new FileInfo(archive);
-        return info.Exists ? info.Length.ToString(CultureInfo.InvariantCulture) + "|" + info.LastWriteTimeUtc.Ticks.ToString(CultureInfo.InvariantCulture) : "none";
+        var (length, time) = FileStamp.Of(archive);
+        return length.ToString(CultureInfo.InvariantCulture) + "|" + time.ToString(CultureInfo.InvariantCulture);
     }
 
     private static void WriteStamp(ZipReuse? reuse, string compressorStamp)
@@ -551,11 +551,8 @@ public static class DeterministicZipWriter
 
     // Whether `path` names the file open as `handle`, by length and write time (another archive renamed onto the path
     // was written at another time).
-    private static bool SameFile(string path, SafeFileHandle handle)
-    {
-        var info = new FileInfo(path);
-        return info.Exists && info.Length == RandomAccess.GetLength(handle) && info.LastWriteTimeUtc == File.GetLastWriteTimeUtc(handle);
-    }
+    private static bool SameFile(string path, SafeFileHandle handle) =>
+        FileStamp.Of(path) == (RandomAccess.GetLength(handle), File.GetLastWriteTimeUtc(handle).Ticks);
 
     private static void CopyRange(SafeFileHandle from, long offset, long bytes, FileStream output, byte[] buffer)
     {

@@ -102,9 +102,5 @@ internal sealed record DependencyBlock(string Key, long ZipLength, long ZipTime,
     }
 
     /// <summary>The zip as it is on disk now: length and write time.</summary>
-    public static (long Length, long Time) Stamp(string zipPath)
-    {
-        var info = new FileInfo(zipPath);
-        return info.Exists ? (info.Length, info.LastWriteTimeUtc.Ticks) : (-1, -1);
-    }
+    public static (long Length, long Time) Stamp(string zipPath) => FileSystem.FileStamp.Of(zipPath);
 }
