@@ -55,12 +55,9 @@ public sealed record LambdaSourceFile(string FullPath, string PackagePath)
         || packagePath.StartsWith("__pycache__/", StringComparison.Ordinal) || packagePath.Contains("/__pycache__/", StringComparison.Ordinal);
 
     /// <summary>0755 when the file is executable for its owner (on Unix), else 0644: only those two modes ship.</summary>
-    public static int UnixModeOf(string fullPath)
-    {
-        if (OperatingSystem.IsWindows()) return 0x1A4;
-        var mode = File.GetUnixFileMode(fullPath);
-        return (mode & UnixFileMode.UserExecute) != 0 ? 0x1ED : 0x1A4;
-    }
+    public static int UnixModeOf(string fullPath) => OperatingSystem.IsWindows() ? 0x1A4 : ShippedMode(File.GetUnixFileMode(fullPath));
+
+    private static int ShippedMode(UnixFileMode mode) => (mode & UnixFileMode.UserExecute) != 0 ? 0x1ED : 0x1A4;
 
     /// <summary>
     /// One hash of what the package step can see of these files without reading them: each path, length, write time
@@ -77,7 +74,7 @@ public sealed record LambdaSourceFile(string FullPath, string PackagePath)
         {
             var info = new FileInfo(path);
             var line = info.Exists
-                ? string.Create(CultureInfo.InvariantCulture, $"{path}|{info.Length}|{info.LastWriteTimeUtc.Ticks}|{UnixModeOf(path)}\n")
+                ? string.Create(CultureInfo.InvariantCulture, $"{path}|{info.Length}|{info.LastWriteTimeUtc.Ticks}|{(OperatingSystem.IsWindows() ? 0x1A4 : ShippedMode(info.UnixFileMode))}\n")
                 : path + "|missing\n";
             hash.AppendData(Encoding.UTF8.GetBytes(line));
         }
